@@ -1,0 +1,77 @@
+// Assembles a running relay: configuration → store → catalog → usage log → HTTP server, and
+// takes it down gracefully (stop accepting, let in-flight requests finish, flush usage, close).
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { RelayConfig } from './config/config.ts';
+import { openStore, type StoreHandle } from './store/database.ts';
+import { CatalogStore } from './store/catalog-store.ts';
+import { UsageLog } from './store/usage-log.ts';
+import { LiveCatalog } from './access/catalog.ts';
+import { createUpstreamAgent } from './upstream/agent.ts';
+import { createRelayServer, healthz, type RelayServer, type RouteTable } from './http/server.ts';
+import { listModels } from './http/routes/models.ts';
+import { passthrough } from './http/routes/passthrough.ts';
+import { applyConfigCatalog } from './config/apply-catalog.ts';
+
+export interface RunningRelay {
+  url: string;
+  port: number;
+  store: StoreHandle;
+  catalogStore: CatalogStore;
+  catalog: LiveCatalog;
+  usageLog: UsageLog;
+  relayServer: RelayServer;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export function buildRoutes(): RouteTable {
+  return {
+    'GET /healthz': healthz,
+    'GET /v1/models': listModels,
+    'POST /v1/chat/completions': passthrough('chat'),
+    'POST /v1/responses': passthrough('responses'),
+  };
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } });
+}
+
+export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const catalogStore = new CatalogStore(store.db);
+  await applyConfigCatalog(catalogStore, config);
+  const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
+  catalog.startPolling(config.catalogPollMs);
+  const usageLog = new UsageLog(store.db, { onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
+  const agent = createUpstreamAgent();
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger }, buildRoutes());
+  await new Promise<void>((resolve, reject) => {
+    relayServer.server.once('error', reject);
+    relayServer.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = relayServer.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    catalogStore,
+    catalog,
+    usageLog,
+    relayServer,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await relayServer.drain(config.shutdownGraceMs);
+        catalog.stop();
+        await usageLog.close();
+        await agent.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// Writes the channels and groups declared in the config file into the store at start-up, so the
+// file and the command line manage one catalog. Unchanged entries are left alone.
+import type { RelayConfig } from './config.ts';
+import type { CatalogStore, ChannelType } from '../store/catalog-store.ts';
+
+export async function applyConfigCatalog(store: CatalogStore, config: RelayConfig): Promise<void> {
+  if (config.groups.length === 0 && config.channels.length === 0) return;
+  const groups = new Map((await store.listGroups()).map((g) => [g.name, g]));
+  for (const { name, models, ...options } of config.groups) {
+    const existing = groups.get(name);
+    if (existing && JSON.stringify(existing.models) === JSON.stringify(models) && JSON.stringify(existing.options) === JSON.stringify(options)) continue;
+    await store.upsertGroup(name, models, options, 'config');
+  }
+  const channels = new Map((await store.listChannels()).map((c) => [c.name, c]));
+  for (const c of config.channels) {
+    const record = {
+      name: c.name,
+      type: c.type as ChannelType,
+      baseUrl: c.baseUrl,
+      apiKey: c.apiKey,
+      models: c.models,
+      priority: c.priority,
+      weight: c.weight,
+      enabled: c.enabled,
+      options: {
+        ...(c.aliases ? { aliases: c.aliases } : {}),
+        ...(c.contextWindow ? { contextWindow: c.contextWindow } : {}),
+        ...(c.nativeCompaction !== undefined ? { nativeCompaction: c.nativeCompaction } : {}),
+        ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
+      },
+      source: 'config',
+    };
+    const existing = channels.get(c.name);
+    if (existing) {
+      const { id: _id, ...rest } = existing;
+      if (JSON.stringify(rest) === JSON.stringify(record)) continue;
+    }
+    await store.upsertChannel(record);
+  }
+}

@@ -1,0 +1,131 @@
+// Typed relay configuration: defaults, then an optional YAML file, then environment variables,
+// then command-line flags. Secrets in the file are written as ${ENV_VAR} references.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+
+const channelSchema = z.object({
+  name: z.string().min(1),
+  type: z.enum(CHANNEL_TYPES as [string, ...string[]]),
+  baseUrl: z.string().url(),
+  apiKey: z.string().default(''),
+  models: z.array(z.string().min(1)).min(1),
+  priority: z.number().int().default(0),
+  weight: z.number().int().positive().default(1),
+  enabled: z.boolean().default(true),
+  aliases: z.record(z.string(), z.string()).optional(),
+  contextWindow: z.number().int().positive().optional(),
+  nativeCompaction: z.boolean().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+const groupSchema = z.looseObject({
+  name: z.string().min(1),
+  models: z.array(z.string().min(1)).min(1),
+});
+
+const fileSchema = z.object({
+  port: z.number().int().min(0).max(65535).optional(),
+  host: z.string().optional(),
+  dataDir: z.string().optional(),
+  databaseUrl: z.string().optional(),
+  redisUrl: z.string().optional(),
+  bodyLimitBytes: z.number().int().positive().optional(),
+  upstreamTimeoutMs: z.number().int().positive().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  catalogPollMs: z.number().int().positive().optional(),
+  shutdownGraceMs: z.number().int().positive().optional(),
+  channels: z.array(channelSchema).default([]),
+  groups: z.array(groupSchema).default([]),
+});
+
+export type ChannelConfig = z.infer<typeof channelSchema>;
+export type GroupConfig = z.infer<typeof groupSchema>;
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  bodyLimitBytes: number;
+  upstreamTimeoutMs: number;
+  logLevel: string;
+  catalogPollMs: number;
+  shutdownGraceMs: number;
+  channels: ChannelConfig[];
+  groups: GroupConfig[];
+}
+
+export const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  dataDir: './data',
+  bodyLimitBytes: 32 * 1024 * 1024,
+  upstreamTimeoutMs: 300_000,
+  logLevel: 'info',
+  catalogPollMs: 1000,
+  shutdownGraceMs: 15_000,
+} as const;
+
+/** Replaces ${NAME} in every string of a parsed YAML tree; a missing variable is an error. */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const found = env[name];
+      if (found === undefined) throw new Error(`Config ${path || 'value'} references \${${name}}, which is not set in the environment.`);
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]));
+  }
+  return value;
+}
+
+export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): z.infer<typeof fileSchema> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  const parsed = substituteEnv(parseYaml(text) ?? {}, env);
+  const result = fileSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`Config file ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const configPath = flags.config ?? env.COMPACT_RELAY_CONFIG;
+  const file = configPath ? readConfigFile(resolve(configPath), env) : fileSchema.parse({});
+  const port = Number(flags.port ?? env.PORT ?? file.port ?? DEFAULTS.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${flags.port ?? env.PORT ?? file.port}`);
+  return {
+    port,
+    host: flags.host ?? env.HOST ?? file.host ?? DEFAULTS.host,
+    dataDir: resolve(flags.dataDir ?? env.COMPACT_RELAY_DATA ?? file.dataDir ?? DEFAULTS.dataDir),
+    databaseUrl: env.DATABASE_URL ?? file.databaseUrl,
+    redisUrl: env.REDIS_URL ?? file.redisUrl,
+    bodyLimitBytes: Number(env.COMPACT_RELAY_BODY_LIMIT ?? file.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes),
+    upstreamTimeoutMs: Number(env.COMPACT_RELAY_UPSTREAM_TIMEOUT_MS ?? file.upstreamTimeoutMs ?? DEFAULTS.upstreamTimeoutMs),
+    logLevel: env.LOG_LEVEL ?? file.logLevel ?? DEFAULTS.logLevel,
+    catalogPollMs: file.catalogPollMs ?? DEFAULTS.catalogPollMs,
+    shutdownGraceMs: file.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
+    channels: file.channels,
+    groups: file.groups,
+  };
+}

@@ -1,0 +1,51 @@
+// Reads a request body up to the configured limit and parses it as a JSON object, turning every
+// failure into a clear 4xx (413 over the limit, 400 not JSON or not an object).
+import type { IncomingMessage } from 'node:http';
+import { badRequest, payloadTooLarge } from '../errors.ts';
+
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume();
+    return Promise.reject(payloadTooLarge(limitBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        failed = true;
+        chunks.length = 0;
+        reject(payloadTooLarge(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
+export type JsonObject = Record<string, any>;
+
+export async function readJsonObject(req: IncomingMessage, limitBytes: number): Promise<JsonObject> {
+  const raw = await readBody(req, limitBytes);
+  if (raw.length === 0) throw badRequest('The request body is empty; expected a JSON object.', null, 'invalid_json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`The request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
+  }
+  return parsed as JsonObject;
+}

@@ -1,0 +1,117 @@
+// The relay's HTTP server on plain node:http: a table of routes, a request context per call,
+// errors mapped once into the OpenAI shape, one usage row per request, and a graceful drain.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { LiveCatalog } from '../access/catalog.ts';
+import type { RelayConfig } from '../config/config.ts';
+import type { UsageLog } from '../store/usage-log.ts';
+import { GatewayError, notFound, toGatewayError } from '../errors.ts';
+import { usageRowOf, type RequestContext } from './context.ts';
+import { sendError, sendJson } from './respond.ts';
+import { ClientGoneError } from '../upstream/send.ts';
+
+export interface ServerDeps {
+  config: RelayConfig;
+  catalog: LiveCatalog;
+  usageLog: UsageLog;
+  agent: Agent;
+  logger: Logger;
+}
+
+export type RouteHandler = (ctx: RequestContext, deps: ServerDeps) => Promise<void>;
+
+export interface RouteTable {
+  [methodAndPath: string]: RouteHandler;
+}
+
+export interface RelayServer {
+  server: Server;
+  /** Requests still being answered. */
+  readonly inFlight: number;
+  /** Stops accepting, waits for in-flight requests up to graceMs, then closes what is left. */
+  drain(graceMs: number): Promise<void>;
+}
+
+function newRequestId(): string {
+  return 'req_' + randomBytes(12).toString('hex');
+}
+
+export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelayServer {
+  const knownPaths = new Set(Object.keys(routes).map((k) => k.slice(k.indexOf(' ') + 1)));
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const ctx: RequestContext = {
+      id: newRequestId(),
+      req,
+      res,
+      startedAt: performance.now(),
+      startedIso: new Date().toISOString(),
+      endpoint: path,
+      streamed: false,
+      usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 },
+      abort: new AbortController(),
+    };
+    inFlight++;
+    res.once('close', () => {
+      if (!res.writableFinished) ctx.abort.abort();
+      const status = res.headersSent ? res.statusCode : 499;
+      if (path !== '/healthz' && path !== '/metrics') deps.usageLog.record(usageRowOf(ctx, res.writableFinished ? status : status === 200 ? 499 : status));
+      inFlight--;
+      if (inFlight === 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    });
+    const handler = routes[`${req.method} ${path}`];
+    if (!handler) {
+      req.resume();
+      const error = knownPaths.has(path)
+        ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}.`)
+        : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
+      sendError(ctx, error);
+      return;
+    }
+    handler(ctx, deps).catch((err: unknown) => {
+      if (err instanceof ClientGoneError || ctx.abort.signal.aborted) {
+        if (!res.headersSent) res.destroy();
+        return;
+      }
+      const error = toGatewayError(err);
+      if (error.status >= 500) deps.logger.warn({ requestId: ctx.id, status: error.status, code: error.code, err: error.cause ?? undefined }, error.message);
+      if (req.readable) req.resume();
+      sendError(ctx, error);
+    });
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true, requestTimeout: 0 }, onRequest);
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    async drain(graceMs: number) {
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idleWaiters.push(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+    },
+  };
+}
+
+export const healthz: RouteHandler = async (ctx) => {
+  sendJson(ctx, 200, { status: 'ok' });
+};

@@ -1,0 +1,216 @@
+// Reads and writes the catalog (groups, API keys, channels) in the store. Every write bumps the
+// catalog revision, which running servers poll to pick up changes within a second.
+import { sql, type Kysely } from 'kysely';
+import { displayPrefix, generateKeySecret, hashKeySecret } from '../access/key-secret.ts';
+import type { Database } from './schema.ts';
+
+export type ChannelType = 'openai-chat' | 'openai-responses';
+export const CHANNEL_TYPES: readonly ChannelType[] = ['openai-chat', 'openai-responses'];
+
+export interface ChannelOptions {
+  /** Client model name → upstream model name. */
+  aliases?: Record<string, string>;
+  /** Context window in tokens, for compaction budgets. */
+  contextWindow?: number;
+  /** An openai-responses channel whose upstream implements compaction itself (OpenAI). */
+  nativeCompaction?: boolean;
+  /** Time allowed for the upstream's response headers, in ms. */
+  timeoutMs?: number;
+}
+
+export interface ChannelRecord {
+  id: number;
+  name: string;
+  type: ChannelType;
+  baseUrl: string;
+  apiKey: string;
+  models: string[];
+  priority: number;
+  weight: number;
+  enabled: boolean;
+  options: ChannelOptions;
+  source: string;
+}
+
+export interface GroupRecord {
+  name: string;
+  models: string[];
+  options: Record<string, unknown>;
+  source: string;
+}
+
+export interface KeyRecord {
+  id: number;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  groupName: string;
+  options: Record<string, unknown>;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CatalogSnapshot {
+  revision: string;
+  groups: GroupRecord[];
+  keys: KeyRecord[];
+  channels: ChannelRecord[];
+}
+
+const now = () => new Date().toISOString();
+const parseJson = <T>(text: string, fallback: T): T => {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export class CatalogStore {
+  readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async readRevision(): Promise<string> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', 'revision').executeTakeFirst();
+    return row?.value ?? '0';
+  }
+
+  private async bumpRevision(): Promise<void> {
+    await sql`update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'`.execute(this.db);
+  }
+
+  // ---- groups ----
+
+  async upsertGroup(name: string, models: string[], options: Record<string, unknown> = {}, source = 'cli'): Promise<void> {
+    const values = { name, models: JSON.stringify(models), options: JSON.stringify(options), source, created_at: now() };
+    await this.db.insertInto('groups').values(values)
+      .onConflict((oc) => oc.column('name').doUpdateSet({ models: values.models, options: values.options, source }))
+      .execute();
+    await this.bumpRevision();
+  }
+
+  async removeGroup(name: string): Promise<boolean> {
+    const inUse = await this.db.selectFrom('api_keys').select('name').where('group_name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+    if (inUse) throw new Error(`Group "${name}" still has active keys (for example "${inUse.name}"); revoke them first.`);
+    const result = await this.db.deleteFrom('groups').where('name', '=', name).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async listGroups(): Promise<GroupRecord[]> {
+    const rows = await this.db.selectFrom('groups').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, models: parseJson(r.models, []), options: parseJson(r.options, {}), source: r.source }));
+  }
+
+  // ---- keys ----
+
+  /** Creates a key and returns its secret: the only time the secret exists outside the client. */
+  async createKey(name: string, groupName: string, options: Record<string, unknown> = {}): Promise<{ secret: string; record: KeyRecord }> {
+    const group = await this.db.selectFrom('groups').select('name').where('name', '=', groupName).executeTakeFirst();
+    if (!group) throw new Error(`Group "${groupName}" does not exist; create it with "compact-relay groups add --name ${groupName} --models ...".`);
+    const existing = await this.db.selectFrom('api_keys').select('name').where('name', '=', name).executeTakeFirst();
+    if (existing) throw new Error(`A key named "${name}" already exists.`);
+    const secret = generateKeySecret();
+    const values = {
+      name,
+      key_hash: hashKeySecret(secret),
+      key_prefix: displayPrefix(secret),
+      group_name: groupName,
+      options: JSON.stringify(options),
+      created_at: now(),
+      revoked_at: null,
+    };
+    await this.db.insertInto('api_keys').values(values).execute();
+    await this.bumpRevision();
+    const record = (await this.listKeys()).find((k) => k.name === name)!;
+    return { secret, record };
+  }
+
+  async revokeKey(name: string): Promise<boolean> {
+    const result = await this.db.updateTable('api_keys').set({ revoked_at: now() })
+      .where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async updateKeyOptions(name: string, options: Record<string, unknown>): Promise<boolean> {
+    const result = await this.db.updateTable('api_keys').set({ options: JSON.stringify(options) }).where('name', '=', name).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('id').execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      keyHash: r.key_hash,
+      keyPrefix: r.key_prefix,
+      groupName: r.group_name,
+      options: parseJson(r.options, {}),
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  // ---- channels ----
+
+  async upsertChannel(channel: Omit<ChannelRecord, 'id'>): Promise<void> {
+    const values = {
+      name: channel.name,
+      type: channel.type,
+      base_url: channel.baseUrl,
+      api_key: channel.apiKey,
+      models: JSON.stringify(channel.models),
+      priority: channel.priority,
+      weight: channel.weight,
+      enabled: channel.enabled ? 1 : 0,
+      options: JSON.stringify(channel.options),
+      source: channel.source,
+      created_at: now(),
+    };
+    const { created_at: _createdAt, name: _name, ...update } = values;
+    await this.db.insertInto('channels').values(values)
+      .onConflict((oc) => oc.column('name').doUpdateSet(update))
+      .execute();
+    await this.bumpRevision();
+  }
+
+  async removeChannel(name: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('channels').where('name', '=', name).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async setChannelEnabled(name: string, enabled: boolean): Promise<boolean> {
+    const result = await this.db.updateTable('channels').set({ enabled: enabled ? 1 : 0 }).where('name', '=', name).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listChannels(): Promise<ChannelRecord[]> {
+    const rows = await this.db.selectFrom('channels').selectAll().orderBy('priority', 'desc').orderBy('name').execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      type: r.type as ChannelType,
+      baseUrl: r.base_url,
+      apiKey: r.api_key,
+      models: parseJson(r.models, []),
+      priority: Number(r.priority),
+      weight: Number(r.weight),
+      enabled: Number(r.enabled) === 1,
+      options: parseJson(r.options, {}),
+      source: r.source,
+    }));
+  }
+
+  async loadSnapshot(): Promise<CatalogSnapshot> {
+    const revision = await this.readRevision();
+    const [groups, keys, channels] = await Promise.all([this.listGroups(), this.listKeys(), this.listChannels()]);
+    return { revision, groups, keys, channels };
+  }
+}

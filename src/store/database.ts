@@ -1,0 +1,58 @@
+// Opens the relay's store: embedded SQLite in the data dir by default, Postgres when a
+// DATABASE_URL is given; runs migrations and exposes one Kysely instance for both.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { openNodeSqlite } from './node-sqlite-adapter.ts';
+import { migrationProvider, type Dialect } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+export interface StoreHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for logs (never includes a password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  databaseUrl?: string;
+}
+
+/** Strips the password from a connection URL so it can be logged. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<StoreHandle> {
+  let db: Kysely<Database>;
+  let dialect: Dialect;
+  let location: string;
+  if (options.databaseUrl) {
+    dialect = 'postgres';
+    location = redactUrl(options.databaseUrl);
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(options.dataDir, { recursive: true });
+    location = join(options.dataDir, 'relay.db');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openNodeSqlite(location) }) });
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`Store migration failed (${location}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { db, dialect, location, close: () => db.destroy() };
+}

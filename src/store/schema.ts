@@ -1,0 +1,90 @@
+// Table types of the relay's store, shared by SQLite and Postgres: the one source of truth for
+// column names and value types used by every query.
+import type { Generated } from 'kysely';
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface GroupTable {
+  name: string;
+  /** JSON array of model names; ["*"] allows every model. */
+  models: string;
+  /** JSON object of group options (limits, compaction policy); "{}" when none. */
+  options: string;
+  source: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  name: string;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  key_hash: string;
+  /** The first characters of the secret, to recognise a key in listings. */
+  key_prefix: string;
+  group_name: string;
+  /** JSON object of key options (limits, quota); "{}" when none. */
+  options: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ChannelTable {
+  id: Generated<number>;
+  name: string;
+  type: string;
+  base_url: string;
+  api_key: string;
+  /** JSON array of model names this channel serves. */
+  models: string;
+  priority: number;
+  weight: number;
+  enabled: number;
+  /** JSON object of channel options (aliases, context window, native compaction, timeout). */
+  options: string;
+  source: string;
+  created_at: string;
+}
+
+export interface UsageTable {
+  id: Generated<number>;
+  ts: string;
+  request_id: string;
+  key_name: string | null;
+  group_name: string | null;
+  model: string | null;
+  channel: string | null;
+  endpoint: string;
+  status: number;
+  streamed: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  error_code: string | null;
+  compaction_strategy: string | null;
+  compaction_tokens_before: number | null;
+  compaction_tokens_after: number | null;
+  summarizer_model: string | null;
+  summarizer_input_tokens: number | null;
+  summarizer_output_tokens: number | null;
+}
+
+export interface SummaryTable {
+  hash: string;
+  text: string;
+  created_at: string;
+}
+
+export interface Database {
+  meta: MetaTable;
+  groups: GroupTable;
+  api_keys: ApiKeyTable;
+  channels: ChannelTable;
+  usage: UsageTable;
+  summaries: SummaryTable;
+}

@@ -1,0 +1,135 @@
+// Relays an upstream answer in the client's own wire format: JSON bodies whole, SSE streams
+// forwarded chunk by chunk as they arrive while usage is tapped; upstream errors mapped once.
+import type { Dispatcher } from 'undici';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { badGateway, GatewayError } from '../errors.ts';
+import type { RequestContext } from '../http/context.ts';
+import { sendJson, startEventStream } from '../http/respond.ts';
+import type { ChannelRecord } from '../store/catalog-store.ts';
+import type { Usage } from '../conversation/model.ts';
+import { readUpstreamError, ClientGoneError } from './send.ts';
+import { isUsageOnlyChatChunk, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent } from './usage-tap.ts';
+
+export type RelayFormat = 'chat' | 'responses';
+
+export interface RelayOptions {
+  format: RelayFormat;
+  channel: ChannelRecord;
+  /** The relay asked the upstream for a usage chunk the client did not ask for: hide it. */
+  hideUsageChunk?: boolean;
+  /** Extra headers for the client response. */
+  headers?: Record<string, string>;
+}
+
+export function recordUsage(ctx: RequestContext, usage: Usage | undefined): void {
+  if (!usage) return;
+  ctx.usage = {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    cached_tokens: usage.cachedTokens,
+    reasoning_tokens: usage.reasoningTokens,
+  };
+}
+
+/** Turns a non-2xx upstream answer into the client's error: 4xx passed on, 5xx as a 502. */
+export async function upstreamStatusError(channel: ChannelRecord, response: Dispatcher.ResponseData): Promise<GatewayError> {
+  const { message, parsed } = await readUpstreamError(response.body);
+  const status = response.statusCode;
+  if (status >= 400 && status < 500) {
+    const e = parsed?.error ?? {};
+    const headers: Record<string, string> = {};
+    const retryAfter = response.headers['retry-after'];
+    if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
+    return new GatewayError(status, typeof e.type === 'string' ? e.type : 'invalid_request_error', typeof e.code === 'string' ? e.code : null, message, {
+      param: typeof e.param === 'string' ? e.param : null,
+      headers,
+    });
+  }
+  return badGateway(`Upstream channel "${channel.name}" failed with status ${status}: ${message}`, 'upstream_error');
+}
+
+function isEventStream(response: Dispatcher.ResponseData): boolean {
+  const type = response.headers['content-type'];
+  return typeof type === 'string' && type.includes('text/event-stream');
+}
+
+export async function relayUpstreamResponse(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
+  if (response.statusCode >= 400) throw await upstreamStatusError(options.channel, response);
+  if (isEventStream(response)) return relayEventStream(ctx, response, options);
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (err) {
+    if (ctx.abort.signal.aborted) throw new ClientGoneError();
+    throw badGateway(`Upstream channel "${options.channel.name}" broke off its answer.`, 'upstream_error', err);
+  }
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
+  }
+  recordUsage(ctx, options.format === 'chat' ? usageFromChat(parsed?.usage) : usageFromResponses(parsed?.usage));
+  sendJson(ctx, response.statusCode, text, options.headers);
+}
+
+/** The error event that ends a stream cleanly when the upstream fails after the first byte. */
+export function streamErrorFrame(format: RelayFormat, code: string, message: string): string {
+  if (format === 'chat') {
+    return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
+  }
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null })}\n\n`;
+}
+
+async function relayEventStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
+  ctx.streamed = true;
+  const out = startEventStream(ctx, response.statusCode, options.headers);
+  const rewrite = options.hideUsageChunk === true;
+  let finished = false;
+  const onEvent = (event: EventSourceMessage) => {
+    const data = event.data;
+    if (options.format === 'chat') {
+      if (data === '[DONE]') finished = true;
+      else {
+        const usage = usageFromChatEvent(data);
+        if (usage) recordUsage(ctx, usage);
+        if (rewrite && usage && isUsageOnlyChatChunk(data)) return;
+      }
+      if (rewrite) out.write(`data: ${data}\n\n`);
+    } else {
+      const usage = usageFromResponsesEvent(event.event, data);
+      if (usage) recordUsage(ctx, usage);
+      if (event.event === 'response.completed' || event.event === 'response.incomplete' || event.event === 'response.failed' || data.includes('"type":"response.completed"')) finished = true;
+    }
+  };
+  const parser = createParser({ onEvent });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body) {
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      if (!rewrite && !out.write(chunk)) await waitForDrain(out, ctx);
+    }
+  } catch (err) {
+    if (ctx.abort.signal.aborted) return;
+    ctx.errorCode = 'upstream_stream_error';
+    out.end(streamErrorFrame(options.format, 'upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`));
+    return;
+  }
+  if (!finished) {
+    ctx.errorCode = 'stream_truncated';
+    out.write(streamErrorFrame(options.format, 'stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`));
+  }
+  out.end();
+}
+
+function waitForDrain(out: NodeJS.WritableStream, ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      ctx.abort.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    out.on('drain', done);
+    ctx.abort.signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,69 @@
+// Reads token usage out of upstream answers in either wire format: whole JSON bodies, and SSE
+// events tapped as they stream by (chat usage chunks, Responses `response.completed`).
+import type { Usage } from '../conversation/model.ts';
+
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Chat Completions `usage` → neutral usage. */
+export function usageFromChat(usage: any): Usage | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
+  const inputTokens = num(usage.prompt_tokens);
+  const outputTokens = num(usage.completion_tokens);
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: num(usage.total_tokens) || inputTokens + outputTokens,
+    cachedTokens: num(usage.prompt_tokens_details?.cached_tokens),
+    reasoningTokens: num(usage.completion_tokens_details?.reasoning_tokens),
+  };
+}
+
+/** Responses `usage` → neutral usage. */
+export function usageFromResponses(usage: any): Usage | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
+  const inputTokens = num(usage.input_tokens);
+  const outputTokens = num(usage.output_tokens);
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: num(usage.total_tokens) || inputTokens + outputTokens,
+    cachedTokens: num(usage.input_tokens_details?.cached_tokens),
+    reasoningTokens: num(usage.output_tokens_details?.reasoning_tokens),
+  };
+}
+
+/** Usage from a chat stream event's data, or undefined; cheap for the many chunks without usage. */
+export function usageFromChatEvent(data: string): Usage | undefined {
+  if (!data.includes('"usage":{')) return undefined;
+  try {
+    return usageFromChat(JSON.parse(data).usage);
+  } catch {
+    return undefined;
+  }
+}
+
+const TERMINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/** Usage from a Responses stream event, or undefined; only terminal events are parsed. */
+export function usageFromResponsesEvent(event: string | undefined, data: string): Usage | undefined {
+  if (event !== undefined && !TERMINAL_RESPONSE_EVENTS.has(event)) return undefined;
+  if (event === undefined && !data.includes('"response.')) return undefined;
+  try {
+    const parsed = JSON.parse(data);
+    if (!TERMINAL_RESPONSE_EVENTS.has(parsed.type)) return undefined;
+    return usageFromResponses(parsed.response?.usage);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for a chat chunk that carries only usage (`choices: []`), the one include_usage adds. */
+export function isUsageOnlyChatChunk(data: string): boolean {
+  if (!data.includes('"usage":{')) return false;
+  try {
+    const parsed = JSON.parse(data);
+    return Array.isArray(parsed.choices) && parsed.choices.length === 0 && !!parsed.usage;
+  } catch {
+    return false;
+  }
+}
