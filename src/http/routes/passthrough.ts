@@ -7,7 +7,9 @@ import { readJsonObject } from '../body.ts';
 import { authenticate } from '../auth.ts';
 import { requireModelName, resolveModelAccess } from '../../access/model-access.ts';
 import { badRequest, notImplemented } from '../../errors.ts';
-import { channelsSpeaking, pickChannel, upstreamModelFor } from '../../upstream/router.ts';
+import { channelsSpeaking } from '../../upstream/router.ts';
+import { dispatch } from '../../upstream/dispatch.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
@@ -45,23 +47,26 @@ export function passthrough(format: RelayFormat): RouteHandler {
         'translation_not_supported',
       );
     }
-    const channel = pickChannel(sameWire)!;
-    ctx.channel = channel.name;
-    const upstreamModel = upstreamModelFor(channel, model);
-    if (upstreamModel !== model) body.model = upstreamModel;
     let hideUsageChunk = false;
     if (format === 'chat' && body.stream === true && body.stream_options?.include_usage !== true) {
       hideUsageChunk = true;
       body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
     }
-    const response = await sendUpstream(deps.agent, {
-      channel,
-      path: UPSTREAM_PATH[format],
-      body: JSON.stringify(body),
-      headers: forwardableHeaders(ctx.req.headers),
-      signal: ctx.abort.signal,
-      timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
+    await dispatch({
+      ctx,
+      deps,
+      model,
+      candidates: sameWire,
+      affinityKey: affinityKeyOf(ctx.req.headers, body),
+      attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
+        channel,
+        path: UPSTREAM_PATH[format],
+        body: JSON.stringify(upstreamModel === model ? body : { ...body, model: upstreamModel }),
+        headers: forwardableHeaders(ctx.req.headers),
+        signal: ctx.abort.signal,
+        timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
+      }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format, channel, hideUsageChunk }),
     });
-    await relayUpstreamResponse(ctx, response, { format, channel, hideUsageChunk });
   };
 }
