@@ -10,8 +10,14 @@ import { LiveCatalog } from './access/catalog.ts';
 import { createUpstreamAgent } from './upstream/agent.ts';
 import { createRelayServer, healthz, type RelayServer, type RouteTable } from './http/server.ts';
 import { listModels } from './http/routes/models.ts';
-import { passthrough } from './http/routes/passthrough.ts';
+import { chatCompletions } from './http/routes/chat-completions.ts';
+import { responses } from './http/routes/responses.ts';
+import { responsesCompact } from './http/routes/responses-compact.ts';
+import { compactedChatCompletions, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
+import { CompactionSealer } from './compaction-api/sealing.ts';
+import { loadServerSecret } from './compaction-api/server-secret.ts';
+import { StoreSummaryCache } from './store/summary-cache.ts';
 
 export interface RunningRelay {
   url: string;
@@ -29,8 +35,12 @@ export function buildRoutes(): RouteTable {
   return {
     'GET /healthz': healthz,
     'GET /v1/models': listModels,
-    'POST /v1/chat/completions': passthrough('chat'),
-    'POST /v1/responses': passthrough('responses'),
+    'POST /v1/chat/completions': chatCompletions,
+    'POST /v1/responses': responses,
+    'POST /v1/responses/compact': responsesCompact,
+    'GET /compact/v1/models': listModels,
+    'POST /compact/v1/chat/completions': compactedChatCompletions,
+    'POST /compact/v1/responses': compactedResponses,
   };
 }
 
@@ -46,7 +56,9 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   catalog.startPolling(config.catalogPollMs);
   const usageLog = new UsageLog(store.db, { onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger }, buildRoutes());
+  const sealer = new CompactionSealer(await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET));
+  const summaryCache = new StoreSummaryCache(store.db);
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache }, buildRoutes());
   await new Promise<void>((resolve, reject) => {
     relayServer.server.once('error', reject);
     relayServer.server.listen(config.port, config.host, () => resolve());

@@ -3,10 +3,10 @@
 // (compaction or reasoning) are reported so the request can be pinned to their issuer.
 import type { CompactionSealer } from './sealing.ts';
 import { isRelaySealed } from './sealing.ts';
+import { SUMMARY_MESSAGE_PREFIX } from '../compaction/index.ts';
 
 /** The text that introduces a relay summary to the model, wherever a sealed item is expanded. */
-export const SUMMARY_PREFIX =
-  'The earlier part of this session was compacted by the gateway. Summary of the work so far, to continue from:\n\n';
+export const SUMMARY_PREFIX = SUMMARY_MESSAGE_PREFIX;
 
 export interface InputInspection {
   /** The input with every relay-sealed item replaced by a summary message (same array if none). */

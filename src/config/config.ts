@@ -91,7 +91,7 @@ export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read config file ${file}: ${(err as Error).message}`);
+    throw new Error(`Cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = substituteEnv(parseYaml(text) ?? {}, env);
   const result = fileSchema.safeParse(parsed);

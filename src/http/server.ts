@@ -11,6 +11,7 @@ import { GatewayError, notFound, toGatewayError } from '../errors.ts';
 import { usageRowOf, type RequestContext } from './context.ts';
 import { sendError, sendJson } from './respond.ts';
 import { ClientGoneError } from '../upstream/send.ts';
+import type { CompactionSealer } from '../compaction-api/sealing.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -18,6 +19,16 @@ export interface ServerDeps {
   usageLog: UsageLog;
   agent: Agent;
   logger: Logger;
+  /** Seals and opens the relay's own compaction items. */
+  sealer: CompactionSealer;
+  /** Where model summaries are cached by the hash of what they summarize (shared when Redis/Postgres are used). */
+  summaryCache?: SummaryCacheStore;
+}
+
+/** The summary cache the compaction engine reads and writes. */
+export interface SummaryCacheStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
 }
 
 export type RouteHandler = (ctx: RequestContext, deps: ServerDeps) => Promise<void>;

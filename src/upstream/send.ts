@@ -61,7 +61,7 @@ export function upstreamTransportError(channel: ChannelRecord, err: unknown, sig
 
 /** Reads an upstream error body (bounded) and extracts its OpenAI-style message. */
 export async function readUpstreamError(body: Dispatcher.ResponseData['body']): Promise<{ raw: string; message: string; parsed?: any }> {
-  let raw = '';
+  let raw: string;
   try {
     raw = (await body.text()).slice(0, 64 * 1024);
   } catch {

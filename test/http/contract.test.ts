@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/dev-upstream/index.ts';
+import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 
 describe('relay pass-through with the openai client', () => {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/dev-upstream/index.ts';
+import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 
 interface Answer {
@@ -99,8 +99,9 @@ describe('errors in the OpenAI shape', () => {
     assertOpenAIError(await call(relay, '/v1/chat/completions', { body: big }), 413, 'request_too_large', /4096 bytes/);
   });
 
-  test('501 when only channels of the other wire format serve the model', async () => {
-    assertOpenAIError(await call(relay, '/v1/chat/completions', { body: chatBody('only-responses') }), 501, 'translation_not_supported');
+  test('501 when the capability asked for exists on no channel of the model', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', input: 'continue', previous_response_id: 'resp_123' });
+    assertOpenAIError(await call(relay, '/v1/responses', { body }), 501, 'previous_response_not_supported', /previous_response_id/);
   });
 
   test('503 when every channel of the model is disabled', async () => {

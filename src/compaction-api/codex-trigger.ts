@@ -1,0 +1,40 @@
+// Codex v2 compaction: a /v1/responses request whose input ends with `compaction_trigger` is
+// answered by the relay itself with exactly one relay-sealed `compaction` item and real usage.
+import { randomBytes } from 'node:crypto';
+import type { JsonObject } from '../http/body.ts';
+import { sendJson, startEventStream } from '../http/respond.ts';
+import { decodeResponsesInput } from '../conversation/responses.ts';
+import { runHandoff, type CompactionContext } from './compaction-service.ts';
+import { ResponsesStreamWriter } from './responses-stream-writer.ts';
+import { responsesUsage } from '../translate/responses-stream.ts';
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+export async function answerCompactionTrigger(c: CompactionContext, body: JsonObject): Promise<void> {
+  const input = (body.input as unknown[]).slice(0, -1);
+  const conversation = decodeResponsesInput(input, typeof body.instructions === 'string' ? body.instructions : undefined);
+  const handoff = await runHandoff(c, conversation);
+  const createdAt = Math.floor(Date.now() / 1000);
+  const item = {
+    type: 'compaction',
+    id: newId('cmp'),
+    encrypted_content: c.deps.sealer.seal({ summary: handoff.summaryText, model: c.model, createdAt }),
+  };
+  const summary = handoff.report.summary;
+  const inputTokens = summary?.inputTokens ?? 0;
+  const outputTokens = summary?.outputTokens ?? 0;
+  const usage = responsesUsage({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens: 0, reasoningTokens: 0 });
+  c.ctx.usage = { input_tokens: inputTokens, output_tokens: outputTokens, cached_tokens: 0, reasoning_tokens: 0 };
+  const id = newId('resp');
+  if (body.stream !== true) {
+    sendJson(c.ctx, 200, { id, object: 'response', created_at: createdAt, status: 'completed', model: c.model, output: [item], usage });
+    return;
+  }
+  c.ctx.streamed = true;
+  const writer = new ResponsesStreamWriter(startEventStream(c.ctx), { id, model: c.model, createdAt });
+  writer.started();
+  writer.itemAdded(0, item);
+  writer.itemDone(0, item);
+  writer.completed([item], usage);
+  c.ctx.res.end();
+}

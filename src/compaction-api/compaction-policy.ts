@@ -1,0 +1,46 @@
+// What compaction a request gets: the model's context window (channel setting, else a table of
+// known model families), and the group's choices of strategy, summarizer model and output form.
+import type { GroupRecord, ChannelRecord } from '../store/catalog-store.ts';
+
+export type CompactionStrategy = 'ledger' | 'model';
+/** `message`: the summary as an assistant message anyone can read; `sealed`: one sealed compaction item. */
+export type CompactionOutputForm = 'message' | 'sealed';
+
+export interface CompactionPolicy {
+  strategy: CompactionStrategy;
+  /** Model that writes summaries; defaults to the request's own model. */
+  summarizerModel?: string;
+  outputForm: CompactionOutputForm;
+}
+
+/** Context windows of known model families, longest prefix first; the fallback is deliberately modest. */
+const WINDOWS: [prefix: string, tokens: number][] = [
+  ['gpt-5', 272_000],
+  ['gpt-4.1', 1_000_000],
+  ['gpt-4o', 128_000],
+  ['o1', 200_000],
+  ['o3', 200_000],
+  ['o4', 200_000],
+  ['codex', 272_000],
+  ['claude', 200_000],
+  ['deepseek', 128_000],
+  ['qwen', 128_000],
+  ['llama', 128_000],
+];
+export const FALLBACK_CONTEXT_WINDOW = 128_000;
+
+export function contextWindowFor(model: string, channel?: ChannelRecord): number {
+  if (channel?.options.contextWindow) return channel.options.contextWindow;
+  const name = model.toLowerCase();
+  for (const [prefix, tokens] of WINDOWS) if (name.startsWith(prefix) || name.includes(`/${prefix}`)) return tokens;
+  return FALLBACK_CONTEXT_WINDOW;
+}
+
+export function compactionPolicyOf(group: GroupRecord): CompactionPolicy {
+  const options = (group.options.compaction ?? {}) as Record<string, unknown>;
+  return {
+    strategy: options.strategy === 'ledger' ? 'ledger' : 'model',
+    summarizerModel: typeof options.summarizerModel === 'string' ? options.summarizerModel : undefined,
+    outputForm: options.output === 'sealed' ? 'sealed' : 'message',
+  };
+}

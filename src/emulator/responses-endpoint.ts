@@ -1,0 +1,94 @@
+// The emulator's POST /v1/responses: whole `response` objects and the full event stream, with
+// function calls, real-looking usage, and (when enabled) native compaction bound to its issuer.
+import type { ServerResponse } from 'node:http';
+import { createHmac, randomBytes } from 'node:crypto';
+import { namedFrame, openStream } from './sse.ts';
+import type { PlannedReply } from './script.ts';
+import { deltasOf } from './script.ts';
+
+const EMU_PREFIX = 'emu1.';
+const EMU_SECRET = randomBytes(16);
+
+/** An opaque blob only this emulator instance accepts back, like OpenAI's encrypted content. */
+export function mintBlob(kind: string, text: string): string {
+  const payload = Buffer.from(JSON.stringify({ kind, text })).toString('base64url');
+  return `${EMU_PREFIX}${payload}.${createHmac('sha256', EMU_SECRET).update(payload).digest('base64url')}`;
+}
+
+export function isOwnBlob(blob: string): boolean {
+  if (!blob.startsWith(EMU_PREFIX)) return false;
+  const [payload, tag] = blob.slice(EMU_PREFIX.length).split('.');
+  return !!payload && tag === createHmac('sha256', EMU_SECRET).update(payload).digest('base64url');
+}
+
+/** The first foreign encrypted blob in an input, if any (OpenAI rejects those). */
+export function foreignBlob(input: unknown): string | undefined {
+  if (!Array.isArray(input)) return undefined;
+  for (const item of input as any[]) {
+    const blob = item?.encrypted_content;
+    if ((item?.type === 'compaction' || item?.type === 'reasoning') && typeof blob === 'string' && !isOwnBlob(blob)) return blob;
+  }
+  return undefined;
+}
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+export function responsesUsage(plan: PlannedReply) {
+  return {
+    input_tokens: plan.inputTokens,
+    input_tokens_details: { cached_tokens: plan.cachedTokens },
+    output_tokens: plan.outputTokens,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: plan.totalTokens,
+  };
+}
+
+export function outputItems(plan: PlannedReply): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  if (plan.text) items.push({ id: newId('msg'), type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: plan.text, annotations: [] }] });
+  for (const c of plan.toolCalls) items.push({ id: newId('fc'), type: 'function_call', status: 'completed', call_id: c.callId, name: c.name, arguments: c.arguments });
+  return items;
+}
+
+export function responseObject(id: string, model: string, status: string, output: unknown[], usage: unknown) {
+  return { id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output, usage, error: null, incomplete_details: null };
+}
+
+export async function streamResponse(res: ServerResponse, id: string, model: string, items: Record<string, unknown>[], usage: unknown, options: { delayMs: number; stopAfter?: number; malformed?: boolean }): Promise<void> {
+  let seq = 0;
+  const frames: string[] = [];
+  const push = (type: string, payload: Record<string, unknown>) => frames.push(namedFrame(type, { sequence_number: seq++, ...payload }));
+  push('response.created', { response: responseObject(id, model, 'in_progress', [], null) });
+  push('response.in_progress', { response: responseObject(id, model, 'in_progress', [], null) });
+  items.forEach((item: any, index) => {
+    if (item.type === 'message') {
+      const text = item.content[0].text as string;
+      push('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', content: [] } });
+      push('response.content_part.added', { output_index: index, item_id: item.id, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+      for (const delta of deltasOf(text)) push('response.output_text.delta', { output_index: index, item_id: item.id, content_index: 0, delta });
+      push('response.output_text.done', { output_index: index, item_id: item.id, content_index: 0, text });
+      push('response.content_part.done', { output_index: index, item_id: item.id, content_index: 0, part: item.content[0] });
+    } else if (item.type === 'function_call') {
+      push('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', arguments: '' } });
+      for (const delta of deltasOf(item.arguments, 2)) push('response.function_call_arguments.delta', { output_index: index, item_id: item.id, delta });
+      push('response.function_call_arguments.done', { output_index: index, item_id: item.id, arguments: item.arguments });
+    } else {
+      push('response.output_item.added', { output_index: index, item });
+    }
+    push('response.output_item.done', { output_index: index, item });
+  });
+  push('response.completed', { response: responseObject(id, model, 'completed', items, usage) });
+  openStream(res);
+  for (let i = 0; i < frames.length; i++) {
+    if (options.stopAfter !== undefined && i >= options.stopAfter) {
+      res.destroy();
+      return;
+    }
+    if (options.malformed && i === 2) res.write('event: response.output_text.delta\ndata: {broken\n\n');
+    res.write(frames[i]);
+    if (options.delayMs > 0) await new Promise((r) => setTimeout(r, options.delayMs));
+  }
+  res.end();
+}
+
+export { newId };

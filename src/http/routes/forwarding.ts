@@ -1,0 +1,94 @@
+// The two ways a model request reaches an upstream: to a channel of the client's own wire format
+// (body untouched but for the model alias), or translated to the other format and back.
+import type { RequestContext } from '../context.ts';
+import type { ServerDeps } from '../server.ts';
+import type { JsonObject } from '../body.ts';
+import type { ChannelRecord } from '../../store/catalog-store.ts';
+import { dispatch } from '../../upstream/dispatch.ts';
+import { sendUpstream } from '../../upstream/send.ts';
+import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-response.ts';
+import { forwardableHeaders } from '../../upstream/forward-headers.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
+import { relayTranslated } from '../../translate/relay-translated.ts';
+
+export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses' };
+
+export interface ForwardOptions {
+  model: string;
+  candidates: ChannelRecord[];
+  /** Extra headers on the client response (e.g. what compaction did). */
+  responseHeaders?: Record<string, string>;
+  /** Only this channel may serve the request (upstream-minted encrypted content). */
+  pinnedChannel?: string;
+}
+
+/** Chat clients that stream get usage tapped: ask the upstream for it, hide it if they did not. */
+function ensureChatUsage(body: JsonObject): boolean {
+  if (body.stream !== true || body.stream_options?.include_usage === true) return false;
+  body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+  return true;
+}
+
+export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
+  const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
+  await dispatch({
+    ctx,
+    deps,
+    model: options.model,
+    candidates: options.candidates,
+    affinityKey: affinityKeyOf(ctx.req.headers, body),
+    ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
+    attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
+      channel,
+      path: UPSTREAM_PATH[format],
+      body: JSON.stringify(upstreamModel === options.model ? body : { ...body, model: upstreamModel }),
+      headers: forwardableHeaders(ctx.req.headers),
+      signal: ctx.abort.signal,
+      timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
+    }),
+    relay: (channel, response) => relayUpstreamResponse(ctx, response, { format, channel, hideUsageChunk, headers: options.responseHeaders }),
+  });
+}
+
+export interface TranslatedForward extends ForwardOptions {
+  /** The body in the upstream's format, already translated. */
+  upstreamBody: JsonObject;
+  /** Client format. */
+  clientFormat: RelayFormat;
+  includeUsage?: boolean;
+  customTools?: Set<string>;
+  echo?: Record<string, unknown>;
+  /** The client's body, for the session identity. */
+  clientBody: JsonObject;
+}
+
+export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
+  const upstreamFormat: RelayFormat = options.clientFormat === 'chat' ? 'responses' : 'chat';
+  const body = options.upstreamBody;
+  if (upstreamFormat === 'chat' && body.stream === true) body.stream_options = { include_usage: true };
+  await dispatch({
+    ctx,
+    deps,
+    model: options.model,
+    candidates: options.candidates,
+    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody),
+    ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
+    attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
+      channel,
+      path: UPSTREAM_PATH[upstreamFormat],
+      body: JSON.stringify({ ...body, model: upstreamModel }),
+      headers: forwardableHeaders(ctx.req.headers),
+      signal: ctx.abort.signal,
+      timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
+    }),
+    relay: (channel, response) => relayTranslated(ctx, response, {
+      upstream: upstreamFormat,
+      channel,
+      clientModel: options.model,
+      includeUsage: options.includeUsage,
+      customTools: options.customTools,
+      echo: options.echo,
+      headers: options.responseHeaders,
+    }),
+  });
+}

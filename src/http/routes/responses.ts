@@ -1,0 +1,62 @@
+// POST /v1/responses: opens relay-sealed compaction items, answers Codex's compaction trigger
+// (or hands it to an upstream that compacts natively), pins upstream-minted encrypted content
+// to its issuer, then forwards to a Responses channel or translates for a Chat channel.
+import type { RouteHandler, ServerDeps } from '../server.ts';
+import type { RequestContext } from '../context.ts';
+import type { ChannelRecord } from '../../store/catalog-store.ts';
+import { beginModelRequest, checkResponsesBody, type ModelRequest } from './model-request.ts';
+import { forwardSameWire, forwardTranslated } from './forwarding.ts';
+import { channelsSpeaking } from '../../upstream/router.ts';
+import { responsesRequestToChat } from '../../translate/request.ts';
+import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
+import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
+import { badRequest, notImplemented, unavailable } from '../../errors.ts';
+
+/** Channels that are OpenAI proper: they compact natively and can read OpenAI-minted blobs. */
+export const nativeChannels = (channels: ChannelRecord[]) =>
+  channels.filter((c) => c.type === 'openai-responses' && c.options.nativeCompaction === true);
+
+export const responses: RouteHandler = async (ctx, deps) => serveResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
+
+export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
+  const { body, model, servable } = request;
+  const native = nativeChannels(servable);
+  let pinned = false;
+  if (Array.isArray(body.input)) {
+    const inspection = inspectInput(body.input, deps.sealer);
+    body.input = inspection.input;
+    if (inspection.upstreamCompaction.length > 0) {
+      if (native.length === 0) {
+        throw badRequest('The input carries a compaction item sealed by an upstream that no channel for this model can read.', 'input', 'invalid_encrypted_content');
+      }
+      pinned = true;
+    }
+    if (endsWithCompactionTrigger(body.input)) {
+      if (native.length > 0 && inspection.expanded === 0) return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: native });
+      return answerCompactionTrigger({ ctx, deps, principal: request.principal, model, servable }, body);
+    }
+  }
+  const responsesChannels = pinned ? native : channelsSpeaking(servable, ['openai-responses']);
+  if (responsesChannels.length > 0) {
+    if (Array.isArray(body.input) && native.length === 0) body.input = stripForeignReasoning(body.input);
+    return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: responsesChannels });
+  }
+  const chatChannels = channelsSpeaking(servable, ['openai-chat']);
+  if (chatChannels.length === 0) throw unavailable(`No channel can serve the model "${model}" over the Responses API.`);
+  if (body.previous_response_id) {
+    throw notImplemented(
+      `The model "${model}" is served only by Chat Completions channels, which keep no server-side state: "previous_response_id" cannot be honoured. Send the whole conversation in "input" instead.`,
+      'previous_response_not_supported',
+    );
+  }
+  const translated = responsesRequestToChat(body);
+  return forwardTranslated(ctx, deps, {
+    model,
+    candidates: chatChannels,
+    clientFormat: 'responses',
+    clientBody: body,
+    upstreamBody: translated.body,
+    customTools: translated.customTools,
+    echo: translated.echo,
+  });
+}

@@ -1,0 +1,120 @@
+// Relays an upstream answer to a client that speaks the other wire format: whole answers are
+// converted at once, streams event by event (never buffered whole), with usage tapped on the way.
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { createParser } from 'eventsource-parser';
+import type { RequestContext } from '../http/context.ts';
+import { sendJson, startEventStream } from '../http/respond.ts';
+import type { ChannelRecord } from '../store/catalog-store.ts';
+import { badGateway } from '../errors.ts';
+import { recordUsage, upstreamStatusError } from '../upstream/relay-response.ts';
+import { ClientGoneError } from '../upstream/send.ts';
+import type { StreamEvent } from './stream-events.ts';
+import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
+import { ResponsesStreamDecoder, ResponsesStreamEncoder } from './responses-stream.ts';
+import { chatCompletionToEvents, eventsToChatCompletion, eventsToResponse, responseToEvents } from './whole-response.ts';
+
+export type WireFormat = 'chat' | 'responses';
+
+export interface TranslationOptions {
+  /** The upstream's wire format; the client gets the other one. */
+  upstream: WireFormat;
+  channel: ChannelRecord;
+  /** Model name as the client asked for it (echoed back). */
+  clientModel: string;
+  /** Chat clients: whether they asked for the usage chunk. */
+  includeUsage?: boolean;
+  /** Responses clients: custom tool names to return as custom_tool_call. */
+  customTools?: Set<string>;
+  /** Fields echoed on the Responses object (instructions, tools…). */
+  echo?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const chatId = () => `chatcmpl-${randomBytes(12).toString('hex')}`;
+const responseId = () => `resp_${randomBytes(12).toString('hex')}`;
+
+interface EventSink {
+  write(event: StreamEvent): string;
+  finish(): string;
+}
+
+function sinkFor(options: TranslationOptions): EventSink {
+  if (options.upstream === 'chat') {
+    const encoder = new ResponsesStreamEncoder({ id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo });
+    return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
+  }
+  const encoder = new ChatStreamEncoder({ id: chatId(), model: options.clientModel, created: now(), includeUsage: options.includeUsage === true });
+  return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
+}
+
+export async function relayTranslated(ctx: RequestContext, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
+  if (response.statusCode >= 400) throw await upstreamStatusError(options.channel, response);
+  const type = String(response.headers['content-type'] ?? '');
+  if (type.includes('text/event-stream')) return relayTranslatedStream(ctx, response, options);
+  let parsed: any;
+  try {
+    parsed = await response.body.json();
+  } catch (err) {
+    if (ctx.abort.signal.aborted) throw new ClientGoneError();
+    throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
+  }
+  const events = options.upstream === 'chat' ? chatCompletionToEvents(parsed) : responseToEvents(parsed);
+  for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
+  const body = options.upstream === 'chat'
+    ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
+    : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  sendJson(ctx, 200, body, options.headers);
+}
+
+async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
+  ctx.streamed = true;
+  const out = startEventStream(ctx, 200, options.headers);
+  const sink = sinkFor(options);
+  const chatDecoder = options.upstream === 'chat' ? new ChatStreamDecoder() : undefined;
+  const responsesDecoder = options.upstream === 'responses' ? new ResponsesStreamDecoder() : undefined;
+  let pending = '';
+  let failed = false;
+  const parser = createParser({
+    onEvent(message) {
+      const events = chatDecoder ? chatDecoder.decode(message.data) : responsesDecoder!.decode(message.event, message.data);
+      for (const e of events) {
+        if (e.type === 'usage') recordUsage(ctx, e.usage);
+        if (e.type === 'error') {
+          failed = true;
+          ctx.errorCode = e.code;
+        }
+        pending += sink.write(e);
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  try {
+    if (options.upstream === 'chat') out.write(sink.write({ type: 'start', id: '', model: options.clientModel, created: now() }));
+    for await (const chunk of response.body) {
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      if (pending) {
+        const text = pending;
+        pending = '';
+        if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+      }
+    }
+  } catch (err) {
+    if (ctx.abort.signal.aborted) return;
+    ctx.errorCode = 'upstream_stream_error';
+    out.end(pending + sink.write({ type: 'error', code: 'upstream_stream_error', message: `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}` }));
+    return;
+  }
+  const complete = chatDecoder ? chatDecoder.done : responsesDecoder!.done;
+  if (failed) {
+    out.end(pending);
+    return;
+  }
+  if (!complete) {
+    ctx.errorCode = 'stream_truncated';
+    out.end(pending + sink.write({ type: 'error', code: 'stream_truncated', message: `Upstream channel "${options.channel.name}" ended the stream before it was complete.` }));
+    return;
+  }
+  out.end(pending + sink.finish());
+}
