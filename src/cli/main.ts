@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerServeCommand } from './serve-command.ts';
 import { registerCatalogCommands } from './catalog-commands.ts';
+import { registerDevUpstreamCommand } from './dev-upstream-command.ts';
+import { registerCompactCommand } from './compact-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('compact-relay')
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerCatalogCommands(program);
+  registerCompactCommand(program);
+  registerDevUpstreamCommand(program);
   return program;
 }
 

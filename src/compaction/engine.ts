@@ -140,11 +140,11 @@ interface SummaryPiece {
   report: SummaryReport;
 }
 
-async function writeSummary(retired: Item[], options: CompactionOptions, ledgerBudget: number): Promise<SummaryPiece & { ledger: Ledger }> {
+async function writeSummary(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[] = []): Promise<SummaryPiece & { ledger: Ledger }> {
   const previous = retired.filter(isSummaryMessage).map((m) => messageText(m.content).slice(SUMMARY_MESSAGE_PREFIX.length)).pop();
   const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
   const fresh = retired.slice(lastSummaryAt + 1);
-  const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget);
+  const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget, kept);
   const ledgerText = layerOn(options, 'L3') ? renderLedger(ledger) : '';
   const report: SummaryReport = { strategy: 'ledger', model: null, inputTokens: 0, outputTokens: 0, cacheHit: false, fellBackToLedger: false };
   let modelText: string | null = null;
@@ -247,7 +247,7 @@ export async function compactConversation(conversation: Conversation, options: C
     const head = items.slice(0, boundary).filter((item, i) => isPinned(item) || i === firstTask);
     const retired = items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask);
     if (retired.length === 0) continue;
-    const summary = await writeSummary(conversation.items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask), options, ledgerBudget);
+    const summary = await writeSummary(conversation.items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask), options, ledgerBudget, conversation.items.slice(boundary));
     const assembled = [...head, summaryMessage(summary.text), ...items.slice(boundary)];
     const tokens = tokensOf(conversation, assembled);
     if (tokens <= target || (tokens <= options.budgetTokens && boundary >= tailStart)) {

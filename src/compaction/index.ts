@@ -8,3 +8,5 @@ export type { Ledger } from './ledger.ts';
 export { MemorySummaryCache, summarizeSlice, SUMMARY_SECTIONS } from './summarizer.ts';
 export type { SummarizeCall, SummaryCache } from './summarizer.ts';
 export { redactSecrets, containsSecret } from './secrets.ts';
+export { clearTokenCache } from './tokens.ts';
+export { clearNormalizeCache } from './normalize.ts';

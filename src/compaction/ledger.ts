@@ -122,7 +122,11 @@ function planFrom(call: ToolCallItem, args: Record<string, any>): string[] | und
 
 const CHECKBOX_OPEN = /^\s*[-*] \[ \] (.+)$/gm;
 
-export function extractLedger(items: Item[], userMessageBudgetTokens = 8000): Ledger {
+/**
+ * `later` are the items kept verbatim after the ones summarized: an identifier reassigned there
+ * (a superseded value) is listed with its newest value, so the ledger never contradicts the tail.
+ */
+export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, later: Item[] = []): Ledger {
   const users = items.filter(isRealUserMessage).map((m) => messageText(m.content));
   const keptUsers: string[] = [];
   let used = 0;
@@ -173,6 +177,14 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000): Le
         if (boxes.length > 0) openPlan = boxes;
       }
     }
+  }
+  if (later.length > 0) {
+    const newer = new Map<string, string>();
+    for (const item of later) {
+      if (item.kind === 'tool_call') identifiersIn(item.arguments, newer);
+      else if (item.kind === 'message' && (item.role === 'user' || item.role === 'assistant')) identifiersIn(messageText(item.content), newer);
+    }
+    for (const [key, value] of newer) if (identifiers.has(key)) identifiers.set(key, value);
   }
   return {
     userMessages: keptUsers,

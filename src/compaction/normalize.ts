@@ -49,6 +49,11 @@ function capLines(lines: string[], capTokens: number): string[] {
   return [...head, marker, ...errors, ...(errors.length ? ['[… end of kept error lines]'] : []), ...tail].map(clip);
 }
 
+/** Forgets every cached normalization (benchmarks measuring cold runs). */
+export function clearNormalizeCache(): void {
+  cache.clear();
+}
+
 /** Normalizes one tool output; the result depends only on the text and the cap. */
 export function normalizeToolOutput(text: string, capTokens: number): string {
   const key = `${capTokens}:${hashText(text)}`;

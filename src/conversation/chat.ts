@@ -24,7 +24,7 @@ export function decodeChatMessages(messages: unknown[]): Conversation {
   for (const message of messages) {
     const m = message as any;
     if (m?.role === 'tool') {
-      items.push({ kind: 'tool_result', callId: String(m.tool_call_id ?? ''), output: typeof m.content === 'string' ? m.content : decodeContent(m.content), toolKind: 'function', raw: m, rawFormat: 'chat' });
+      items.push({ kind: 'tool_result', callId: String(m.tool_call_id ?? (Array.isArray(m.tool_call_ids) ? m.tool_call_ids[0] : '') ?? ''), output: typeof m.content === 'string' ? m.content : decodeContent(m.content), toolKind: 'function', raw: m, rawFormat: 'chat' });
       continue;
     }
     if (m?.role === 'assistant') {

@@ -1,0 +1,124 @@
+// The methods compared side by side: no compaction, oldest-first truncation, middle-out,
+// Codex-style handoff without a model, last-N observation masking every turn, ours, ours with
+// one layer removed, and ours with a deliberately lossy summarizer and neither masking nor ledger (proof the metrics can fail).
+import type { Conversation, Item, MessageItem } from '../../src/conversation/model.ts';
+import { messageText } from '../../src/conversation/model.ts';
+import { buildHandoff, compactConversation, countConversationTokens, countItemTokens, safeCutPoints, SUMMARY_SECTIONS, type Layer, type SummarizeCall } from '../../src/compaction/index.ts';
+import { maskObservations } from '../../src/compaction/masking.ts';
+
+export interface Method {
+  name: string;
+  /** True when the method rewrites the prefix on every request by design. */
+  everyTurn?: boolean;
+  compact(conversation: Conversation, budget: number, target: number): Promise<Conversation>;
+}
+
+const pinned = (i: Item) => i.kind === 'message' && (i.role === 'system' || i.role === 'developer');
+
+function fits(c: Conversation, budget: number) {
+  return countConversationTokens(c) <= budget;
+}
+
+/** Drops the oldest history (after the system prompt) at safe cut points until it fits. */
+export const truncation: Method = {
+  name: 'truncate oldest',
+  async compact(c, budget, target) {
+    if (fits(c, budget)) return c;
+    const head = c.items.filter(pinned);
+    const rest = c.items.filter((i) => !pinned(i));
+    for (const cut of safeCutPoints(rest)) {
+      const candidate = { ...c, items: [...head, ...rest.slice(cut)] };
+      if (fits(candidate, target)) return candidate;
+    }
+    return { ...c, items: head };
+  },
+};
+
+/** Keeps the start and the end, removes the middle (OpenRouter's middle-out, at safe points). */
+export const middleOut: Method = {
+  name: 'middle-out',
+  async compact(c, budget, target) {
+    if (fits(c, budget)) return c;
+    const cuts = safeCutPoints(c.items);
+    const headTokens = (p: number) => c.items.slice(0, p).reduce((n, i) => n + countItemTokens(i), 0);
+    const headEnd = [...cuts].reverse().find((p) => headTokens(p) <= target / 2) ?? cuts[0];
+    for (const start of cuts.filter((p) => p > headEnd)) {
+      const candidate = { ...c, items: [...c.items.slice(0, headEnd), ...c.items.slice(start)] };
+      if (fits(candidate, target)) return candidate;
+    }
+    return { ...c, items: c.items.filter(pinned) };
+  },
+};
+
+/** Codex's shape without a model: recent user messages + the last assistant message as the "summary". */
+export const codexStyle: Method = {
+  name: 'codex-style (no model)',
+  async compact(c, budget, target) {
+    if (fits(c, budget)) return c;
+    const users = c.items.filter((i): i is MessageItem => i.kind === 'message' && i.role === 'user');
+    const lastAssistant = [...c.items].reverse().find((i): i is MessageItem => i.kind === 'message' && i.role === 'assistant');
+    const kept: Item[] = [];
+    let used = 0;
+    for (let i = users.length - 1; i >= 0; i--) {
+      used += countItemTokens(users[i]);
+      if (used > target * 0.8) break;
+      kept.unshift(users[i]);
+    }
+    const summary: Item = { kind: 'message', role: 'user', content: [{ type: 'text', text: `Summary: ${lastAssistant ? messageText(lastAssistant.content) : ''}` }] };
+    return { ...c, items: [...c.items.filter(pinned), ...kept, summary] };
+  },
+};
+
+/** SWE-agent style: every request, all tool outputs but the last N are masked. */
+export function lastNMasking(n: number): Method {
+  return {
+    name: `mask all but last ${n} outputs, every turn`,
+    everyTurn: true,
+    async compact(c) {
+      const results = c.items.map((item, index) => (item.kind === 'tool_result' ? index : -1)).filter((i) => i >= 0);
+      if (results.length <= n) return c;
+      return { ...c, items: maskObservations(c.items, results[results.length - n]).items };
+    },
+  };
+}
+
+export function ours(name = 'compact-relay (ledger)', disabledLayers?: Set<Layer>, summarizer?: SummarizeCall): Method {
+  return {
+    name,
+    async compact(c, budget, target) {
+      const result = await compactConversation(c, { budgetTokens: budget, targetTokens: target, disabledLayers, strategy: summarizer ? 'model' : 'ledger', summarizer });
+      return result.conversation;
+    },
+  };
+}
+
+/** A summarizer that keeps the section headings and loses everything else. */
+export const lossySummarizer: SummarizeCall = async () => ({
+  text: SUMMARY_SECTIONS.map((s) => `${s}\n(nothing recorded)`).join('\n'),
+  model: 'lossy-test-summarizer',
+  inputTokens: 100,
+  outputTokens: 30,
+});
+
+export const noCompaction: Method = { name: 'no compaction', async compact(c) { return c; } };
+
+/** Handoff as Codex gets it from the relay (user messages + ledger), for the Responses-shape check. */
+export async function handoffText(c: Conversation): Promise<string> {
+  const h = await buildHandoff(c, { budgetTokens: 1 });
+  return [...h.recentUserMessages.map((m) => messageText(m.content)), h.summaryText].join('\n');
+}
+
+export function allMethods(): Method[] {
+  return [
+    noCompaction,
+    truncation,
+    middleOut,
+    codexStyle,
+    lastNMasking(10),
+    ours(),
+    ours('ours without L1 (normalize)', new Set<Layer>(['L1'])),
+    ours('ours without L2 (masking)', new Set<Layer>(['L2'])),
+    ours('ours without L3 (ledger)', new Set<Layer>(['L3'])),
+    ours('ours, lossy summarizer, no ledger', new Set<Layer>(['L2', 'L3']), lossySummarizer),
+  ];
+}

@@ -1,0 +1,209 @@
+// `npm run bench:compaction`: every method side by side on generated long sessions (Chat and
+// Responses formats) and on the recorded trajectories; quality, cost, speed; writes
+// docs/benchmarks/compaction.md, compaction.json and compaction.svg. `--quick` for a short run.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import type { Conversation } from '../../src/conversation/model.ts';
+import { decodeResponsesInput, encodeResponsesInput } from '../../src/conversation/responses.ts';
+import { loadSessionFile } from '../../src/conversation/trajectories.ts';
+import { checkInvariants, clearNormalizeCache, clearTokenCache, compactConversation, countConversationTokens } from '../../src/compaction/index.ts';
+import { generateSession } from './generator.ts';
+import { measureQuality, type QualityResult } from './metrics.ts';
+import { allMethods, noCompaction, ours } from './baselines.ts';
+import { simulateCost } from './cost.ts';
+import { barChart } from './chart.ts';
+
+const quick = process.argv.includes('--quick');
+const root = new URL('../../', import.meta.url).pathname;
+const log = (msg: string) => process.stderr.write(`[bench:compaction] ${msg}\n`);
+
+const SIZES = quick ? [60_000] : [60_000, 200_000, 400_000];
+const SEEDS = quick ? [1] : [1, 2];
+const windowFor = (tokens: number) => (tokens >= 150_000 ? 128_000 : 32_000);
+
+interface MethodRow {
+  method: string;
+  score: number[];
+  retention: Record<string, number[]>;
+  leaks: number;
+  superseded: number;
+  resolved: number;
+  invalid: number;
+  overBudget: number;
+  reduction: number[];
+  ms: number[];
+}
+
+function roundTripResponses(c: Conversation): Conversation {
+  return decodeResponsesInput(JSON.parse(JSON.stringify(encodeResponsesInput(c))));
+}
+
+async function main() {
+  const methods = allMethods();
+  const rows = new Map<string, MethodRow>(methods.map((m) => [m.name, { method: m.name, score: [], retention: {}, leaks: 0, superseded: 0, resolved: 0, invalid: 0, overBudget: 0, reduction: [], ms: [] }]));
+  let determinismFailures = 0;
+  for (const size of SIZES) {
+    for (const seed of SEEDS) {
+      for (const format of ['chat', 'responses'] as const) {
+        const generated = generateSession({ seed: seed * 1000 + size / 1000, tokens: size });
+        const session = format === 'responses' ? roundTripResponses(generated.conversation) : generated.conversation;
+        const window = windowFor(size);
+        const budget = Math.floor(window * 0.85);
+        const target = Math.floor(window * 0.5);
+        log(`${format} session ${generated.tokens} tokens (seed ${seed}), window ${window}`);
+        for (const method of methods) {
+          const started = performance.now();
+          const after = await method.compact(session, budget, target);
+          const ms = performance.now() - started;
+          const q: QualityResult = measureQuality(session, after, generated.facts, method === noCompaction ? Infinity : budget);
+          const row = rows.get(method.name)!;
+          row.score.push(q.score);
+          for (const [k, v] of Object.entries(q.retention)) (row.retention[k] ??= []).push(v);
+          row.leaks += q.secretsLeaked;
+          row.superseded += q.supersededShownAsCurrent;
+          row.resolved += q.resolvedShownAsCurrent;
+          row.invalid += q.invariantViolations.length > 0 ? 1 : 0;
+          row.overBudget += q.withinBudget ? 0 : 1;
+          row.reduction.push(q.tokensBefore / Math.max(1, q.tokensAfter));
+          row.ms.push(ms);
+        }
+        const a = await compactConversation(session, { budgetTokens: budget, targetTokens: target });
+        const b = await compactConversation(session, { budgetTokens: budget, targetTokens: target });
+        if (JSON.stringify(a.conversation) !== JSON.stringify(b.conversation)) determinismFailures++;
+      }
+    }
+  }
+
+  log('recorded trajectories');
+  const trajectoryRoot = join(root, '../shared/data/trajectories');
+  const trajectories: { file: string; tokens: number; after: number; valid: boolean; ms: number }[] = [];
+  for (const file of readdirSync(trajectoryRoot, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(traj|json|jsonl)$/.test(f)).sort()) {
+    const { conversation } = loadSessionFile(readFileSync(join(trajectoryRoot, file), 'utf8'), file);
+    const tokens = countConversationTokens(conversation);
+    const budget = Math.max(Math.floor(tokens * 0.5), 1500);
+    const started = performance.now();
+    try {
+      const r = await compactConversation(conversation, { budgetTokens: budget });
+      trajectories.push({ file, tokens, after: r.report.tokensAfter, valid: checkInvariants(conversation, r.conversation, budget).length === 0, ms: performance.now() - started });
+    } catch {
+      trajectories.push({ file, tokens, after: tokens, valid: false, ms: performance.now() - started });
+    }
+  }
+
+  log('simulated cost');
+  const costSize = quick ? 100_000 : 400_000;
+  const costSession = generateSession({ seed: 77, tokens: costSize }).conversation;
+  const costWindow = windowFor(costSize) === 128_000 ? 128_000 : 32_000;
+  const costs = new Map<string, number>();
+  for (const method of methods) {
+    const r = await simulateCost(costSession, method, { window: costWindow, maxRequests: quick ? 30 : 80 });
+    costs.set(method.name, r.billed);
+    log(`  ${method.name}: ${Math.round(r.billed)}`);
+  }
+  const baseCost = costs.get(noCompaction.name)!;
+
+  log('speed');
+  const cold: number[] = [];
+  for (const seed of [11, 12, 13]) {
+    const s = generateSession({ seed, tokens: 100_000 });
+    clearTokenCache();
+    clearNormalizeCache();
+    const started = performance.now();
+    await compactConversation(s.conversation, { budgetTokens: Math.floor(s.tokens * 0.6), targetTokens: Math.floor(s.tokens * 0.35) });
+    cold.push(((performance.now() - started) * 100_000) / s.tokens);
+  }
+  const warmSession = generateSession({ seed: 21, tokens: 200_000 });
+  const warmOptions = { budgetTokens: 110_000, targetTokens: 64_000 };
+  await compactConversation(warmSession.conversation, warmOptions);
+  const grown: Conversation = { ...warmSession.conversation, items: [...warmSession.conversation.items, { kind: 'message', role: 'assistant', content: [{ type: 'text', text: 'One more turn.' }] }, { kind: 'message', role: 'user', content: [{ type: 'text', text: 'Continue with the CHANGELOG.' }] }] };
+  const warmStart = performance.now();
+  await compactConversation(grown, warmOptions);
+  const warmMs = performance.now() - warmStart;
+
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const categories = ['goal', 'constraint', 'file', 'latest_error', 'next_step', 'identifier', 'decision'];
+  const table = [...rows.values()];
+  const result = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    sizes: SIZES,
+    determinismFailures,
+    methods: table.map((r) => ({
+      method: r.method,
+      score: mean(r.score),
+      retention: Object.fromEntries(Object.entries(r.retention).map(([k, v]) => [k, mean(v)])),
+      secretsLeaked: r.leaks,
+      supersededShownAsCurrent: r.superseded,
+      resolvedShownAsCurrent: r.resolved,
+      invalidOutputs: r.invalid,
+      overBudget: r.overBudget,
+      reduction: mean(r.reduction),
+      ms: mean(r.ms),
+      costRatio: (costs.get(r.method) ?? NaN) / baseCost,
+    })),
+    trajectories,
+    speed: { coldMsPer100k: cold, warm200kMs: warmMs },
+  };
+  const docs = join(root, 'docs/benchmarks');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(join(docs, 'compaction.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(docs, 'compaction.svg'), barChart(
+    'Compaction: retention score and billed cost (ratio to no compaction)',
+    result.methods.map((m) => m.method),
+    [
+      { name: 'retention score', color: '#2f7ed8', values: result.methods.map((m) => m.score) },
+      { name: 'cost ratio', color: '#f28f43', values: result.methods.map((m) => m.costRatio) },
+    ],
+    { max: Math.max(1.2, ...result.methods.map((m) => m.costRatio)) },
+  ));
+  const lines: string[] = [
+    '# Compaction benchmark',
+    '',
+    `Generated by \`npm run bench:compaction${quick ? ' -- --quick' : ''}\` on ${result.date.slice(0, 10)}: ${result.machine.cpu} (${result.machine.cores} cores, ${result.machine.memoryGiB} GiB), Node ${result.machine.node}. All numbers below come from that one run; rerun the command to reproduce.`,
+    '',
+    '![retention and cost per method](compaction.svg)',
+    '',
+    '## Method',
+    '',
+    `- **Sessions**: seeded synthetic coding sessions of ${SIZES.map((s) => `${s / 1000}k`).join(', ')} tokens (${SEEDS.length} seed(s) each), in Chat and in Responses format (the Responses copy goes through the codecs), with heavy-tailed tool outputs, repeated reads, ANSI noise and progress bars, a failing-then-passing test, plan updates, a constraint added mid-session, a value superseded later, look-alike distractors and fake secrets in tool outputs (\`bench/compaction/generator.ts\`).`,
+    '- **Budget**: the relay\'s default policy: a context window of 32k tokens for sessions under 150k and 128k above; compaction starts above 85% of the window and brings the session down to 50%.',
+    '- **Retention**: the share of planted facts whose exact text is still in the compacted conversation, per category; the score weights constraints and files changed ×3, goal, latest error and next step ×2, identifiers and decisions ×1 (`bench/compaction/metrics.ts`).',
+    '- **Leaks**: fake secrets that appear in text the compactor wrote (ledger, summary, stubs). **Superseded wrong**: the old value listed among current identifiers, or the current value lost. **Resolved**: a fixed error shown as the current error.',
+    '- **Cost**: the session replayed request by request (at most 80 evenly spaced requests), each request billed at 1 per uncached input token and 0.1 per token of the prefix shared with the previous request, as a ratio to no compaction (which is hypothetical beyond the window). Ledger-only compaction makes no model calls, so no summarizer cost is added.',
+    '- **Baselines**: no compaction; oldest-first truncation; middle-out; Codex-style handoff without a model (recent user messages + the last assistant message standing in for the summary, since no model runs here); SWE-agent-style masking of all but the last 10 outputs on every request; ours; ours with one layer removed; ours with a deliberately lossy summarizer and neither masking nor ledger, which forces the summary to carry everything (the metrics must fall).',
+    '',
+    '## Quality and cost, side by side',
+    '',
+    `| method | score | ${categories.join(' | ')} | leaks | superseded wrong | resolved as current | invalid | over budget | reduction | cost ratio | ms |`,
+    `|---|---|${categories.map(() => '---').join('|')}|---|---|---|---|---|---|---|---|`,
+    ...result.methods.map((m) => `| ${m.method} | ${m.score.toFixed(3)} | ${categories.map((c) => (m.retention[c] === undefined ? '–' : pct(m.retention[c]))).join(' | ')} | ${m.secretsLeaked} | ${m.supersededShownAsCurrent} | ${m.resolvedShownAsCurrent} | ${m.invalidOutputs} | ${m.overBudget} | ${m.reduction.toFixed(2)}× | ${m.costRatio.toFixed(2)} | ${m.ms.toFixed(1)} |`),
+    '',
+    `Determinism: ${determinismFailures === 0 ? 'every session compacted twice gave byte-identical output' : `${determinismFailures} session(s) differed between two runs`}.`,
+    '',
+    '## Speed',
+    '',
+    `- Deterministic layers, cold: ${cold.map((v) => v.toFixed(1)).join(', ')} ms per 100k tokens (three fresh 100k sessions; target ≤ 100 ms).`,
+    `- Warm: ${warmMs.toFixed(1)} ms to compact a 200k-token session again after one new turn (target ≤ 15 ms).`,
+    '',
+    '## Recorded trajectories',
+    '',
+    'Each file of `shared/data/trajectories/` compacted to half its size (at least 1,500 tokens):',
+    '',
+    '| file | tokens | after | valid | ms |',
+    '|---|---|---|---|---|',
+    ...trajectories.map((t) => `| ${t.file} | ${t.tokens} | ${t.after} | ${t.valid ? 'yes' : 'NO'} | ${t.ms.toFixed(1)} |`),
+    '',
+    '## Reading the results',
+    '',
+    '- Cost ratios above 1 mean the method costs more than sending everything: rewriting the prefix on every request throws the prompt cache away.',
+    '- Ours compacts in rare, batched events whose boundaries are quantized by token blocks, so between events the forwarded history only grows at its end and keeps hitting the cache.',
+    '- Decisions stated only in assistant prose are the ledger\'s blind spot (it reads structure, not prose): that category is where a model summary (`strategy: model`) earns its cost.',
+  ];
+  writeFileSync(join(docs, 'compaction.md'), lines.join('\n') + '\n');
+  log(`wrote docs/benchmarks/compaction.md (${determinismFailures} determinism failures)`);
+}
+
+await main();

@@ -1,0 +1,108 @@
+// Reads saved sessions into the neutral model: chat `messages`, Responses `input`, and recorded
+// agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs).
+import type { Conversation, Item } from './model.ts';
+import { decodeChatMessages } from './chat.ts';
+import { decodeResponsesInput } from './responses.ts';
+
+export type SessionFormat = 'chat' | 'responses';
+
+export interface LoadedSession {
+  /** The wire format output is written back in. */
+  format: SessionFormat;
+  conversation: Conversation;
+  /** What the file was recognised as. */
+  source: string;
+}
+
+export class SessionFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionFormatError';
+  }
+}
+
+const looksLikeResponsesItems = (items: any[]) => items.some((i) => typeof i?.type === 'string' && i.type !== 'text') && !items.some((i) => i?.role === 'tool');
+const looksLikeChat = (items: any[]) => items.length > 0 && items.every((i) => typeof i?.role === 'string');
+
+function claudeCodeToItems(lines: any[]): Item[] {
+  const items: Item[] = [];
+  for (const line of lines) {
+    const message = line?.message;
+    if (!message || (line.type !== 'user' && line.type !== 'assistant')) continue;
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    if (typeof message.content === 'string') {
+      items.push({ kind: 'message', role, content: [{ type: 'text', text: message.content }] });
+      continue;
+    }
+    for (const block of Array.isArray(message.content) ? message.content : []) {
+      if (block?.type === 'text') items.push({ kind: 'message', role, content: [{ type: 'text', text: String(block.text ?? '') }] });
+      else if (block?.type === 'thinking') items.push({ kind: 'reasoning', summary: [], text: String(block.thinking ?? '') });
+      else if (block?.type === 'tool_use') items.push({ kind: 'tool_call', callId: String(block.id), name: String(block.name), arguments: JSON.stringify(block.input ?? {}), toolKind: 'function' });
+      else if (block?.type === 'tool_result') {
+        const content = typeof block.content === 'string' ? block.content : (Array.isArray(block.content) ? block.content : []).map((c: any) => String(c?.text ?? '')).join('\n');
+        items.push({ kind: 'tool_result', callId: String(block.tool_use_id), output: content, toolKind: 'function', ...(block.is_error ? { isError: true } : {}) });
+      }
+    }
+  }
+  return items;
+}
+
+function openHandsToItems(events: any[]): Item[] {
+  const items: Item[] = [];
+  for (const event of events) {
+    const meta = event?.tool_call_metadata;
+    if (event?.action && meta?.tool_call_id) {
+      const calls = meta.model_response?.choices?.[0]?.message?.tool_calls ?? [];
+      const call = calls.find((c: any) => c.id === meta.tool_call_id);
+      const thought = event.args?.thought;
+      if (thought) items.push({ kind: 'message', role: 'assistant', content: [{ type: 'text', text: String(thought) }] });
+      items.push({ kind: 'tool_call', callId: String(meta.tool_call_id), name: String(meta.function_name ?? call?.function?.name ?? event.action), arguments: String(call?.function?.arguments ?? JSON.stringify(event.args ?? {})), toolKind: 'function' });
+    } else if (event?.observation && meta?.tool_call_id) {
+      items.push({ kind: 'tool_result', callId: String(meta.tool_call_id), output: String(event.content ?? event.message ?? ''), toolKind: 'function' });
+    } else if (event?.action === 'message' || event?.action === 'finish') {
+      const text = String(event.args?.content ?? event.args?.thought ?? event.message ?? '');
+      if (text) items.push({ kind: 'message', role: event.source === 'user' ? 'user' : 'assistant', content: [{ type: 'text', text }] });
+    }
+  }
+  // Calls the trajectory never answered (the session ended) cannot be replayed to a model.
+  const answered = new Set(items.filter((i) => i.kind === 'tool_result').map((i) => (i as { callId: string }).callId));
+  return items.filter((i) => i.kind !== 'tool_call' || answered.has(i.callId));
+}
+
+/** Parses a session file's text; throws SessionFormatError naming what was expected. */
+export function loadSessionFile(text: string, filename = 'input', format: 'auto' | SessionFormat = 'auto'): LoadedSession {
+  let data: any;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const lines = text.split('\n').filter((l) => l.trim());
+    try {
+      data = { jsonl: lines.map((l) => JSON.parse(l)) };
+    } catch {
+      throw new SessionFormatError(`${filename} is neither JSON nor JSON Lines: ${(err as Error).message}`);
+    }
+  }
+  const chat = (messages: unknown[], source: string): LoadedSession => ({ format: 'chat', conversation: decodeChatMessages(messages), source });
+  const responses = (input: unknown[], source: string, instructions?: string): LoadedSession => ({ format: 'responses', conversation: decodeResponsesInput(input, instructions), source });
+  if (format === 'chat') {
+    const messages = Array.isArray(data) ? data : data?.messages ?? data?.history;
+    if (!Array.isArray(messages)) throw new SessionFormatError(`${filename}: --format chat needs a messages array or {"messages": [...]}`);
+    return chat(messages, 'chat messages');
+  }
+  if (format === 'responses') {
+    const input = Array.isArray(data) ? data : data?.input;
+    if (!Array.isArray(input)) throw new SessionFormatError(`${filename}: --format responses needs an items array or {"input": [...]}`);
+    return responses(input, 'responses input', data?.instructions);
+  }
+  if (Array.isArray(data?.jsonl)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.jsonl), tools: [] }, source: 'claude-code jsonl' };
+  if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };
+  if (Array.isArray(data?.history)) return chat(data.history, 'swe-agent trajectory');
+  if (Array.isArray(data?.messages)) return chat(data.messages, data?.info ? 'mini-swe-agent trajectory' : 'chat messages');
+  if (Array.isArray(data?.input)) return responses(data.input, 'responses input', data?.instructions);
+  if (Array.isArray(data)) {
+    if (data.some((e: any) => e?.source && (e?.action || e?.observation))) return { format: 'chat', conversation: { items: openHandsToItems(data), tools: [] }, source: 'openhands events' };
+    if (looksLikeChat(data)) return chat(data, 'chat messages');
+    if (looksLikeResponsesItems(data)) return responses(data, 'responses input');
+  }
+  throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events or a Claude Code log.`);
+}

@@ -1,0 +1,48 @@
+// The quick tier of the compaction benchmark: fails on a validity, determinism, secret-leak or
+// retention regression of the ledger-only engine, and shows the metrics catch a lossy summarizer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateSession } from '../../bench/compaction/generator.ts';
+import { measureQuality } from '../../bench/compaction/metrics.ts';
+import { ours, lossySummarizer } from '../../bench/compaction/baselines.ts';
+import { compactConversation } from '../../src/compaction/index.ts';
+import { encodeResponsesInput, decodeResponsesInput } from '../../src/conversation/responses.ts';
+
+const WINDOW = 32_000;
+const BUDGET = Math.floor(WINDOW * 0.85);
+const TARGET = Math.floor(WINDOW * 0.5);
+
+for (const seed of [3, 4]) {
+  test(`ledger-only compaction of a generated session keeps what the agent needs (seed ${seed})`, async () => {
+    const session = generateSession({ seed, tokens: 90_000 });
+    for (const conversation of [session.conversation, decodeResponsesInput(encodeResponsesInput(session.conversation))]) {
+      const first = await compactConversation(conversation, { budgetTokens: BUDGET, targetTokens: TARGET });
+      const second = await compactConversation(conversation, { budgetTokens: BUDGET, targetTokens: TARGET });
+      assert.equal(JSON.stringify(first.conversation), JSON.stringify(second.conversation), 'deterministic');
+      const q = measureQuality(conversation, first.conversation, session.facts, BUDGET);
+      assert.deepEqual(q.invariantViolations, []);
+      assert.ok(q.withinBudget, `${q.tokensAfter} tokens over the budget ${BUDGET}`);
+      assert.equal(q.secretsLeaked, 0, 'no fake secret copied into compactor-written text');
+      assert.equal(q.resolvedShownAsCurrent, 0, 'a fixed error is not presented as current');
+      assert.ok((q.retention.constraint ?? 0) >= 0.95, `constraints ${q.retention.constraint}`);
+      assert.ok((q.retention.file ?? 0) >= 0.95, `files changed ${q.retention.file}`);
+      assert.ok((q.retention.latest_error ?? 0) >= 0.9, `latest error ${q.retention.latest_error}`);
+      assert.ok((q.retention.next_step ?? 0) >= 0.9, `next step ${q.retention.next_step}`);
+      assert.ok(q.tokensBefore / q.tokensAfter >= 4, `reduction ${q.tokensBefore / q.tokensAfter}`);
+    }
+  });
+}
+
+test('forced retirement: the ledger keeps facts that a lossy summary loses, and the metrics see it', async () => {
+  const session = generateSession({ seed: 5, tokens: 90_000 });
+  const noMasking = new Set<'L2'>(['L2']);
+  const withLedger = await ours('ledger', noMasking).compact(session.conversation, BUDGET, TARGET);
+  const lossy = await ours('lossy', new Set(['L2', 'L3']), lossySummarizer).compact(session.conversation, BUDGET, TARGET);
+  const good = measureQuality(session.conversation, withLedger, session.facts, BUDGET);
+  const bad = measureQuality(session.conversation, lossy, session.facts, BUDGET);
+  assert.deepEqual(good.invariantViolations, []);
+  assert.deepEqual(bad.invariantViolations, []);
+  assert.ok((good.retention.file ?? 0) >= 0.95, `ledger keeps files changed (${good.retention.file})`);
+  assert.ok(bad.score < good.score, `lossy score ${bad.score} must be below ledger score ${good.score}`);
+  assert.ok((bad.retention.file ?? 1) < (good.retention.file ?? 0), 'files changed are lost without the ledger');
+});
