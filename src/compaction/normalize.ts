@@ -5,7 +5,7 @@ import { countTextTokens, hashText } from './tokens.ts';
 
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are exactly what this strips
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007|\u001b[@-Z\\-_]/g;
-export const ERROR_LINE = /\b(error|exception|traceback|failed|failure|fatal|panic|assert(ion)?|cannot|denied|not found|undefined|segmentation fault)\b|^E\s{2,}|✗|✖/i;
+export const ERROR_LINE = /(error|exception|traceback|failed|failure|fatal|panic|assertion|cannot |denied|not found|undefined is not|segmentation fault)|^E\s{2,}|✗|✖/i;
 
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 50_000;
