@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { Stream } from 'openai/streaming';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
@@ -97,7 +98,7 @@ describe('compaction endpoints', () => {
     assert.equal(forwarded.messages[0].content, 'You are a helpful coding assistant.', 'system prompt untouched');
     assert.equal(forwarded.temperature, 0.1);
     assert.ok(JSON.stringify(forwarded).length < JSON.stringify(messages).length);
-    const stream = await client.post('/responses/compact', { body: { model: 'deepseek-chat', messages, stream: true }, stream: true, __streamClass: OpenAI.Stream } as any) as any;
+    const stream = await client.post('/responses/compact', { body: { model: 'deepseek-chat', messages, stream: true }, stream: true, __streamClass: Stream } as any) as any;
     let text = '';
     for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
     assert.ok(text.length > 0, 'streams like chat completions');
