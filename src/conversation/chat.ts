@@ -100,7 +100,9 @@ export function encodeChatMessages(conversation: Conversation, report?: DropRepo
           if (item.name) a.name = item.name;
         } else {
           flush();
-          out.push({ role: item.role, content: encodeContent(item.content), ...(item.name ? { name: item.name } : {}) });
+          // Chat-only providers (DeepSeek, vLLM, Ollama) know `system` but not always `developer`.
+          const role = item.role === 'developer' ? 'system' : item.role;
+          out.push({ role, content: encodeContent(item.content), ...(item.name ? { name: item.name } : {}) });
         }
         break;
       }

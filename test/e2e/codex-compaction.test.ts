@@ -1,0 +1,61 @@
+// The real Codex CLI through the relay, compacting mid-turn: 0.169 with remote compaction v2
+// (compaction_trigger) and 0.154 with v1 (/responses/compact), each in front of a Responses
+// upstream without native compaction and of a Chat-only upstream. The upstream is the emulator.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startUpstreamEmulator } from '../../src/emulator/index.ts';
+import { startTestRelay } from '../helpers/relay-harness.ts';
+import { ensureCodex, runCodexExec } from '../helpers/codex.ts';
+import { SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
+import { SUMMARY_SECTIONS } from '../../src/compaction/index.ts';
+
+const MARKER = 'MARKER-7731: the parser fix is half done';
+
+const cases = [
+  { version: '0.169.0', protocol: 'v2', args: [] as string[], compactEndpoint: '/v1/responses' },
+  { version: '0.154.0', protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], compactEndpoint: '/v1/responses/compact' },
+];
+
+for (const c of cases) {
+  describe(`Codex ${c.version} (${c.protocol}) compacting through the relay`, () => {
+    for (const upstreamKind of ['responses', 'chat-only'] as const) {
+      test(`in front of a ${upstreamKind} upstream`, { timeout: 400_000 }, async (t) => {
+        let bin: string;
+        try {
+          bin = await ensureCodex(c.version);
+        } catch (err) {
+          t.skip(`@openai/codex@${c.version} could not be installed from the npm registry: ${(err as Error).message}`);
+          return;
+        }
+        const upstream = await startUpstreamEmulator({ mode: upstreamKind === 'chat-only' ? 'chat-only' : 'full', models: ['gpt-5.5'] });
+        const relay = await startTestRelay({
+          channels: [{ name: 'up', type: upstreamKind === 'chat-only' ? 'openai-chat' : 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] }],
+        });
+        try {
+          upstream.script([
+            { toolCalls: [{ name: 'inspect_repository', arguments: '{"depth":1}' }], usage: { input: 199_000, output: 1_000, total: 200_000 } },
+            { text: SUMMARY_SECTIONS.map((s) => `${s}\n${MARKER}`).join('\n'), usage: { input: 2_500, output: 120 } },
+            { text: 'Finished after compaction.', usage: { input: 3_000, output: 10 } },
+          ]);
+          const run = await runCodexExec({ bin, baseUrl: relay.baseURL, apiKey: relay.key, model: 'gpt-5.5', prompt: 'Fix the parser; keep the API stable.', extraArgs: c.args });
+          assert.equal(run.exitCode, 0, run.output.slice(-2000));
+          assert.match(run.output, /Finished after compaction\./);
+          const rows = (await relay.usageRows(3)).reverse().filter((r) => r.endpoint.startsWith('/v1/'));
+          assert.deepEqual(rows.map((r) => [r.endpoint, r.status]), [['/v1/responses', 200], [c.compactEndpoint, 200], ['/v1/responses', 200]]);
+          assert.equal(rows[1].compaction_strategy, 'model');
+          assert.equal(rows[1].summarizer_input_tokens, 2_500, 'the compaction reports the summarizer\'s real usage');
+          const seen = upstream.requests.map((r) => JSON.stringify(r.body));
+          assert.equal(seen.length, 3, 'first turn, the summarizer, the follow-up');
+          assert.ok(seen.every((body) => !body.includes(SEAL_PREFIX)), 'no relay-sealed blob reaches the upstream');
+          assert.ok(seen.every((body) => !body.includes('compaction_trigger')), 'the trigger is answered by the relay');
+          assert.ok(seen[2].includes(MARKER), 'the follow-up carries the summary text');
+          assert.ok(seen[2].includes('Fix the parser; keep the API stable.'), 'and the user\'s message');
+          assert.ok(!seen[2].includes('inspect_repository'), 'and no longer the compacted tool traffic');
+        } finally {
+          await relay.close();
+          await upstream.close();
+        }
+      });
+    }
+  });
+}
