@@ -77,7 +77,7 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
   facts.push({ category: 'goal', text: goal }, { category: 'constraint', text: constraint });
 
   const total = options.tokens;
-  let planted = { files: 0, resolved: false, superseded: false, decision: false, ids: false, secrets: 0 };
+  const planted = { files: 0, resolved: false, superseded: false, decision: false, ids: false, secrets: 0 };
   let turn = 0;
   while (true) {
     const size = countConversationTokens({ items, tools: [] });

@@ -10,7 +10,7 @@ import { loadSessionFile } from '../../src/conversation/trajectories.ts';
 import { checkInvariants, clearNormalizeCache, clearTokenCache, compactConversation, countConversationTokens } from '../../src/compaction/index.ts';
 import { generateSession } from './generator.ts';
 import { measureQuality, type QualityResult } from './metrics.ts';
-import { allMethods, noCompaction, ours } from './baselines.ts';
+import { allMethods, noCompaction } from './baselines.ts';
 import { simulateCost } from './cost.ts';
 import { barChart } from './chart.ts';
 
