@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { openStore, type StoreHandle } from '../store/database.ts';
 import { CatalogStore, CHANNEL_TYPES, type ChannelType } from '../store/catalog-store.ts';
-import { UsageLog } from '../store/usage-log.ts';
+import { UsageLog, compactionSavings } from '../store/usage-log.ts';
 import { printTable, splitList } from './format.ts';
 
 interface StoreFlags {
@@ -104,16 +104,26 @@ export function registerCatalogCommands(program: Command): void {
   groups.command('add').description('add or replace a group')
     .requiredOption('--name <name>', 'group name')
     .requiredOption('--models <list>', 'comma-separated model names, or * for all')
+    .option('--compaction-strategy <strategy>', 'model (summary + ledger, default) | ledger (no model call) | none')
+    .option('--compaction-output <form>', 'message (portable summary message, default) | sealed (one sealed compaction item, like OpenAI)')
+    .option('--summarizer-model <model>', 'a cheaper model that writes compaction summaries (default: the request\'s own)')
     .option(...dataDirOption).option(...configOption)
     .action(async (opts) => {
       const models = splitList(opts.models);
       if (models.length === 0) throw new Error('--models needs at least one model name, or *');
-      await withStore(opts, (_s, c) => c.upsertGroup(opts.name, models));
+      if (opts.compactionStrategy && !['model', 'ledger', 'none'].includes(opts.compactionStrategy)) throw new Error(`--compaction-strategy must be model, ledger or none; got "${opts.compactionStrategy}"`);
+      if (opts.compactionOutput && !['message', 'sealed'].includes(opts.compactionOutput)) throw new Error(`--compaction-output must be message or sealed; got "${opts.compactionOutput}"`);
+      const compaction = {
+        ...(opts.compactionStrategy ? { strategy: opts.compactionStrategy } : {}),
+        ...(opts.compactionOutput ? { output: opts.compactionOutput } : {}),
+        ...(opts.summarizerModel ? { summarizerModel: opts.summarizerModel } : {}),
+      };
+      await withStore(opts, (_s, c) => c.upsertGroup(opts.name, models, Object.keys(compaction).length ? { compaction } : {}));
       console.error(`group "${opts.name}" saved`);
     });
   groups.command('list').description('list groups').option(...dataDirOption).option(...configOption).action(async (opts) => {
     const rows = await withStore(opts, (_s, c) => c.listGroups());
-    printTable(rows.map((g) => ({ name: g.name, models: g.models.join(','), source: g.source })));
+    printTable(rows.map((g) => ({ name: g.name, models: g.models.join(','), compaction: JSON.stringify(g.options.compaction ?? {}), source: g.source })));
   });
   groups.command('remove').description('remove a group without active keys').argument('<name>').option(...dataDirOption).option(...configOption).action(async (name: string, opts) => {
     const removed = await withStore(opts, (_s, c) => c.removeGroup(name));
@@ -140,6 +150,19 @@ export function registerCatalogCommands(program: Command): void {
     if (!revoked) throw new Error(`No active key named "${name}".`);
     console.error(`key "${name}" revoked`);
   });
+
+  program.command('savings').description('what compaction saved, per key and group')
+    .option('--json', 'one JSON object per line')
+    .option('--since <iso-time>', 'only requests at or after this time')
+    .option(...dataDirOption).option(...configOption)
+    .action(async (opts) => {
+      const rows = await withStore(opts, (store) => compactionSavings(store.db, opts.since));
+      if (opts.json) {
+        for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
+        return;
+      }
+      printTable(rows.map((r) => ({ key: r.key_name ?? '', group: r.group_name ?? '', compactions: r.compactions, tokens_before: r.tokens_before, tokens_after: r.tokens_after, saved: r.tokens_saved, summarizer_in: r.summarizer_input_tokens, summarizer_out: r.summarizer_output_tokens })));
+    });
 
   program.command('usage').description('newest usage rows')
     .option('--json', 'one JSON object per line')

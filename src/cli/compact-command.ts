@@ -13,7 +13,7 @@ export interface CompactFileOptions {
   in: string;
   format?: 'auto' | SessionFormat;
   budget: number;
-  strategy?: 'ledger' | 'model';
+  strategy?: 'ledger' | 'model' | 'none';
   out?: string;
   report?: string;
   summarizerUrl?: string;
@@ -68,7 +68,7 @@ export function registerCompactCommand(program: Command): void {
     .requiredOption('--in <file>', 'session file (JSON or JSON Lines)')
     .option('--format <format>', 'auto | chat | responses', 'auto')
     .requiredOption('--budget <tokens>', 'token budget the result must fit', positiveInt)
-    .option('--strategy <strategy>', 'ledger (no model) | model (ledger plus a model summary)', 'ledger')
+    .option('--strategy <strategy>', 'ledger (no model) | model (ledger plus a model summary) | none (no summary)', 'ledger')
     .option('--out <file>', 'write the compacted session here instead of stdout')
     .option('--report <file>', 'write a JSON report (tokens, layers, ledger, timings)')
     .option('--summarizer-url <url>', 'OpenAI-compatible base URL for --strategy model')
@@ -76,7 +76,7 @@ export function registerCompactCommand(program: Command): void {
     .option('--summarizer-model <model>', 'model for the summarizer')
     .action(async (opts) => {
       if (!['auto', 'chat', 'responses'].includes(opts.format)) throw new Error(`--format must be auto, chat or responses; got "${opts.format}"`);
-      if (!['ledger', 'model'].includes(opts.strategy)) throw new Error(`--strategy must be ledger or model; got "${opts.strategy}"`);
+      if (!['ledger', 'model', 'none'].includes(opts.strategy)) throw new Error(`--strategy must be ledger, model or none; got "${opts.strategy}"`);
       try {
         await compactFile(opts);
       } catch (err) {

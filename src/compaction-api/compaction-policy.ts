@@ -2,7 +2,7 @@
 // known model families), and the group's choices of strategy, summarizer model and output form.
 import type { GroupRecord, ChannelRecord } from '../store/catalog-store.ts';
 
-export type CompactionStrategy = 'ledger' | 'model';
+export type CompactionStrategy = 'ledger' | 'model' | 'none';
 /** `message`: the summary as an assistant message anyone can read; `sealed`: one sealed compaction item. */
 export type CompactionOutputForm = 'message' | 'sealed';
 
@@ -39,7 +39,7 @@ export function contextWindowFor(model: string, channel?: ChannelRecord): number
 export function compactionPolicyOf(group: GroupRecord): CompactionPolicy {
   const options = (group.options.compaction ?? {}) as Record<string, unknown>;
   return {
-    strategy: options.strategy === 'ledger' ? 'ledger' : 'model',
+    strategy: options.strategy === 'ledger' || options.strategy === 'none' ? options.strategy : 'model',
     summarizerModel: typeof options.summarizerModel === 'string' ? options.summarizerModel : undefined,
     outputForm: options.output === 'sealed' ? 'sealed' : 'message',
   };

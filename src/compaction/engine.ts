@@ -17,8 +17,8 @@ export interface CompactionOptions {
   budgetTokens: number;
   /** Size to compact down to once compaction happens (default: the budget). */
   targetTokens?: number;
-  /** `ledger`: no model call; `model`: ledger plus a model summary (falls back to the ledger). */
-  strategy?: 'ledger' | 'model';
+  /** `ledger`: no model call; `model`: ledger plus a model summary (falls back to the ledger); `none`: no summary at all. */
+  strategy?: 'ledger' | 'model' | 'none';
   /** Recent history kept verbatim (default: 25% of the target, at most 20k tokens). */
   protectedTailTokens?: number;
   /** Cap for one tool output after normalization (default 8k tokens). */
@@ -33,7 +33,7 @@ export interface CompactionOptions {
 }
 
 export interface SummaryReport {
-  strategy: 'ledger' | 'model';
+  strategy: 'ledger' | 'model' | 'none';
   model: string | null;
   inputTokens: number;
   outputTokens: number;
@@ -145,8 +145,9 @@ async function writeSummary(retired: Item[], options: CompactionOptions, ledgerB
   const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
   const fresh = retired.slice(lastSummaryAt + 1);
   const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget, kept);
-  const ledgerText = layerOn(options, 'L3') ? renderLedger(ledger) : '';
-  const report: SummaryReport = { strategy: 'ledger', model: null, inputTokens: 0, outputTokens: 0, cacheHit: false, fellBackToLedger: false };
+  const none = options.strategy === 'none';
+  const ledgerText = layerOn(options, 'L3') && !none ? renderLedger(ledger) : '';
+  const report: SummaryReport = { strategy: none ? 'none' : 'ledger', model: null, inputTokens: 0, outputTokens: 0, cacheHit: false, fellBackToLedger: false };
   let modelText: string | null = null;
   if ((options.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4')) {
     if (!options.summarizer) {
@@ -171,6 +172,7 @@ async function writeSummary(retired: Item[], options: CompactionOptions, ledgerB
     parts.push(`## Earlier summary\n${previous.length > cap ? previous.slice(0, cap) + '\n[…]' : previous}`);
   }
   if (ledgerText) parts.push(ledgerText);
+  if (parts.length === 0) parts.push(`${retired.length} earlier items were removed without a summary.`);
   return { text: parts.join('\n\n'), report, ledger };
 }
 
@@ -255,7 +257,7 @@ export async function compactConversation(conversation: Conversation, options: C
       report.itemsRetired = retired.length;
       report.ledger = summary.ledger;
       report.summary = summary.report;
-      if (layerOn(options, 'L3')) report.layersApplied.push('L3');
+      if (layerOn(options, 'L3') && summary.report.strategy !== 'none') report.layersApplied.push('L3');
       if (summary.report.strategy === 'model') report.layersApplied.push('L4');
       break;
     }
@@ -263,11 +265,10 @@ export async function compactConversation(conversation: Conversation, options: C
   mark('retire', t);
   if (!best) {
     const pinnedTokens = tokensOf(conversation, items.filter(isPinned));
-    throw badRequest(
-      `The conversation cannot be compacted to ${target} tokens: the system prompt, tools and the most recent turns alone take ${pinnedTokens > target ? pinnedTokens : 'more than that'} tokens. Raise the budget or shorten the latest messages.`,
-      'messages',
-      'context_budget_unreachable',
-    );
+    const why = pinnedTokens > target
+      ? `the system prompt and tool definitions alone take ${pinnedTokens} tokens`
+      : 'the system prompt, the first task and the most recent turn take more than that';
+    throw badRequest(`The conversation cannot be compacted to ${target} tokens: ${why}. Raise the budget or shorten the latest messages.`, 'messages', 'context_budget_unreachable');
   }
   return finish(best);
 }
@@ -305,7 +306,7 @@ export async function buildHandoff(conversation: Conversation, options: Compacti
     report: {
       tokensBefore,
       tokensAfter,
-      layersApplied: summary.report.strategy === 'model' ? ['L3', 'L4'] : ['L3'],
+      layersApplied: summary.report.strategy === 'model' ? ['L3', 'L4'] : summary.report.strategy === 'none' ? [] : ['L3'],
       itemsMasked: 0,
       outputsTruncated: 0,
       itemsRetired: history.length,

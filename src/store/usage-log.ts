@@ -77,3 +77,27 @@ export class UsageLog {
     return query.execute();
   }
 }
+
+/** Compaction totals per key and group: tokens before and after, saved, and what summaries cost. */
+export async function compactionSavings(db: Kysely<Database>, since?: string) {
+  let query = db.selectFrom('usage')
+    .select(({ fn }) => [
+      'key_name',
+      'group_name',
+      fn.countAll<number>().as('compactions'),
+      fn.sum<number>('compaction_tokens_before').as('tokens_before'),
+      fn.sum<number>('compaction_tokens_after').as('tokens_after'),
+      fn.sum<number>('summarizer_input_tokens').as('summarizer_input_tokens'),
+      fn.sum<number>('summarizer_output_tokens').as('summarizer_output_tokens'),
+    ])
+    .where('compaction_tokens_before', 'is not', null)
+    .groupBy(['key_name', 'group_name'])
+    .orderBy('key_name');
+  if (since) query = query.where('ts', '>=', since);
+  const rows = await query.execute();
+  return rows.map((r) => {
+    const before = Number(r.tokens_before ?? 0);
+    const after = Number(r.tokens_after ?? 0);
+    return { ...r, compactions: Number(r.compactions), tokens_before: before, tokens_after: after, tokens_saved: before - after, summarizer_input_tokens: Number(r.summarizer_input_tokens ?? 0), summarizer_output_tokens: Number(r.summarizer_output_tokens ?? 0) };
+  });
+}

@@ -8,6 +8,7 @@ import { Stream } from 'openai/streaming';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
+import { compactionSavings } from '../../src/store/usage-log.ts';
 
 function longHistory(turns: number): any[] {
   const input: any[] = [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are Codex, a coding agent.' }] }];
@@ -159,6 +160,25 @@ describe('compaction endpoints', () => {
     const next = await client.responses.create({ model: 'gpt-5.5-native', input: [...compacted.output, { role: 'user', content: 'continue' }] as any });
     assert.equal(next.status, 'completed');
     assert.equal(nativeUpstream.requests.at(-1)!.body.input[2].encrypted_content, item.encrypted_content, 'forwarded untouched to its issuer');
+  });
+
+  test('a group can choose OpenAI\'s sealed form and ledger-only compaction; savings add up per key', async () => {
+    await relay.relay.catalogStore.upsertGroup('sealed-group', ['*'], { compaction: { output: 'sealed', strategy: 'ledger' } });
+    const key = await relay.addKey('sealed-key', 'sealed-group');
+    const sealedClient = new OpenAI({ apiKey: key, baseURL: relay.baseURL, maxRetries: 0 });
+    const calls = chatUpstream.requests.length;
+    const compacted: any = await sealedClient.responses.compact({ model: 'deepseek-chat', input: longHistory(5) } as any);
+    const last = compacted.output.at(-1);
+    assert.equal(last.type, 'compaction');
+    assert.ok(last.encrypted_content.startsWith(SEAL_PREFIX));
+    assert.equal(chatUpstream.requests.length, calls, 'ledger-only: no model call');
+    assert.equal(compacted.usage.total_tokens, 0);
+    await relay.relay.usageLog.flush();
+    const savings = await compactionSavings(relay.relay.store.db);
+    const mine = savings.find((r) => r.key_name === 'sealed-key')!;
+    assert.equal(mine.compactions, 1);
+    assert.equal(mine.group_name, 'sealed-group');
+    assert.ok(mine.tokens_saved > 0);
   });
 
   test('a Responses client (like Codex) on a Chat-only upstream: tool calls and usage translated', async () => {
