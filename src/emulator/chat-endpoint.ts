@@ -63,7 +63,9 @@ export async function streamChat(res: ServerResponse, id: string, model: string,
   openStream(res);
   for (let i = 0; i < frames.length; i++) {
     if (options.stopAfter !== undefined && i >= options.stopAfter) {
-      res.destroy();
+      // Let what was written reach the client, then cut the connection mid-stream.
+      await new Promise((r) => setTimeout(r, 30));
+      res.socket?.destroy();
       return;
     }
     if (options.malformed && i === 1) res.write('data: {"id": broken\n\n');

@@ -24,6 +24,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: any;
   time: number;
+  /** Set when the client went away before the answer was complete (ms since epoch). */
+  abortedAt?: number;
 }
 
 export interface UpstreamEmulatorOptions {
@@ -189,7 +191,11 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     }
     if (recordLimit > 0) {
       if (requests.length >= recordLimit) requests.shift();
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, time: Date.now() });
+      const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, time: Date.now() };
+      requests.push(record);
+      res.on('close', () => {
+        if (!res.writableFinished) record.abortedAt = Date.now();
+      });
     }
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');

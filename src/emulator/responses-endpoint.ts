@@ -81,7 +81,9 @@ export async function streamResponse(res: ServerResponse, id: string, model: str
   openStream(res);
   for (let i = 0; i < frames.length; i++) {
     if (options.stopAfter !== undefined && i >= options.stopAfter) {
-      res.destroy();
+      // Let what was written reach the client, then cut the connection mid-stream.
+      await new Promise((r) => setTimeout(r, 30));
+      res.socket?.destroy();
       return;
     }
     if (options.malformed && i === 2) res.write('event: response.output_text.delta\ndata: {broken\n\n');

@@ -33,9 +33,16 @@ export interface FakeServerOptions {
   v2CompactionItems?: number;
   /** encrypted_content of the compaction item the fake mints. */
   compactionBlob?: string;
-  /** Answer to GET /models: a JSON value to send with 200, or "404". */
+  /** Answer to GET /models: a JSON value to send with 200, or "404" (the default). */
   modelsAnswer?: unknown;
+  /** Experiments: return an answer to take over a request; undefined keeps the scripted one. */
+  override?: (request: RecordedRequest) => OverrideAnswer | undefined;
 }
+
+/** A JSON answer, or an SSE stream of output items ending in response.completed with `usage`. */
+export type OverrideAnswer =
+  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'sse'; items: unknown[]; usage?: Usage; omitCompleted?: boolean };
 
 export interface FakeResponsesServer {
   /** Base URL to configure in Codex, ending in /v1. */
@@ -88,6 +95,12 @@ function parseBody(raw: string): any {
 }
 
 function answer(record: RecordedRequest, res: ServerResponse, options: FakeServerOptions, state: { turns: number; ids: number }): string {
+  const custom = options.override?.(record);
+  if (custom?.kind === 'json') return sendJson(res, custom.status, custom.body, `override:${custom.status}`);
+  if (custom?.kind === 'sse') {
+    sendStream(res, `resp_${++state.ids}`, custom.items, custom.usage, options, custom.omitCompleted);
+    return 'override:sse';
+  }
   const path = record.path.split('?')[0];
   if (record.method === 'GET' && path === '/v1/models') {
     if (options.modelsAnswer === '404' || options.modelsAnswer === undefined) return sendJson(res, 404, { error: { message: 'no model catalog here', type: 'invalid_request_error', code: 'not_found', param: null } }, '404');
@@ -136,7 +149,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, label: st
   return label;
 }
 
-function sendStream(res: ServerResponse, id: string, items: unknown[], use: Usage, options: FakeServerOptions): void {
+function sendStream(res: ServerResponse, id: string, items: unknown[], use: Usage | undefined, options: FakeServerOptions, omitCompleted = false): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const event = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   const base = { id, object: 'response', created_at: nowSeconds(), model: 'fake', status: 'in_progress' };
@@ -145,6 +158,6 @@ function sendStream(res: ServerResponse, id: string, items: unknown[], use: Usag
     if (options.emitAddedEvents) event('response.output_item.added', { output_index: index, item });
     event('response.output_item.done', { output_index: index, item });
   });
-  event('response.completed', { response: { ...base, status: 'completed', output: items, usage: use } });
+  if (!omitCompleted) event('response.completed', { response: { ...base, status: 'completed', output: items, ...(use ? { usage: use } : {}) } });
   res.end();
 }

@@ -68,14 +68,15 @@ export async function runCodexExec(options: CodexExecOptions): Promise<CodexExec
   const codexHome = join(scratch, 'codex-home');
   const home = join(scratch, 'home');
   const cwd = join(scratch, 'work');
-  for (const dir of [codexHome, home, cwd]) mkdirSync(dir);
+  const tmp = join(scratch, 'tmp'); // not a parent of CODEX_HOME, else Codex skips its PATH helpers
+  for (const dir of [codexHome, home, cwd, tmp]) mkdirSync(dir);
   writeFileSync(join(codexHome, 'config.toml'), codexConfigToml(options.baseUrl, options.model ?? 'gpt-5.5', options.autoCompactLimit ?? 50_000));
   const deadProxy = 'http://127.0.0.1:9';
   const env: NodeJS.ProcessEnv = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
     CODEX_HOME: codexHome,
-    TMPDIR: scratch,
+    TMPDIR: tmp,
     LANG: 'C.UTF-8',
     [GATEWAY_KEY_ENV]: options.apiKey,
     // Anything that is not loopback goes to a closed port and fails fast.
