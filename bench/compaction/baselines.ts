@@ -10,6 +10,12 @@ export interface Method {
   name: string;
   /** True when the method rewrites the prefix on every request by design. */
   everyTurn?: boolean;
+  /**
+   * For methods whose summary needs a model: the summarizer reads this share of the history at
+   * each compaction event (1 = all of it), and writes `summaryOutputTokens`.
+   */
+  summarizerReads?: number;
+  summaryOutputTokens?: number;
   compact(conversation: Conversation, budget: number, target: number): Promise<Conversation>;
 }
 
@@ -50,9 +56,11 @@ export const middleOut: Method = {
   },
 };
 
-/** Codex's shape without a model: recent user messages + the last assistant message as the "summary". */
+/** Codex's shape without a model: recent user messages + the last assistant message standing in for the summary; its cost counts the summary call Codex would make (the whole history in, 2k tokens out). */
 export const codexStyle: Method = {
   name: 'codex-style (no model)',
+  summarizerReads: 1,
+  summaryOutputTokens: 2000,
   async compact(c, budget, target) {
     if (fits(c, budget)) return c;
     const users = c.items.filter((i): i is MessageItem => i.kind === 'message' && i.role === 'user');

@@ -11,6 +11,8 @@ export interface CostOptions {
   cachedFactor?: number;
   /** Evaluate at most this many requests (evenly spaced) to bound the run time. */
   maxRequests?: number;
+  /** Price of an output token relative to an uncached input token (summary calls). */
+  outputFactor?: number;
 }
 
 export interface CostResult {
@@ -18,6 +20,7 @@ export interface CostResult {
   uncachedTokens: number;
   cachedTokens: number;
   requests: number;
+  summaryCalls: number;
 }
 
 const keys = new WeakMap<Item, string>();
@@ -49,7 +52,7 @@ export async function simulateCost(session: Conversation, method: Method, option
   const step = Math.max(1, Math.ceil(all.length / (options.maxRequests ?? 80)));
   const points = all.filter((_, i) => i % step === 0 || i === all.length - 1);
   let previous: string[] = [];
-  const result: CostResult = { billed: 0, uncachedTokens: 0, cachedTokens: 0, requests: 0 };
+  const result: CostResult = { billed: 0, uncachedTokens: 0, cachedTokens: 0, requests: 0, summaryCalls: 0 };
   for (const point of points) {
     const forwarded = await method.compact({ ...session, items: session.items.slice(0, point) }, budget, target);
     const current = forwarded.items.map(keyOf);
@@ -64,6 +67,12 @@ export async function simulateCost(session: Conversation, method: Method, option
     result.cachedTokens += cached * step;
     result.uncachedTokens += uncached * step;
     result.billed += (uncached + cached * cachedFactor) * step;
+    const event = previous.length > 0 && shared < previous.length;
+    if (event && method.summarizerReads) {
+      const historyTokens = session.items.slice(0, point).reduce((n, item) => n + countItemTokens(item), 0);
+      result.billed += historyTokens * method.summarizerReads + (method.summaryOutputTokens ?? 0) * (options.outputFactor ?? 4);
+      result.summaryCalls++;
+    }
     result.requests += step;
     previous = current;
   }

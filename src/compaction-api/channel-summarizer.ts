@@ -7,21 +7,8 @@ import { sendUpstream } from '../upstream/send.ts';
 import { upstreamStatusError } from '../upstream/relay-response.ts';
 import { usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
 import { badGateway } from '../errors.ts';
+import type { SummarizeCall } from '../compaction/index.ts';
 
-export interface SummarizeRequest {
-  system: string;
-  prompt: string;
-  maxOutputTokens: number;
-}
-
-export interface SummarizeResult {
-  text: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export type SummarizeCall = (req: SummarizeRequest) => Promise<SummarizeResult>;
 
 /** Text of a Responses `output` array: every output_text part of every assistant message. */
 export function responsesOutputText(output: unknown): string {

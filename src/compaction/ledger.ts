@@ -178,6 +178,20 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
       }
     }
   }
+  if (later.length > 0 && latestError) {
+    // The error may have been fixed in the part kept verbatim: then it is no longer current.
+    const laterCalls = new Map<string, string>();
+    for (const item of later) {
+      if (item.kind === 'tool_call') laterCalls.set(item.callId, (commandOf(item, parseArgs(item)) ?? item.name).slice(0, 200));
+      else if (item.kind === 'tool_result' && latestError && laterCalls.get(item.callId) === latestError.command) {
+        const output = toolOutputText(item.output);
+        if (exitCodeOf(output) === 0 || SUCCESS.test(output)) {
+          resolvedErrors.push(latestError.line);
+          latestError = null;
+        }
+      }
+    }
+  }
   if (later.length > 0) {
     const newer = new Map<string, string>();
     for (const item of later) {

@@ -1,7 +1,7 @@
 // The emulator's POST /v1/chat/completions: OpenAI's validation of tool-call pairing, whole
 // `chat.completion` answers, and chunk streams with the usage chunk only when asked for.
 import type { ServerResponse } from 'node:http';
-import { dataFrame, openStream } from './sse.ts';
+import { dataFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
 import { deltasOf } from './script.ts';
 
@@ -60,17 +60,5 @@ export async function streamChat(res: ServerResponse, id: string, model: string,
   frames.push(dataFrame(chunk({}, plan.toolCalls.length ? 'tool_calls' : 'stop')));
   if (includeUsage) frames.push(dataFrame({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(plan) }));
   frames.push(dataFrame('[DONE]'));
-  openStream(res);
-  for (let i = 0; i < frames.length; i++) {
-    if (options.stopAfter !== undefined && i >= options.stopAfter) {
-      // Let what was written reach the client, then cut the connection mid-stream.
-      await new Promise((r) => setTimeout(r, 30));
-      res.socket?.destroy();
-      return;
-    }
-    if (options.malformed && i === 1) res.write('data: {"id": broken\n\n');
-    res.write(frames[i]);
-    if (options.delayMs > 0) await new Promise((r) => setTimeout(r, options.delayMs));
-  }
-  res.end();
+  await writeFrames(res, frames, { delayMs: options.delayMs, stopAfter: options.stopAfter, malformedAt: options.malformed ? 1 : undefined, malformedFrame: 'data: {"id": broken\n\n' });
 }

@@ -2,7 +2,7 @@
 // function calls, real-looking usage, and (when enabled) native compaction bound to its issuer.
 import type { ServerResponse } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
-import { namedFrame, openStream } from './sse.ts';
+import { namedFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
 import { deltasOf } from './script.ts';
 
@@ -78,19 +78,7 @@ export async function streamResponse(res: ServerResponse, id: string, model: str
     push('response.output_item.done', { output_index: index, item });
   });
   push('response.completed', { response: responseObject(id, model, 'completed', items, usage) });
-  openStream(res);
-  for (let i = 0; i < frames.length; i++) {
-    if (options.stopAfter !== undefined && i >= options.stopAfter) {
-      // Let what was written reach the client, then cut the connection mid-stream.
-      await new Promise((r) => setTimeout(r, 30));
-      res.socket?.destroy();
-      return;
-    }
-    if (options.malformed && i === 2) res.write('event: response.output_text.delta\ndata: {broken\n\n');
-    res.write(frames[i]);
-    if (options.delayMs > 0) await new Promise((r) => setTimeout(r, options.delayMs));
-  }
-  res.end();
+  await writeFrames(res, frames, { delayMs: options.delayMs, stopAfter: options.stopAfter, malformedAt: options.malformed ? 2 : undefined, malformedFrame: 'event: response.output_text.delta\ndata: {broken\n\n' });
 }
 
 export { newId };

@@ -36,6 +36,11 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
 export type JsonObject = Record<string, any>;
 
 export async function readJsonObject(req: IncomingMessage, limitBytes: number): Promise<JsonObject> {
+  return (await readJsonObjectAndBytes(req, limitBytes)).body;
+}
+
+/** The parsed object and the bytes it came from (forwarded as they are when nothing changed). */
+export async function readJsonObjectAndBytes(req: IncomingMessage, limitBytes: number): Promise<{ body: JsonObject; raw: Buffer }> {
   const raw = await readBody(req, limitBytes);
   if (raw.length === 0) throw badRequest('The request body is empty; expected a JSON object.', null, 'invalid_json');
   let parsed: unknown;
@@ -47,5 +52,5 @@ export async function readJsonObject(req: IncomingMessage, limitBytes: number): 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
   }
-  return parsed as JsonObject;
+  return { body: parsed as JsonObject, raw };
 }

@@ -45,8 +45,21 @@ export interface RelayServer {
   drain(graceMs: number): Promise<void>;
 }
 
+// Request ids come from a pool of random bytes refilled 256 ids at a time: one randomBytes call
+// per request cost about 5% of the relay's CPU under load.
+const ID_BYTES = 12;
+const ID_POOL_IDS = 256;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
 function newRequestId(): string {
-  return 'req_' + randomBytes(12).toString('hex');
+  if (idOffset >= idPool.length) {
+    idPool = randomBytes(ID_BYTES * ID_POOL_IDS);
+    idOffset = 0;
+  }
+  const id = 'req_' + idPool.toString('hex', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return id;
 }
 
 export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelayServer {

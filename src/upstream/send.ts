@@ -9,7 +9,7 @@ export interface UpstreamCall {
   /** Path below the channel's base URL, e.g. "/chat/completions". */
   path: string;
   method?: 'GET' | 'POST';
-  body?: string;
+  body?: string | Buffer;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   timeoutMs: number;

@@ -8,9 +8,9 @@ import { chatRequestToResponses } from '../../translate/request.ts';
 import { unavailable } from '../../errors.ts';
 
 export const chatCompletions: RouteHandler = async (ctx, deps) => {
-  const { body, model, servable } = await beginModelRequest(ctx, deps, checkChatBody);
+  const { body, raw, model, servable } = await beginModelRequest(ctx, deps, checkChatBody);
   const chatChannels = channelsSpeaking(servable, ['openai-chat']);
-  if (chatChannels.length > 0) return forwardSameWire(ctx, deps, 'chat', body, { model, candidates: chatChannels });
+  if (chatChannels.length > 0) return forwardSameWire(ctx, deps, 'chat', body, { model, candidates: chatChannels, rawBody: raw });
   const responsesChannels = channelsSpeaking(servable, ['openai-responses']);
   if (responsesChannels.length === 0) throw unavailable(`No channel can serve the model "${model}" over Chat Completions.`);
   return forwardTranslated(ctx, deps, {

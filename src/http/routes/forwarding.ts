@@ -20,6 +20,8 @@ export interface ForwardOptions {
   responseHeaders?: Record<string, string>;
   /** Only this channel may serve the request (upstream-minted encrypted content). */
   pinnedChannel?: string;
+  /** The client's bytes for `body`, when the route left it unmodified: sent as they are (no re-serialization). */
+  rawBody?: Buffer;
 }
 
 /** Chat clients that stream get usage tapped: ask the upstream for it, hide it if they did not. */
@@ -31,6 +33,7 @@ function ensureChatUsage(body: JsonObject): boolean {
 
 export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
   const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
+  const raw = hideUsageChunk ? undefined : options.rawBody;
   await dispatch({
     ctx,
     deps,
@@ -41,7 +44,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
       path: UPSTREAM_PATH[format],
-      body: JSON.stringify(upstreamModel === options.model ? body : { ...body, model: upstreamModel }),
+      body: upstreamModel !== options.model ? JSON.stringify({ ...body, model: upstreamModel }) : raw ?? JSON.stringify(body),
       headers: forwardableHeaders(ctx.req.headers),
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,

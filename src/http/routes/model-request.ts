@@ -2,7 +2,7 @@
 // find the channels that may serve the model for this key.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import { readJsonObject, type JsonObject } from '../body.ts';
+import { readJsonObjectAndBytes, type JsonObject } from '../body.ts';
 import { authenticate } from '../auth.ts';
 import { requireModelName, resolveModelAccess } from '../../access/model-access.ts';
 import type { Principal } from '../../access/catalog.ts';
@@ -12,6 +12,8 @@ import { badRequest } from '../../errors.ts';
 export interface ModelRequest {
   principal: Principal;
   body: JsonObject;
+  /** The body's bytes as received; valid only while `body` is left unmodified. */
+  raw: Buffer;
   model: string;
   /** Enabled channels serving the model, any wire format. */
   servable: ChannelRecord[];
@@ -52,10 +54,10 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   const catalog = deps.catalog.current;
   const principal = authenticate(catalog, ctx.req.headers);
   ctx.principal = principal;
-  const body = await readJsonObject(ctx.req, deps.config.bodyLimitBytes);
+  const { body, raw } = await readJsonObjectAndBytes(ctx.req, deps.config.bodyLimitBytes);
   const model = requireModelName(body);
   ctx.model = model;
   check?.(body);
   const servable = resolveModelAccess(catalog, principal, model);
-  return { principal, body, model, servable };
+  return { principal, body, raw, model, servable };
 }
