@@ -13,6 +13,7 @@ import { listModels } from './http/routes/models.ts';
 import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
+import { anthropicMessages } from './http/routes/messages.ts';
 import { compactedChatCompletions, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
@@ -38,6 +39,7 @@ export function buildRoutes(): RouteTable {
     'POST /v1/chat/completions': chatCompletions,
     'POST /v1/responses': responses,
     'POST /v1/responses/compact': responsesCompact,
+    'POST /v1/messages': anthropicMessages,
     'GET /compact/v1/models': listModels,
     'POST /compact/v1/chat/completions': compactedChatCompletions,
     'POST /compact/v1/responses': compactedResponses,

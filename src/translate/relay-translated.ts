@@ -1,5 +1,5 @@
-// Relays an upstream answer to a client that speaks the other wire format: whole answers are
-// converted at once, streams event by event (never buffered whole), with usage tapped on the way.
+// Relays an upstream answer to a client that speaks another wire format (the other OpenAI one,
+// or Anthropic Messages): whole answers are converted at once, streams event by event (never buffered whole), with usage tapped on the way.
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { createParser } from 'eventsource-parser';
@@ -13,12 +13,15 @@ import type { StreamEvent } from './stream-events.ts';
 import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder } from './responses-stream.ts';
 import { chatCompletionToEvents, eventsToChatCompletion, eventsToResponse, responseToEvents } from './whole-response.ts';
+import { AnthropicStreamEncoder, anthropicMessageId, eventsToAnthropicMessage } from './anthropic-stream.ts';
 
 export type WireFormat = 'chat' | 'responses';
 
 export interface TranslationOptions {
-  /** The upstream's wire format; the client gets the other one. */
+  /** The upstream's wire format. */
   upstream: WireFormat;
+  /** The client's wire format (default: the other of the two OpenAI formats). */
+  client?: WireFormat | 'anthropic';
   channel: ChannelRecord;
   /** Model name as the client asked for it (echoed back). */
   clientModel: string;
@@ -40,8 +43,15 @@ interface EventSink {
   finish(): string;
 }
 
+const clientOf = (options: TranslationOptions) => options.client ?? (options.upstream === 'chat' ? 'responses' : 'chat');
+
 function sinkFor(options: TranslationOptions): EventSink {
-  if (options.upstream === 'chat') {
+  const client = clientOf(options);
+  if (client === 'anthropic') {
+    const encoder = new AnthropicStreamEncoder(anthropicMessageId(), options.clientModel);
+    return { write: (e) => encoder.encode(e), finish: () => encoder.end() };
+  }
+  if (client === 'responses') {
     const encoder = new ResponsesStreamEncoder({ id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo });
     return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
   }
@@ -62,9 +72,12 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
   }
   const events = options.upstream === 'chat' ? chatCompletionToEvents(parsed) : responseToEvents(parsed);
   for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
-  const body = options.upstream === 'chat'
-    ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
-    : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  const client = clientOf(options);
+  const body = client === 'anthropic'
+    ? eventsToAnthropicMessage(events, anthropicMessageId(), options.clientModel)
+    : client === 'responses'
+      ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
+      : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
   sendJson(ctx, 200, body, options.headers);
 }
 
@@ -91,7 +104,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
   });
   const decoder = new TextDecoder();
   try {
-    if (options.upstream === 'chat') out.write(sink.write({ type: 'start', id: '', model: options.clientModel, created: now() }));
+    if (clientOf(options) !== 'chat') out.write(sink.write({ type: 'start', id: '', model: options.clientModel, created: now() }));
     for await (const chunk of response.body) {
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
       if (pending) {

@@ -57,7 +57,9 @@ export interface TranslatedForward extends ForwardOptions {
   /** The body in the upstream's format, already translated. */
   upstreamBody: JsonObject;
   /** Client format. */
-  clientFormat: RelayFormat;
+  clientFormat: RelayFormat | 'anthropic';
+  /** Upstream format (default: the other OpenAI format). */
+  upstreamFormat?: RelayFormat;
   includeUsage?: boolean;
   customTools?: Set<string>;
   echo?: Record<string, unknown>;
@@ -66,7 +68,7 @@ export interface TranslatedForward extends ForwardOptions {
 }
 
 export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
-  const upstreamFormat: RelayFormat = options.clientFormat === 'chat' ? 'responses' : 'chat';
+  const upstreamFormat: RelayFormat = options.upstreamFormat ?? (options.clientFormat === 'chat' ? 'responses' : 'chat');
   const body = options.upstreamBody;
   if (upstreamFormat === 'chat' && body.stream === true) body.stream_options = { include_usage: true };
   await dispatch({
@@ -86,6 +88,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
     }),
     relay: (channel, response) => relayTranslated(ctx, response, {
       upstream: upstreamFormat,
+      client: options.clientFormat,
       channel,
       clientModel: options.model,
       includeUsage: options.includeUsage,
