@@ -21,11 +21,15 @@ export interface QualityResult {
 
 export const WEIGHTS: Partial<Record<FactCategory, number>> = { goal: 2, constraint: 3, file: 3, latest_error: 2, next_step: 2, identifier: 1, decision: 1 };
 
-/** Text the compactor wrote itself (items that are not unchanged originals). */
-export function writtenText(before: Conversation, after: Conversation): string {
+/** Texts the compactor wrote itself (items that are not unchanged originals), one per item. */
+export function writtenTexts(before: Conversation, after: Conversation): string[] {
   const originals = new Set<Item>(before.items);
   const originalJson = new Set(before.items.map((i) => JSON.stringify(i)));
-  return after.items.filter((i) => !originals.has(i) && !originalJson.has(JSON.stringify(i))).map(itemText).join('\n');
+  return after.items.filter((i) => !originals.has(i) && !originalJson.has(JSON.stringify(i))).map(itemText);
+}
+
+export function writtenText(before: Conversation, after: Conversation): string {
+  return writtenTexts(before, after).join('\n');
 }
 
 function section(text: string, heading: string): string {
@@ -38,7 +42,9 @@ function section(text: string, heading: string): string {
 
 export function measureQuality(before: Conversation, after: Conversation, facts: PlantedFact[], budget: number): QualityResult {
   const all = after.items.map(itemText).join('\n') + (after.instructions ?? '');
-  const written = writtenText(before, after);
+  const texts = writtenTexts(before, after);
+  const written = texts.join('\n');
+  const inSection = (heading: string, needle: string) => texts.some((t) => section(t, heading).includes(needle));
   const found: Partial<Record<FactCategory, number[]>> = {};
   let secretsLeaked = 0;
   let supersededShownAsCurrent = 0;
@@ -49,12 +55,11 @@ export function measureQuality(before: Conversation, after: Conversation, facts:
       continue;
     }
     if (fact.category === 'superseded') {
-      const latest = section(written, '### Identifiers');
-      if (latest.includes(fact.text) || !all.includes(fact.current ?? '')) supersededShownAsCurrent++;
+      if (inSection('### Identifiers', fact.text) || !all.includes(fact.current ?? '')) supersededShownAsCurrent++;
       continue;
     }
     if (fact.category === 'resolved_error') {
-      if (section(written, '### Current error').includes(fact.text)) resolvedShownAsCurrent++;
+      if (inSection('### Current error', fact.text)) resolvedShownAsCurrent++;
       continue;
     }
     (found[fact.category] ??= []).push(all.includes(fact.text) ? 1 : 0);

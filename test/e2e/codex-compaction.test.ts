@@ -5,24 +5,24 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay } from '../helpers/relay-harness.ts';
-import { ensureCodex, runCodexExec } from '../helpers/codex.ts';
+import { ensureCodex } from './codex/install.ts';
+import { runCodexExec } from './codex/run.ts';
 import { SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
 import { SUMMARY_SECTIONS } from '../../src/compaction/index.ts';
 
 const MARKER = 'MARKER-7731: the parser fix is half done';
 
 const cases = [
-  { version: '0.169.0', protocol: 'v2', args: [] as string[], compactEndpoint: '/v1/responses' },
-  { version: '0.154.0', protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], compactEndpoint: '/v1/responses/compact' },
+  { version: '0.169.0' as const, protocol: 'v2', args: [] as string[], compactEndpoint: '/v1/responses' },
+  { version: '0.154.0' as const, protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], compactEndpoint: '/v1/responses/compact' },
 ];
 
 for (const c of cases) {
   describe(`Codex ${c.version} (${c.protocol}) compacting through the relay`, () => {
     for (const upstreamKind of ['responses', 'chat-only'] as const) {
       test(`in front of a ${upstreamKind} upstream`, { timeout: 400_000 }, async (t) => {
-        let bin: string;
         try {
-          bin = await ensureCodex(c.version);
+          await ensureCodex(c.version);
         } catch (err) {
           t.skip(`@openai/codex@${c.version} could not be installed from the npm registry: ${(err as Error).message}`);
           return;
@@ -37,9 +37,10 @@ for (const c of cases) {
             { text: SUMMARY_SECTIONS.map((s) => `${s}\n${MARKER}`).join('\n'), usage: { input: 2_500, output: 120 } },
             { text: 'Finished after compaction.', usage: { input: 3_000, output: 10 } },
           ]);
-          const run = await runCodexExec({ bin, baseUrl: relay.baseURL, apiKey: relay.key, model: 'gpt-5.5', prompt: 'Fix the parser; keep the API stable.', extraArgs: c.args });
-          assert.equal(run.exitCode, 0, run.output.slice(-2000));
-          assert.match(run.output, /Finished after compaction\./);
+          const run = await runCodexExec({ version: c.version, baseUrl: relay.baseURL, apiKey: relay.key, model: 'gpt-5.5', prompt: 'Fix the parser; keep the API stable.', extraArgs: c.args });
+          const output = run.stdout + run.stderr;
+          assert.equal(run.exitCode, 0, output.slice(-2000));
+          assert.match(output, /Finished after compaction\./);
           const rows = (await relay.usageRows(3)).reverse().filter((r) => r.endpoint.startsWith('/v1/'));
           assert.deepEqual(rows.map((r) => [r.endpoint, r.status]), [['/v1/responses', 200], [c.compactEndpoint, 200], ['/v1/responses', 200]]);
           assert.equal(rows[1].compaction_strategy, 'model');

@@ -42,7 +42,7 @@ export interface FakeServerOptions {
 /** A JSON answer, or an SSE stream of output items ending in response.completed with `usage`. */
 export type OverrideAnswer =
   | { kind: 'json'; status: number; body: unknown }
-  | { kind: 'sse'; items: unknown[]; usage?: Usage; omitCompleted?: boolean };
+  | { kind: 'sse'; items: unknown[]; usage?: Usage; omitCompleted?: boolean; omitItemEvents?: boolean };
 
 export interface FakeResponsesServer {
   /** Base URL to configure in Codex, ending in /v1. */
@@ -98,7 +98,7 @@ function answer(record: RecordedRequest, res: ServerResponse, options: FakeServe
   const custom = options.override?.(record);
   if (custom?.kind === 'json') return sendJson(res, custom.status, custom.body, `override:${custom.status}`);
   if (custom?.kind === 'sse') {
-    sendStream(res, `resp_${++state.ids}`, custom.items, custom.usage, options, custom.omitCompleted);
+    sendStream(res, `resp_${++state.ids}`, custom.items, custom.usage, options, custom.omitCompleted, custom.omitItemEvents);
     return 'override:sse';
   }
   const path = record.path.split('?')[0];
@@ -149,12 +149,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown, label: st
   return label;
 }
 
-function sendStream(res: ServerResponse, id: string, items: unknown[], use: Usage | undefined, options: FakeServerOptions, omitCompleted = false): void {
+function sendStream(res: ServerResponse, id: string, items: unknown[], use: Usage | undefined, options: FakeServerOptions, omitCompleted = false, omitItemEvents = false): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const event = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   const base = { id, object: 'response', created_at: nowSeconds(), model: 'fake', status: 'in_progress' };
   event('response.created', { response: { ...base, output: [] } });
-  items.forEach((item, index) => {
+  if (!omitItemEvents) items.forEach((item, index) => {
     if (options.emitAddedEvents) event('response.output_item.added', { output_index: index, item });
     event('response.output_item.done', { output_index: index, item });
   });

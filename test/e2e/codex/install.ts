@@ -18,8 +18,9 @@ const TARGETS: Record<string, { triple: string; suffix: string }> = {
   'darwin-arm64': { triple: 'aarch64-apple-darwin', suffix: 'darwin-arm64' },
 };
 
+/** <repo>/.cache/codex/<version>; the root can be moved with CODEX_E2E_CACHE_DIR. */
 export function codexCacheDir(version: CodexVersion): string {
-  return join(REPO_ROOT, '.cache', 'codex', version);
+  return join(process.env.CODEX_E2E_CACHE_DIR ?? join(REPO_ROOT, '.cache', 'codex'), version);
 }
 
 function platformTarget(): { triple: string; suffix: string } {
