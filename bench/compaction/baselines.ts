@@ -46,8 +46,9 @@ export const middleOut: Method = {
   async compact(c, budget, target) {
     if (fits(c, budget)) return c;
     const cuts = safeCutPoints(c.items);
-    const headTokens = (p: number) => c.items.slice(0, p).reduce((n, i) => n + countItemTokens(i), 0);
-    const headEnd = [...cuts].reverse().find((p) => headTokens(p) <= target / 2) ?? cuts[0];
+    const prefix = [0];
+    for (const item of c.items) prefix.push(prefix[prefix.length - 1] + countItemTokens(item));
+    const headEnd = [...cuts].reverse().find((p) => prefix[p] <= target / 2) ?? cuts[0];
     for (const start of cuts.filter((p) => p > headEnd)) {
       const candidate = { ...c, items: [...c.items.slice(0, headEnd), ...c.items.slice(start)] };
       if (fits(candidate, target)) return candidate;

@@ -18,8 +18,10 @@ const quick = process.argv.includes('--quick');
 const root = new URL('../../', import.meta.url).pathname;
 const log = (msg: string) => process.stderr.write(`[bench:compaction] ${msg}\n`);
 
-const SIZES = quick ? [60_000] : [60_000, 200_000, 400_000];
+const SIZES = quick ? [60_000] : [60_000, 200_000, 400_000, 1_000_000];
 const SEEDS = quick ? [1] : [1, 2];
+/** The 1M-token sessions are generated once (one seed), to keep the run within a few minutes. */
+const seedsFor = (size: number) => (size >= 1_000_000 ? [1] : SEEDS);
 const windowFor = (tokens: number) => (tokens >= 150_000 ? 128_000 : 32_000);
 
 interface MethodRow {
@@ -44,7 +46,7 @@ async function main() {
   const rows = new Map<string, MethodRow>(methods.map((m) => [m.name, { method: m.name, score: [], retention: {}, leaks: 0, superseded: 0, resolved: 0, invalid: 0, overBudget: 0, reduction: [], ms: [] }]));
   let determinismFailures = 0;
   for (const size of SIZES) {
-    for (const seed of SEEDS) {
+    for (const seed of seedsFor(size)) {
       for (const format of ['chat', 'responses'] as const) {
         const generated = generateSession({ seed: seed * 1000 + size / 1000, tokens: size });
         const session = format === 'responses' ? roundTripResponses(generated.conversation) : generated.conversation;
@@ -168,7 +170,7 @@ async function main() {
     '',
     '## Method',
     '',
-    `- **Sessions**: seeded synthetic coding sessions of ${SIZES.map((s) => `${s / 1000}k`).join(', ')} tokens (${SEEDS.length} seed(s) each), in Chat and in Responses format (the Responses copy goes through the codecs), with heavy-tailed tool outputs, repeated reads, ANSI noise and progress bars, a failing-then-passing test, plan updates, a constraint added mid-session, a value superseded later, look-alike distractors and fake secrets in tool outputs (\`bench/compaction/generator.ts\`).`,
+    `- **Sessions**: seeded synthetic coding sessions of ${SIZES.map((s) => `${s / 1000}k`).join(', ')} tokens (two seeds each, one for 1M), in Chat and in Responses format (the Responses copy goes through the codecs), with heavy-tailed tool outputs, repeated reads, ANSI noise and progress bars, a failing-then-passing test, plan updates, a constraint added mid-session, a value superseded later, look-alike distractors and fake secrets in tool outputs (\`bench/compaction/generator.ts\`).`,
     '- **Budget**: the relay\'s default policy: a context window of 32k tokens for sessions under 150k and 128k above; compaction starts above 85% of the window and brings the session down to 50%.',
     '- **Retention**: the share of planted facts whose exact text is still in the compacted conversation, per category; the score weights constraints and files changed ×3, goal, latest error and next step ×2, identifiers and decisions ×1 (`bench/compaction/metrics.ts`).',
     '- **Leaks**: fake secrets that appear in text the compactor wrote (ledger, summary, stubs). **Superseded wrong**: the old value listed among current identifiers, or the current value lost. **Resolved**: a fixed error shown as the current error.',
