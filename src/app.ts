@@ -8,7 +8,13 @@ import { CatalogStore } from './store/catalog-store.ts';
 import { UsageLog } from './store/usage-log.ts';
 import { LiveCatalog } from './access/catalog.ts';
 import { createUpstreamAgent } from './upstream/agent.ts';
-import { createRelayServer, healthz, type RelayServer, type RouteTable } from './http/server.ts';
+import { createRelayServer, healthz, metricsRoute, type RelayServer, type RouteTable } from './http/server.ts';
+import { createSharedState } from './state/shared-state.ts';
+import { layeredSummaryCache } from './state/layered-cache.ts';
+import { ChannelHealthTracker } from './upstream/health.ts';
+import { AccessLimiter } from './access/limits.ts';
+import { UsageLedger } from './access/quotas.ts';
+import { RelayMetrics } from './observability/metrics.ts';
 import { listModels } from './http/routes/models.ts';
 import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
@@ -35,6 +41,7 @@ export interface RunningRelay {
 export function buildRoutes(): RouteTable {
   return {
     'GET /healthz': healthz,
+    'GET /metrics': metricsRoute,
     'GET /v1/models': listModels,
     'POST /v1/chat/completions': chatCompletions,
     'POST /v1/responses': responses,
@@ -59,8 +66,13 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const usageLog = new UsageLog(store.db, { onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET));
-  const summaryCache = new StoreSummaryCache(store.db);
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache }, buildRoutes());
+  const state = createSharedState(config.redisUrl);
+  const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
+  const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });
+  const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
+  const metrics = new RelayMetrics();
+  const routing = { retries: config.retries, retryStatuses: config.retryStatuses, affinityTtlSec: config.affinityTtlSec };
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, buildRoutes());
   await new Promise<void>((resolve, reject) => {
     relayServer.server.once('error', reject);
     relayServer.server.listen(config.port, config.host, () => resolve());
@@ -83,6 +95,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
         catalog.stop();
         await usageLog.close();
         await agent.close();
+        await state.close();
         await store.close();
       })();
       return closing;

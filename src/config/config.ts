@@ -37,6 +37,13 @@ const fileSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   catalogPollMs: z.number().int().positive().optional(),
   shutdownGraceMs: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  retryStatuses: z.array(z.number().int().min(400).max(599)).optional(),
+  circuitFailureThreshold: z.number().int().positive().optional(),
+  circuitCooldownMs: z.number().int().positive().optional(),
+  affinityTtlSec: z.number().int().positive().optional(),
+  accessLog: z.boolean().optional(),
+  prices: z.record(z.string(), z.object({ input: z.number().min(0), cachedInput: z.number().min(0).optional(), output: z.number().min(0) })).optional(),
   channels: z.array(channelSchema).default([]),
   groups: z.array(groupSchema).default([]),
 });
@@ -55,6 +62,15 @@ export interface RelayConfig {
   logLevel: string;
   catalogPollMs: number;
   shutdownGraceMs: number;
+  /** Extra upstream attempts after the first, before any byte reached the client. */
+  retries: number;
+  retryStatuses: number[];
+  circuitFailureThreshold: number;
+  circuitCooldownMs: number;
+  affinityTtlSec: number;
+  accessLog: boolean;
+  /** US dollars per million tokens, per model, for cost quotas. */
+  prices: Record<string, { input: number; cachedInput?: number; output: number }>;
   channels: ChannelConfig[];
   groups: GroupConfig[];
 }
@@ -68,6 +84,11 @@ export const DEFAULTS = {
   logLevel: 'info',
   catalogPollMs: 1000,
   shutdownGraceMs: 15_000,
+  retries: 2,
+  retryStatuses: [429, 500, 502, 503, 504],
+  circuitFailureThreshold: 5,
+  circuitCooldownMs: 30_000,
+  affinityTtlSec: 3600,
 } as const;
 
 /** Replaces ${NAME} in every string of a parsed YAML tree; a missing variable is an error. */
@@ -125,6 +146,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLevel: env.LOG_LEVEL ?? file.logLevel ?? DEFAULTS.logLevel,
     catalogPollMs: file.catalogPollMs ?? DEFAULTS.catalogPollMs,
     shutdownGraceMs: file.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
+    retries: file.retries ?? DEFAULTS.retries,
+    retryStatuses: file.retryStatuses ?? [...DEFAULTS.retryStatuses],
+    circuitFailureThreshold: file.circuitFailureThreshold ?? DEFAULTS.circuitFailureThreshold,
+    circuitCooldownMs: file.circuitCooldownMs ?? DEFAULTS.circuitCooldownMs,
+    affinityTtlSec: file.affinityTtlSec ?? DEFAULTS.affinityTtlSec,
+    accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG !== 'false',
+    prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,
   };

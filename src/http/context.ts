@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../access/catalog.ts';
 import type { UsageRow } from '../store/usage-log.ts';
+import type { Admission } from '../access/limits.ts';
 
 export interface RequestContext {
   readonly id: string;
@@ -23,6 +24,8 @@ export interface RequestContext {
   compaction?: Pick<UsageRow, 'compaction_strategy' | 'compaction_tokens_before' | 'compaction_tokens_after' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'>;
   /** Aborted when the client goes away before the response is complete. */
   readonly abort: AbortController;
+  /** Limits and quotas taken for this request, given back when it ends. */
+  admission?: Admission;
 }
 
 export function markFirstByte(ctx: RequestContext): void {

@@ -12,6 +12,11 @@ import { usageRowOf, type RequestContext } from './context.ts';
 import { sendError, sendJson } from './respond.ts';
 import { ClientGoneError } from '../upstream/send.ts';
 import type { CompactionSealer } from '../compaction-api/sealing.ts';
+import type { SharedState } from '../state/shared-state.ts';
+import type { ChannelHealthTracker } from '../upstream/health.ts';
+import type { RoutingSettings } from '../upstream/dispatch.ts';
+import type { AccessLimiter } from '../access/limits.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -23,6 +28,14 @@ export interface ServerDeps {
   sealer: CompactionSealer;
   /** Where model summaries are cached by the hash of what they summarize (shared when Redis/Postgres are used). */
   summaryCache?: SummaryCacheStore;
+  /** Shared state (memory or Redis): limits, affinity, circuits. */
+  state?: SharedState;
+  health?: ChannelHealthTracker;
+  routing?: RoutingSettings;
+  limiter?: AccessLimiter;
+  metrics?: RelayMetrics;
+  /** One structured log line per request (default on). */
+  accessLog?: boolean;
 }
 
 /** The summary cache the compaction engine reads and writes. */
@@ -86,7 +99,13 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     res.once('close', () => {
       if (!res.writableFinished) ctx.abort.abort();
       const status = res.headersSent ? res.statusCode : 499;
-      if (path !== '/healthz' && path !== '/metrics') deps.usageLog.record(usageRowOf(ctx, res.writableFinished ? status : status === 200 ? 499 : status));
+      if (path !== '/healthz' && path !== '/metrics') {
+        const row = usageRowOf(ctx, res.writableFinished ? status : status === 200 ? 499 : status);
+        deps.usageLog.record(row);
+        deps.metrics?.observe(row);
+        if (deps.accessLog !== false) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
+        ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
+      }
       inFlight--;
       if (inFlight === 0) {
         const waiters = idleWaiters;
@@ -138,4 +157,11 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
 
 export const healthz: RouteHandler = async (ctx) => {
   sendJson(ctx, 200, { status: 'ok' });
+};
+
+export const metricsRoute: RouteHandler = async (ctx, deps) => {
+  if (!deps.metrics) throw notFound('Metrics are not enabled.', 'unknown_url');
+  const { contentType, body } = await deps.metrics.render();
+  ctx.res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  ctx.res.end(body);
 };

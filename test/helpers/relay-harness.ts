@@ -29,12 +29,14 @@ export interface TestRelayOptions {
   channels?: TestChannel[];
   config?: Partial<RelayConfig>;
   env?: NodeJS.ProcessEnv;
+  /** Where the relay logs (default: silent). */
+  logger?: pino.Logger;
 }
 
 export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-test-'));
   const config: RelayConfig = { ...loadConfig({ port: 0, dataDir }, options.env ?? {}), logLevel: 'silent', catalogPollMs: 100, ...options.config };
-  const relay = await startRelay(config, pino({ level: 'silent' }));
+  const relay = await startRelay(config, options.logger ?? pino({ level: 'silent' }));
   const store = relay.catalogStore;
   const addChannel = async (c: TestChannel) => {
     await store.upsertChannel({

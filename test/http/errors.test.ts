@@ -109,17 +109,17 @@ describe('errors in the OpenAI shape', () => {
   });
 
   test('502 when the upstream fails or cannot be reached', async () => {
-    upstream.setFault({ kind: 'status', status: 500, count: 1 });
+    upstream.setFault({ kind: 'status', status: 500, count: 3 });
     assertOpenAIError(await call(relay, '/v1/chat/completions', { body: chatBody() }), 502, 'upstream_error', /"main".*500/);
     upstream.setFault(null);
     assertOpenAIError(await call(relay, '/v1/chat/completions', { body: chatBody('dead-model') }), 502, 'upstream_unreachable', /"dead"/);
   });
 
   test('504 when the upstream does not answer in time', async () => {
-    upstream.setFault({ kind: 'hang', count: 1 });
+    upstream.setFault({ kind: 'hang', count: 3 });
     const started = Date.now();
     assertOpenAIError(await call(relay, '/v1/chat/completions', { body: chatBody('slow-model') }), 504, 'upstream_timeout', /"slow"/);
-    assert.ok(Date.now() - started < 5000);
+    assert.ok(Date.now() - started < 5000, 'three attempts of 300 ms, then the 504');
     upstream.setFault(null);
   });
 

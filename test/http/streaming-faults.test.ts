@@ -29,7 +29,7 @@ describe('stream faults', () => {
   });
 
   test('a connection reset before the first byte is a 502', async () => {
-    upstream.setFault({ kind: 'reset', count: 1 });
+    upstream.setFault({ kind: 'reset', count: 3 });
     await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }), (err: any) => err.status === 502);
   });
 

@@ -1,0 +1,188 @@
+// State that must be shared by every relay instance behind one load balancer: rate limiters,
+// concurrency slots, quota counters, session affinity, channel health and the summary cache.
+// In memory by default; in Redis when REDIS_URL is set.
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import type { SummaryCacheStore } from '../http/server.ts';
+
+export interface ChannelHealth {
+  consecutiveFailures: number;
+  /** Unix ms until which the channel is skipped (circuit open); 0 when closed. */
+  openUntil: number;
+}
+
+export interface SharedState {
+  readonly kind: 'memory' | 'redis';
+  /** A limiter allowing `points` per `durationSec` per key; the same arguments give the same limiter. */
+  limiter(name: string, points: number, durationSec: number): RateLimiterAbstract;
+  /** Takes a concurrency slot under `limit`; false when all are taken. */
+  acquire(key: string, limit: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+  /** Adds to a counter and returns the new total. */
+  add(key: string, amount: number): Promise<number>;
+  getCounter(key: string): Promise<number | undefined>;
+  setCounterIfAbsent(key: string, value: number): Promise<void>;
+  getAffinity(key: string): Promise<string | undefined>;
+  setAffinity(key: string, channel: string, ttlSec: number): Promise<void>;
+  getHealth(channel: string): Promise<ChannelHealth>;
+  setHealth(channel: string, health: ChannelHealth): Promise<void>;
+  summaryCache?: SummaryCacheStore;
+  close(): Promise<void>;
+}
+
+const HEALTHY: ChannelHealth = { consecutiveFailures: 0, openUntil: 0 };
+
+export class MemorySharedState implements SharedState {
+  readonly kind = 'memory' as const;
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly slots = new Map<string, number>();
+  private readonly counters = new Map<string, number>();
+  private readonly affinity = new Map<string, { channel: string; expires: number }>();
+  private readonly health = new Map<string, ChannelHealth>();
+
+  limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
+    const id = `${name}:${points}:${durationSec}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterMemory({ keyPrefix: id, points, duration: durationSec });
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  async acquire(key: string, limit: number): Promise<boolean> {
+    const used = this.slots.get(key) ?? 0;
+    if (used >= limit) return false;
+    this.slots.set(key, used + 1);
+    return true;
+  }
+
+  async release(key: string): Promise<void> {
+    const used = (this.slots.get(key) ?? 1) - 1;
+    if (used <= 0) this.slots.delete(key);
+    else this.slots.set(key, used);
+  }
+
+  async add(key: string, amount: number): Promise<number> {
+    const total = (this.counters.get(key) ?? 0) + amount;
+    this.counters.set(key, total);
+    return total;
+  }
+
+  async getCounter(key: string): Promise<number | undefined> {
+    return this.counters.get(key);
+  }
+
+  async setCounterIfAbsent(key: string, value: number): Promise<void> {
+    if (!this.counters.has(key)) this.counters.set(key, value);
+  }
+
+  async getAffinity(key: string): Promise<string | undefined> {
+    const entry = this.affinity.get(key);
+    if (!entry) return undefined;
+    if (entry.expires < Date.now()) {
+      this.affinity.delete(key);
+      return undefined;
+    }
+    return entry.channel;
+  }
+
+  async setAffinity(key: string, channel: string, ttlSec: number): Promise<void> {
+    if (this.affinity.size > 100_000) this.affinity.delete(this.affinity.keys().next().value as string);
+    this.affinity.set(key, { channel, expires: Date.now() + ttlSec * 1000 });
+  }
+
+  async getHealth(channel: string): Promise<ChannelHealth> {
+    return this.health.get(channel) ?? HEALTHY;
+  }
+
+  async setHealth(channel: string, health: ChannelHealth): Promise<void> {
+    this.health.set(channel, health);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class RedisSharedState implements SharedState {
+  readonly kind = 'redis' as const;
+  readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  readonly summaryCache: SummaryCacheStore;
+
+  constructor(url: string, prefix = 'cr:') {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
+    this.prefix = prefix;
+    const redis = this.redis;
+    const summaryKey = (k: string) => `${prefix}summary:${k}`;
+    this.summaryCache = {
+      get: async (k) => (await redis.get(summaryKey(k))) ?? undefined,
+      set: async (k, v) => {
+        await redis.set(summaryKey(k), v, 'EX', 7 * 24 * 3600);
+      },
+    };
+  }
+
+  limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
+    const id = `${this.prefix}rl:${name}:${points}:${durationSec}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: id, points, duration: durationSec });
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  async acquire(key: string, limit: number): Promise<boolean> {
+    const k = `${this.prefix}slots:${key}`;
+    const used = await this.redis.incr(k);
+    await this.redis.expire(k, 600);
+    if (used > limit) {
+      await this.redis.decr(k);
+      return false;
+    }
+    return true;
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.decr(`${this.prefix}slots:${key}`);
+  }
+
+  async add(key: string, amount: number): Promise<number> {
+    return Number(await this.redis.incrbyfloat(`${this.prefix}count:${key}`, amount));
+  }
+
+  async getCounter(key: string): Promise<number | undefined> {
+    const value = await this.redis.get(`${this.prefix}count:${key}`);
+    return value === null ? undefined : Number(value);
+  }
+
+  async setCounterIfAbsent(key: string, value: number): Promise<void> {
+    await this.redis.set(`${this.prefix}count:${key}`, String(value), 'NX');
+  }
+
+  async getAffinity(key: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}aff:${key}`)) ?? undefined;
+  }
+
+  async setAffinity(key: string, channel: string, ttlSec: number): Promise<void> {
+    await this.redis.set(`${this.prefix}aff:${key}`, channel, 'EX', ttlSec);
+  }
+
+  async getHealth(channel: string): Promise<ChannelHealth> {
+    const raw = await this.redis.get(`${this.prefix}health:${channel}`);
+    return raw ? (JSON.parse(raw) as ChannelHealth) : HEALTHY;
+  }
+
+  async setHealth(channel: string, health: ChannelHealth): Promise<void> {
+    await this.redis.set(`${this.prefix}health:${channel}`, JSON.stringify(health), 'EX', 3600);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+export function createSharedState(redisUrl: string | undefined, prefix?: string): SharedState {
+  return redisUrl ? new RedisSharedState(redisUrl, prefix ?? process.env.COMPACT_RELAY_REDIS_PREFIX ?? 'cr:') : new MemorySharedState();
+}

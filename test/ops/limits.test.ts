@@ -1,0 +1,107 @@
+// Limits and quotas as a key holder meets them: requests per minute, tokens per minute and
+// concurrent requests per key and per group; token and cost quotas; every rejection a 429 in
+// the OpenAI shape with retry-after. Also /metrics and logs that never contain a secret.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import OpenAI from 'openai';
+import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
+import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+
+describe('limits, quotas, metrics, logs', () => {
+  let upstream: UpstreamEmulator;
+  let slow: UpstreamEmulator;
+  let relay: TestRelay;
+  let logs = '';
+
+  before(async () => {
+    upstream = await startUpstreamEmulator({ apiKey: 'upstream-secret-xyz' });
+    slow = await startUpstreamEmulator({ latencyMs: 300 });
+    const sink = new Writable({ write(chunk, _enc, done) { logs += chunk; done(); } });
+    relay = await startTestRelay({
+      logger: pino({ level: 'info' }, sink),
+      config: { prices: { 'priced-model': { input: 1_000_000, output: 1_000_000 } } },
+      channels: [
+        { name: 'main', baseUrl: upstream.url, apiKey: 'upstream-secret-xyz', models: ['gpt-4o-mini', 'priced-model'] },
+        { name: 'slow', baseUrl: slow.url, models: ['slow-model'] },
+      ],
+    });
+  });
+
+  after(async () => {
+    await relay.close();
+    await upstream.close();
+    await slow.close();
+  });
+
+  async function keyWith(name: string, options: Record<string, unknown>, group = 'default') {
+    const secret = await relay.addKey(name, group);
+    await relay.relay.catalogStore.updateKeyOptions(name, options);
+    await relay.relay.catalog.refresh();
+    return new OpenAI({ apiKey: secret, baseURL: relay.baseURL, maxRetries: 0 });
+  }
+
+  const ask = (client: OpenAI, model = 'gpt-4o-mini', content = 'hi') => client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+
+  test('requests per minute per key: the N+1th request is a 429 with retry-after', async () => {
+    const client = await keyWith('rpm-key', { rpm: 3 });
+    for (let i = 0; i < 3; i++) await ask(client);
+    const raw = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).asResponse().catch((e) => e);
+    assert.equal(raw.status, 429);
+    assert.equal(raw.error.type, 'rate_limit_error');
+    assert.match(raw.message, /rpm-key.*3 requests per minute/);
+    assert.ok(Number(raw.headers.get('retry-after')) >= 1);
+    const other = await keyWith('other-key', {});
+    await ask(other);
+  });
+
+  test('per group: keys of one group share its limit', async () => {
+    await relay.relay.catalogStore.upsertGroup('team', ['*'], { rpm: 2 });
+    const a = await keyWith('team-a', {}, 'team');
+    const b = await keyWith('team-b', {}, 'team');
+    await ask(a);
+    await ask(b);
+    await assert.rejects(ask(a), (err: any) => err.status === 429 && /group "team"/.test(err.message));
+  });
+
+  test('tokens per minute: estimated before, corrected after', async () => {
+    const client = await keyWith('tpm-key', { tpm: 200 });
+    await ask(client, 'gpt-4o-mini', 'x'.repeat(400));
+    await assert.rejects(ask(client, 'gpt-4o-mini', 'x'.repeat(400)), (err: any) => err.status === 429 && /tokens per minute/.test(err.message));
+  });
+
+  test('concurrent requests: a second request while one is in flight is refused', async () => {
+    const client = await keyWith('conc-key', { concurrency: 1 });
+    const first = ask(client, 'slow-model');
+    await new Promise((r) => setTimeout(r, 80));
+    await assert.rejects(ask(client, 'slow-model'), (err: any) => err.status === 429 && err.code === 'concurrency_limit_exceeded');
+    await first;
+    await ask(client, 'slow-model');
+  });
+
+  test('quotas: tokens and cost, exhausted → 429 insufficient_quota', async () => {
+    const tokens = await keyWith('quota-key', { quotaTokens: 10 });
+    await ask(tokens);
+    await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(ask(tokens), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /10 tokens/.test(err.message));
+    const cost = await keyWith('budget-key', { quotaUsd: 5 });
+    await ask(cost, 'priced-model');
+    await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(ask(cost, 'priced-model'), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /\$5/.test(err.message));
+  });
+
+  test('/metrics in Prometheus format, and logs with request ids but no secrets', async () => {
+    const response = await fetch(`${relay.url}/metrics`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /relay_requests_total\{endpoint="\/v1\/chat\/completions",status="200",model="gpt-4o-mini",channel="main"\} \d+/);
+    assert.match(text, /relay_requests_total\{[^}]*status="429"/);
+    assert.match(text, /relay_request_duration_seconds_bucket/);
+    assert.match(text, /relay_time_to_first_byte_seconds_bucket/);
+    assert.match(text, /relay_compaction_tokens_saved_total/);
+    assert.match(logs, /"requestId":"req_[0-9a-f]{24}"/);
+    assert.ok(!logs.includes('upstream-secret-xyz'), 'the channel key is never logged');
+    assert.ok(!logs.includes(relay.key), 'the client key is never logged');
+  });
+});
