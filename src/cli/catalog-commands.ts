@@ -143,12 +143,55 @@ export function registerCatalogCommands(program: Command): void {
     });
   keys.command('list').description('list keys (secrets are never shown)').option(...dataDirOption).option(...configOption).action(async (opts) => {
     const rows = await withStore(opts, (_s, c) => c.listKeys());
-    printTable(rows.map((k) => ({ name: k.name, prefix: k.keyPrefix + '…', group: k.groupName, created: k.createdAt, revoked: k.revokedAt ?? '' })));
+    printTable(rows.map((k) => ({ name: k.name, prefix: k.keyPrefix + '…', group: k.groupName, limits: JSON.stringify(k.options), created: k.createdAt, revoked: k.revokedAt ?? '' })));
   });
   keys.command('revoke').description('revoke a key').argument('<name>').option(...dataDirOption).option(...configOption).action(async (name: string, opts) => {
     const revoked = await withStore(opts, (_s, c) => c.revokeKey(name));
     if (!revoked) throw new Error(`No active key named "${name}".`);
     console.error(`key "${name}" revoked`);
+  });
+
+  const limitOptions = (command: Command, withQuotas: boolean) => {
+    command
+      .option('--rpm <n>', 'requests per minute', positiveInt('--rpm'))
+      .option('--tpm <n>', 'tokens per minute (estimated before the call, corrected after)', positiveInt('--tpm'))
+      .option('--concurrency <n>', 'requests in flight at once', positiveInt('--concurrency'));
+    if (withQuotas) {
+      command
+        .option('--quota-tokens <n>', 'total tokens this key may use', positiveInt('--quota-tokens'))
+        .option('--quota-usd <amount>', 'total cost this key may run up, from the price table', (v: string) => {
+          const n = Number(v);
+          if (!(n > 0)) throw new Error(`--quota-usd must be a positive amount, got "${v}"`);
+          return n;
+        });
+    }
+    return command.option('--clear', 'remove every limit first').option(...dataDirOption).option(...configOption);
+  };
+  const mergeLimits = (current: Record<string, unknown>, opts: Record<string, any>) => {
+    const next: Record<string, unknown> = { ...current };
+    if (opts.clear) for (const k of ['rpm', 'tpm', 'concurrency', 'quotaTokens', 'quotaUsd']) delete next[k];
+    for (const k of ['rpm', 'tpm', 'concurrency', 'quotaTokens', 'quotaUsd']) if (opts[k] !== undefined) next[k] = opts[k];
+    return next;
+  };
+  limitOptions(keys.command('limits').description('set rate limits and quotas of a key').argument('<name>'), true).action(async (name: string, opts) => {
+    const done = await withStore(opts, async (_s, c) => {
+      const key = (await c.listKeys()).find((k) => k.name === name && !k.revokedAt);
+      if (!key) throw new Error(`No active key named "${name}".`);
+      const options = mergeLimits(key.options, opts);
+      await c.updateKeyOptions(name, options);
+      return options;
+    });
+    console.error(`key "${name}" limits: ${JSON.stringify(done)}`);
+  });
+  limitOptions(groups.command('limits').description('set rate limits shared by all keys of a group').argument('<name>'), false).action(async (name: string, opts) => {
+    const done = await withStore(opts, async (_s, c) => {
+      const group = (await c.listGroups()).find((g) => g.name === name);
+      if (!group) throw new Error(`No group named "${name}".`);
+      const options = mergeLimits(group.options, opts);
+      await c.updateGroupOptions(name, options);
+      return options;
+    });
+    console.error(`group "${name}" limits: ${JSON.stringify(done)}`);
   });
 
   program.command('savings').description('what compaction saved, per key and group')

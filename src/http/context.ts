@@ -24,6 +24,8 @@ export interface RequestContext {
   compaction?: Pick<UsageRow, 'compaction_strategy' | 'compaction_tokens_before' | 'compaction_tokens_after' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'>;
   /** Aborted when the client goes away before the response is complete. */
   readonly abort: AbortController;
+  /** Set once the answer's terminal event was written: a client closing after it is not a 499. */
+  completed?: boolean;
   /** Limits and quotas taken for this request, given back when it ends. */
   admission?: Admission;
 }

@@ -75,8 +75,26 @@ function newRequestId(): string {
   return id;
 }
 
+/** Routes whose key ends in `/*` match every path under that prefix; tried only when no exact route matches. */
+interface PrefixRoute {
+  method: string;
+  prefix: string;
+  handler: RouteHandler;
+}
+
+function prefixRoutesOf(routes: RouteTable): PrefixRoute[] {
+  return Object.entries(routes)
+    .filter(([key]) => key.endsWith('/*'))
+    .map(([key, handler]) => ({ method: key.slice(0, key.indexOf(' ')), prefix: key.slice(key.indexOf(' ') + 1, -1), handler }));
+}
+
+/** Admin API and console traffic is not model usage: it gets no usage row. */
+const isAdminPath = (path: string) => path.startsWith('/admin/') || path === '/console' || path.startsWith('/console/');
+
 export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelayServer {
   const knownPaths = new Set(Object.keys(routes).map((k) => k.slice(k.indexOf(' ') + 1)));
+  const prefixRoutes = prefixRoutesOf(routes);
+  const prefixMatch = (method: string | undefined, path: string) => prefixRoutes.find((r) => (method === undefined || r.method === method) && path.startsWith(r.prefix));
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
 
@@ -97,12 +115,15 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     };
     inFlight++;
     res.once('close', () => {
-      if (!res.writableFinished) ctx.abort.abort();
+      const answered = res.writableEnded || ctx.completed === true;
+      if (!answered) ctx.abort.abort();
       const status = res.headersSent ? res.statusCode : 499;
       if (path !== '/healthz' && path !== '/metrics') {
-        const row = usageRowOf(ctx, res.writableFinished ? status : status === 200 ? 499 : status);
-        deps.usageLog.record(row);
-        deps.metrics?.observe(row);
+        const row = usageRowOf(ctx, answered ? status : status === 200 ? 499 : status);
+        if (!isAdminPath(path)) {
+          deps.usageLog.record(row);
+          deps.metrics?.observe(row);
+        }
         if (deps.accessLog !== false) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
         ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
       }
@@ -113,10 +134,10 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
         for (const w of waiters) w();
       }
     });
-    const handler = routes[`${req.method} ${path}`];
+    const handler = routes[`${req.method} ${path}`] ?? (prefixRoutes.length > 0 ? prefixMatch(req.method, path)?.handler : undefined);
     if (!handler) {
       req.resume();
-      const error = knownPaths.has(path)
+      const error = knownPaths.has(path) || prefixMatch(undefined, path)
         ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}.`)
         : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
       sendError(ctx, error);

@@ -100,6 +100,12 @@ export class CatalogStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async updateGroupOptions(name: string, options: Record<string, unknown>): Promise<boolean> {
+    const result = await this.db.updateTable('groups').set({ options: JSON.stringify(options) }).where('name', '=', name).executeTakeFirst();
+    await this.bumpRevision();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async listGroups(): Promise<GroupRecord[]> {
     const rows = await this.db.selectFrom('groups').selectAll().orderBy('name').execute();
     return rows.map((r) => ({ name: r.name, models: parseJson(r.models, []), options: parseJson(r.options, {}), source: r.source }));

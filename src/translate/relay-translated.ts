@@ -129,5 +129,6 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
     out.end(pending + sink.write({ type: 'error', code: 'stream_truncated', message: `Upstream channel "${options.channel.name}" ended the stream before it was complete.` }));
     return;
   }
+  ctx.completed = true;
   out.end(pending + sink.finish());
 }

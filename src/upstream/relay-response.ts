@@ -89,7 +89,7 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   const onEvent = (event: EventSourceMessage) => {
     const data = event.data;
     if (options.format === 'chat') {
-      if (data === '[DONE]') finished = true;
+      if (data === '[DONE]') finished = ctx.completed = true;
       else {
         const usage = usageFromChatEvent(data);
         if (usage) recordUsage(ctx, usage);
@@ -99,7 +99,7 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
     } else {
       const usage = usageFromResponsesEvent(event.event, data);
       if (usage) recordUsage(ctx, usage);
-      if (event.event === 'response.completed' || event.event === 'response.incomplete' || event.event === 'response.failed' || data.includes('"type":"response.completed"')) finished = true;
+      if (event.event === 'response.completed' || event.event === 'response.incomplete' || event.event === 'response.failed' || data.includes('"type":"response.completed"')) finished = ctx.completed = true;
     }
   };
   const parser = createParser({ onEvent });

@@ -64,6 +64,7 @@ describe('relay pass-through with the openai client', () => {
     assert.equal(upstream.requests.at(-1)!.body.stream_options?.include_usage, true);
     const rows = await relay.usageRows(before + 1);
     assert.equal(rows[0].streamed, 1);
+    assert.equal(rows[0].status, 200, 'a client closing after [DONE] is a completed request, not a 499');
     assert.ok(rows[0].output_tokens > 0);
     assert.ok(rows[0].ttfb_ms !== null);
   });
