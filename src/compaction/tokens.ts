@@ -1,7 +1,7 @@
 // L0 accounting: exact o200k token counts, counted in pieces of at most 2,000 characters (whole
 // string encoding is quadratic on long runs without spaces) and cached by content hash.
 import { createHash } from 'node:crypto';
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { Conversation, Item, ToolDefinition } from '../conversation/model.ts';
 import { messageText, toolOutputText } from '../conversation/model.ts';
 
@@ -22,9 +22,22 @@ export function hashText(text: string): string {
   return createHash('sha1').update(text).digest('base64url');
 }
 
+type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+let countTokens: CountTokens | undefined;
+
+/**
+ * The o200k tables take tens of megabytes: they are loaded on the first count, not at start-up,
+ * so a relay that never compacts never pays for them (require keeps the load synchronous).
+ */
+function encoder(): CountTokens {
+  countTokens ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  return countTokens;
+}
+
 function countUncached(text: string): number {
+  const count = encoder();
   let total = 0;
-  for (let i = 0; i < text.length; i += PIECE) total += countTokens(text.slice(i, i + PIECE), NO_SPECIAL);
+  for (let i = 0; i < text.length; i += PIECE) total += count(text.slice(i, i + PIECE), NO_SPECIAL);
   return total;
 }
 
