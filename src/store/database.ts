@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import type { DatabaseSync } from 'node:sqlite';
 import { openNodeSqlite } from './node-sqlite-adapter.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -14,6 +15,8 @@ export interface StoreHandle {
   dialect: Dialect;
   /** Where the data lives, for logs (never includes a password). */
   location: string;
+  /** The embedded database itself (SQLite only), for statements prepared once and reused. */
+  sqlite?: DatabaseSync;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
   let db: Kysely<Database>;
   let dialect: Dialect;
   let location: string;
+  let sqlite: DatabaseSync | undefined;
   if (options.databaseUrl) {
     dialect = 'postgres';
     location = redactUrl(options.databaseUrl);
@@ -46,7 +50,9 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
     dialect = 'sqlite';
     mkdirSync(options.dataDir, { recursive: true });
     location = join(options.dataDir, 'relay.db');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openNodeSqlite(location) }) });
+    const opened = openNodeSqlite(location);
+    sqlite = opened.database;
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opened.adapter }) });
   }
   const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
   const { error } = await migrator.migrateToLatest();
@@ -54,5 +60,5 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
     await db.destroy();
     throw new Error(`Store migration failed (${location}): ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { db, dialect, location, close: () => db.destroy() };
+  return { db, dialect, location, sqlite, close: () => db.destroy() };
 }

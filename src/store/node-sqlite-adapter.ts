@@ -26,12 +26,18 @@ function adaptStatement(statement: StatementSync): SqliteStatement {
   };
 }
 
-/** Opens (creating if needed) a SQLite file in WAL mode with a busy timeout, ready for Kysely. */
-export function openNodeSqlite(path: string): SqliteDatabase {
+/**
+ * Opens (creating if needed) a SQLite file in WAL mode with a busy timeout: the adapter for
+ * Kysely, and the database itself for the few hot statements that are prepared once and reused.
+ */
+export function openNodeSqlite(path: string): { adapter: SqliteDatabase; database: DatabaseSync } {
   const database = new DatabaseSync(path, { timeout: 5000 });
   database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   return {
-    close: () => database.close(),
-    prepare: (sql) => adaptStatement(database.prepare(sql)),
+    database,
+    adapter: {
+      close: () => database.close(),
+      prepare: (sql) => adaptStatement(database.prepare(sql)),
+    },
   };
 }

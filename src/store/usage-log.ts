@@ -1,6 +1,7 @@
 // The usage log: one row per request, queued in memory on the hot path and written to the store
 // in batches off it; flushed on shutdown so no accepted row is lost.
 import type { Insertable, Kysely } from 'kysely';
+import type { DatabaseSync } from 'node:sqlite';
 import type { Database, UsageTable } from './schema.ts';
 
 export type UsageRow = Insertable<UsageTable>;
@@ -16,16 +17,41 @@ export interface UsageQuery {
   beforeId?: number;
 }
 
+/** Every column of a usage row, in the order of the prepared SQLite insert. */
+const COLUMNS = [
+  'ts', 'request_id', 'key_name', 'group_name', 'model', 'channel', 'endpoint', 'status', 'streamed',
+  'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'latency_ms', 'ttfb_ms', 'error_code',
+  'compaction_strategy', 'compaction_tokens_before', 'compaction_tokens_after', 'summarizer_model',
+  'summarizer_input_tokens', 'summarizer_output_tokens',
+] as const;
+
+/** Writes a batch on embedded SQLite with one statement prepared once, in one transaction. */
+function sqliteBatchWriter(sqlite: DatabaseSync): (rows: UsageRow[]) => void {
+  const insert = sqlite.prepare(`insert into usage (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
+  return (rows) => {
+    sqlite.exec('BEGIN');
+    try {
+      for (const row of rows) insert.run(...COLUMNS.map((c) => (row[c] ?? null) as string | number | null));
+      sqlite.exec('COMMIT');
+    } catch (err) {
+      sqlite.exec('ROLLBACK');
+      throw err;
+    }
+  };
+}
+
 export class UsageLog {
   private readonly db: Kysely<Database>;
+  private readonly writeSqlite?: (rows: UsageRow[]) => void;
   private queue: UsageRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
   private readonly onError: (err: unknown, rows: number) => void;
 
-  constructor(db: Kysely<Database>, options: { intervalMs?: number; batchSize?: number; onError?: (err: unknown, rows: number) => void } = {}) {
+  constructor(db: Kysely<Database>, options: { intervalMs?: number; batchSize?: number; onError?: (err: unknown, rows: number) => void; sqlite?: DatabaseSync } = {}) {
     this.db = db;
+    if (options.sqlite) this.writeSqlite = sqliteBatchWriter(options.sqlite);
     this.batchSize = options.batchSize ?? 500;
     this.onError = options.onError ?? (() => {});
     this.timer = setInterval(() => void this.flush(), options.intervalMs ?? 250);
@@ -48,7 +74,8 @@ export class UsageLog {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.batchSize);
         try {
-          await this.db.insertInto('usage').values(batch).execute();
+          if (this.writeSqlite) this.writeSqlite(batch);
+          else await this.db.insertInto('usage').values(batch).execute();
         } catch (err) {
           this.queue.unshift(...batch);
           this.onError(err, batch.length);
