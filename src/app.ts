@@ -25,6 +25,9 @@ import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
 import { loadServerSecret } from './compaction-api/server-secret.ts';
 import { StoreSummaryCache } from './store/summary-cache.ts';
+import { AdminStore } from './store/admin-store.ts';
+import { AdminAuth } from './console/admin-auth.ts';
+import { adminRoutes } from './console/routes.ts';
 
 export interface RunningRelay {
   url: string;
@@ -35,6 +38,8 @@ export interface RunningRelay {
   usageLog: UsageLog;
   relayServer: RelayServer;
   logger: Logger;
+  /** Admin API authentication; `generatedToken` is set only on the start that created the token. */
+  adminAuth: AdminAuth;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   await applyConfigCatalog(catalogStore, config);
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
-  const usageLog = new UsageLog(store.db, { onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
+  const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET));
   const state = createSharedState(config.redisUrl);
@@ -72,7 +77,15 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
   const metrics = new RelayMetrics();
   const routing = { retries: config.retries, retryStatuses: config.retryStatuses, affinityTtlSec: config.affinityTtlSec };
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, buildRoutes());
+  const adminStore = new AdminStore(store.db);
+  const adminAuth = await AdminAuth.load(adminStore, process.env.COMPACT_RELAY_ADMIN_TOKEN);
+  if (adminAuth.generatedToken) {
+    logger.warn(`admin token generated (shown only this once; stored as a hash): ${adminAuth.generatedToken} — sign in at /console, or set COMPACT_RELAY_ADMIN_TOKEN to choose your own`);
+  }
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, {
+    ...buildRoutes(),
+    ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
+  });
   await new Promise<void>((resolve, reject) => {
     relayServer.server.once('error', reject);
     relayServer.server.listen(config.port, config.host, () => resolve());
@@ -89,6 +102,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
     usageLog,
     relayServer,
     logger,
+    adminAuth,
     close() {
       closing ??= (async () => {
         await relayServer.drain(config.shutdownGraceMs);

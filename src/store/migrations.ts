@@ -84,11 +84,30 @@ function initialSchema(dialect: Dialect): Migration {
   };
 }
 
+/** The admin API's audit log: who changed what, when, from where. */
+function adminSchema(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('audit').ifNotExists()
+        .addColumn('id', idColumnType(dialect) as 'integer', (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('ts', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('remote_addr', 'text')
+        .execute();
+      await db.schema.createIndex('audit_ts').ifNotExists().on('audit').column('ts').execute();
+    },
+  };
+}
+
 /** All migrations, in order; names sort lexically. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initialSchema(dialect) };
+      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect) };
     },
   };
 }

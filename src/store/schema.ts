@@ -80,6 +80,20 @@ export interface SummaryTable {
   created_at: string;
 }
 
+export interface AuditTable {
+  id: Generated<number>;
+  ts: string;
+  /** Who made the change: the admin token's id (a prefix of its hash). */
+  actor: string;
+  /** What was done, as `resource.verb` (key.create, channel.disable, ...). */
+  action: string;
+  target_type: string;
+  target: string;
+  /** JSON object of what changed; secrets are never written here. */
+  details: string;
+  remote_addr: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   groups: GroupTable;
@@ -87,4 +101,5 @@ export interface Database {
   channels: ChannelTable;
   usage: UsageTable;
   summaries: SummaryTable;
+  audit: AuditTable;
 }
