@@ -151,7 +151,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     circuitFailureThreshold: file.circuitFailureThreshold ?? DEFAULTS.circuitFailureThreshold,
     circuitCooldownMs: file.circuitCooldownMs ?? DEFAULTS.circuitCooldownMs,
     affinityTtlSec: file.affinityTtlSec ?? DEFAULTS.affinityTtlSec,
-    accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG !== 'false',
+    accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG === 'true',
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

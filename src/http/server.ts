@@ -34,7 +34,7 @@ export interface ServerDeps {
   routing?: RoutingSettings;
   limiter?: AccessLimiter;
   metrics?: RelayMetrics;
-  /** One structured log line per request (default on). */
+  /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
 }
 
@@ -124,7 +124,7 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
           deps.usageLog.record(row);
           deps.metrics?.observe(row);
         }
-        if (deps.accessLog !== false) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
+        if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
         ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
       }
       inFlight--;

@@ -21,7 +21,7 @@ describe('limits, quotas, metrics, logs', () => {
     const sink = new Writable({ write(chunk, _enc, done) { logs += chunk; done(); } });
     relay = await startTestRelay({
       logger: pino({ level: 'info' }, sink),
-      config: { prices: { 'priced-model': { input: 1_000_000, output: 1_000_000 } } },
+      config: { accessLog: true, prices: { 'priced-model': { input: 1_000_000, output: 1_000_000 } } },
       channels: [
         { name: 'main', baseUrl: upstream.url, apiKey: 'upstream-secret-xyz', models: ['gpt-4o-mini', 'priced-model'] },
         { name: 'slow', baseUrl: slow.url, models: ['slow-model'] },
