@@ -4,33 +4,28 @@ import type { Usage } from '../conversation/model.ts';
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
-/** Chat Completions `usage` → neutral usage. */
-export function usageFromChat(usage: any): Usage | undefined {
+/** Where each wire format keeps its token counts. */
+const CHAT_FIELDS = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' } as const;
+const RESPONSES_FIELDS = { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' } as const;
+
+function usageFrom(usage: any, fields: typeof CHAT_FIELDS | typeof RESPONSES_FIELDS): Usage | undefined {
   if (!usage || typeof usage !== 'object') return undefined;
-  const inputTokens = num(usage.prompt_tokens);
-  const outputTokens = num(usage.completion_tokens);
+  const inputTokens = num(usage[fields.input]);
+  const outputTokens = num(usage[fields.output]);
   return {
     inputTokens,
     outputTokens,
     totalTokens: num(usage.total_tokens) || inputTokens + outputTokens,
-    cachedTokens: num(usage.prompt_tokens_details?.cached_tokens),
-    reasoningTokens: num(usage.completion_tokens_details?.reasoning_tokens),
+    cachedTokens: num(usage[fields.inputDetails]?.cached_tokens),
+    reasoningTokens: num(usage[fields.outputDetails]?.reasoning_tokens),
   };
 }
 
+/** Chat Completions `usage` → neutral usage. */
+export const usageFromChat = (usage: any): Usage | undefined => usageFrom(usage, CHAT_FIELDS);
+
 /** Responses `usage` → neutral usage. */
-export function usageFromResponses(usage: any): Usage | undefined {
-  if (!usage || typeof usage !== 'object') return undefined;
-  const inputTokens = num(usage.input_tokens);
-  const outputTokens = num(usage.output_tokens);
-  return {
-    inputTokens,
-    outputTokens,
-    totalTokens: num(usage.total_tokens) || inputTokens + outputTokens,
-    cachedTokens: num(usage.input_tokens_details?.cached_tokens),
-    reasoningTokens: num(usage.output_tokens_details?.reasoning_tokens),
-  };
-}
+export const usageFromResponses = (usage: any): Usage | undefined => usageFrom(usage, RESPONSES_FIELDS);
 
 /** Usage from a chat stream event's data, or undefined; cheap for the many chunks without usage. */
 export function usageFromChatEvent(data: string): Usage | undefined {
