@@ -48,10 +48,15 @@ function engineOptions(c: CompactionContext, policy: CompactionPolicy, budgetTok
   return options;
 }
 
+/** What compaction did, in one word: the summary strategy used, `ledger` for masking alone, `skipped` when it fit. */
+export function strategyOf(report: CompactionReport): string {
+  return report.summary?.strategy ?? (report.layersApplied.length > 0 ? 'ledger' : 'skipped');
+}
+
 /** Records what compaction did on the request's usage row. */
 export function recordCompaction(ctx: RequestContext, report: CompactionReport): void {
   ctx.compaction = {
-    compaction_strategy: report.summary?.strategy ?? 'ledger',
+    compaction_strategy: strategyOf(report),
     compaction_tokens_before: report.tokensBefore,
     compaction_tokens_after: report.tokensAfter,
     summarizer_model: report.summary?.model ?? null,
@@ -85,7 +90,7 @@ export function compactionHeaders(report: CompactionReport): Record<string, stri
   return {
     'x-compaction-tokens-before': String(report.tokensBefore),
     'x-compaction-tokens-after': String(report.tokensAfter),
-    'x-compaction-strategy': report.summary?.strategy ?? 'ledger',
+    'x-compaction-strategy': strategyOf(report),
     'x-compaction-layers': report.layersApplied.join(',') || 'none',
   };
 }
