@@ -16,6 +16,8 @@ export interface InputInspection {
   upstreamCompaction: string[];
   /** Reasoning items carrying upstream encrypted content. */
   upstreamReasoning: number;
+  /** Every upstream-minted blob (compaction and reasoning), to find the channel that minted them. */
+  upstreamBlobs: string[];
 }
 
 const isCompactionType = (type: unknown) => type === 'compaction' || type === 'compaction_summary';
@@ -29,6 +31,7 @@ export function inspectInput(input: unknown[], sealer: CompactionSealer): InputI
   let expanded = 0;
   const upstreamCompaction: string[] = [];
   let upstreamReasoning = 0;
+  const upstreamBlobs: string[] = [];
   input.forEach((item: any, index) => {
     if (!item || typeof item !== 'object') return;
     if (isCompactionType(item.type)) {
@@ -40,12 +43,14 @@ export function inspectInput(input: unknown[], sealer: CompactionSealer): InputI
         expanded++;
       } else if (typeof blob === 'string' && blob) {
         upstreamCompaction.push(blob);
+        upstreamBlobs.push(blob);
       }
     } else if (item.type === 'reasoning' && typeof item.encrypted_content === 'string' && item.encrypted_content) {
       upstreamReasoning++;
+      upstreamBlobs.push(item.encrypted_content);
     }
   });
-  return { input: replaced ?? input, expanded, upstreamCompaction, upstreamReasoning };
+  return { input: replaced ?? input, expanded, upstreamCompaction, upstreamReasoning, upstreamBlobs };
 }
 
 /** Removes upstream encrypted reasoning that the chosen upstream could not read (summaries stay). */

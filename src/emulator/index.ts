@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
-import { foreignBlob, mintBlob, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
+import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
 
 export type { ScriptedReply } from './script.ts';
 
@@ -84,6 +84,7 @@ function requestText(body: any): string {
 export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {}): Promise<UpstreamEmulator> {
   const requests: RecordedRequest[] = [];
   const queue: ScriptedReply[] = [];
+  const blobs = new BlobMinter();
   let fault: (Fault & { remaining: number }) | null = null;
   const mode = options.mode ?? 'full';
   const delayMs = options.streamChunkDelayMs ?? 0;
@@ -129,7 +130,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       if (body.stream === true) return streamChat(res, id, body.model, plan, body.stream_options?.include_usage === true, streamOptions);
       return sendJson(res, 200, chatCompletionObject(id, body.model, plan));
     }
-    const blob = foreignBlob(body.input);
+    const blob = blobs.foreignIn(body.input);
     if (blob) return sendError(res, 400, 'The encrypted content could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', 'input');
     const input = body.input;
     const isTrigger = Array.isArray(input) && input.at(-1)?.type === 'compaction_trigger';
@@ -137,7 +138,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     const plan = planReply(scripted, requestText(body), defaultText);
     const id = newId('resp');
     const items = isTrigger
-      ? [{ type: 'compaction', id: newId('cmp'), encrypted_content: mintBlob('compaction', `summary of ${input.length - 1} items`) }]
+      ? [{ type: 'compaction', id: newId('cmp'), encrypted_content: blobs.mint('compaction', `summary of ${input.length - 1} items`) }]
       : outputItems(plan);
     const usage = responsesUsage(plan);
     if (body.stream === true) return streamResponse(res, id, body.model, items, usage, streamOptions);
@@ -146,7 +147,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
 
   const handleCompact = (body: any, res: ServerResponse) => {
     if (typeof body.model !== 'string') return sendError(res, 400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model');
-    const blob = foreignBlob(body.input);
+    const blob = blobs.foreignIn(body.input);
     if (blob) return sendError(res, 400, 'The encrypted content could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', 'input');
     const input: any[] = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : body.input ?? [];
     const users = input.filter((i) => (i.type === 'message' || i.type === undefined) && i.role === 'user');
@@ -155,7 +156,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       id: newId('resp'),
       object: 'response.compaction',
       created_at: Math.floor(Date.now() / 1000),
-      output: [...users, { type: 'compaction', id: newId('cmp'), encrypted_content: mintBlob('compaction', `summary of ${input.length} items`) }],
+      output: [...users, { type: 'compaction', id: newId('cmp'), encrypted_content: blobs.mint('compaction', `summary of ${input.length} items`) }],
       usage: { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: 50, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: inputTokens + 50 },
     });
   };

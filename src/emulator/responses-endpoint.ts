@@ -7,28 +7,34 @@ import type { PlannedReply } from './script.ts';
 import { deltasOf } from './script.ts';
 
 const EMU_PREFIX = 'emu1.';
-const EMU_SECRET = randomBytes(16);
 
-/** An opaque blob only this emulator instance accepts back, like OpenAI's encrypted content. */
-export function mintBlob(kind: string, text: string): string {
-  const payload = Buffer.from(JSON.stringify({ kind, text })).toString('base64url');
-  return `${EMU_PREFIX}${payload}.${createHmac('sha256', EMU_SECRET).update(payload).digest('base64url')}`;
-}
+/**
+ * Opaque blobs only the emulator instance that minted them accepts back, like OpenAI's encrypted
+ * content (bound to the organization and key that produced it). Each has a nonce, so no two match.
+ */
+export class BlobMinter {
+  private readonly secret = randomBytes(16);
 
-export function isOwnBlob(blob: string): boolean {
-  if (!blob.startsWith(EMU_PREFIX)) return false;
-  const [payload, tag] = blob.slice(EMU_PREFIX.length).split('.');
-  return !!payload && tag === createHmac('sha256', EMU_SECRET).update(payload).digest('base64url');
-}
-
-/** The first foreign encrypted blob in an input, if any (OpenAI rejects those). */
-export function foreignBlob(input: unknown): string | undefined {
-  if (!Array.isArray(input)) return undefined;
-  for (const item of input as any[]) {
-    const blob = item?.encrypted_content;
-    if ((item?.type === 'compaction' || item?.type === 'reasoning') && typeof blob === 'string' && !isOwnBlob(blob)) return blob;
+  mint(kind: string, text: string): string {
+    const payload = Buffer.from(JSON.stringify({ kind, text, nonce: randomBytes(6).toString('hex') })).toString('base64url');
+    return `${EMU_PREFIX}${payload}.${createHmac('sha256', this.secret).update(payload).digest('base64url')}`;
   }
-  return undefined;
+
+  isOwn(blob: string): boolean {
+    if (!blob.startsWith(EMU_PREFIX)) return false;
+    const [payload, tag] = blob.slice(EMU_PREFIX.length).split('.');
+    return !!payload && tag === createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+
+  /** The first encrypted blob in an input that this instance did not mint, if any. */
+  foreignIn(input: unknown): string | undefined {
+    if (!Array.isArray(input)) return undefined;
+    for (const item of input as any[]) {
+      const blob = item?.encrypted_content;
+      if ((item?.type === 'compaction' || item?.type === 'reasoning') && typeof blob === 'string' && !this.isOwn(blob)) return blob;
+    }
+    return undefined;
+  }
 }
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;

@@ -19,6 +19,19 @@ export interface RelayOptions {
   hideUsageChunk?: boolean;
   /** Extra headers for the client response. */
   headers?: Record<string, string>;
+  /** Called with each encrypted blob (compaction, reasoning) the upstream mints in its answer. */
+  onEncryptedContent?: (blob: string) => void;
+}
+
+/** Encrypted contents of the items in a Responses `output` array (or one item). */
+export function encryptedContentsOf(items: unknown): string[] {
+  const list = Array.isArray(items) ? items : [items];
+  const out: string[] = [];
+  for (const item of list) {
+    const blob = (item as { encrypted_content?: unknown } | null)?.encrypted_content;
+    if (typeof blob === 'string' && blob) out.push(blob);
+  }
+  return out;
 }
 
 export function recordUsage(ctx: RequestContext, usage: Usage | undefined): void {
@@ -70,6 +83,7 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
   }
   recordUsage(ctx, options.format === 'chat' ? usageFromChat(parsed?.usage) : usageFromResponses(parsed?.usage));
+  if (options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
   sendJson(ctx, response.statusCode, text, options.headers);
 }
 
@@ -99,6 +113,13 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
     } else {
       const usage = usageFromResponsesEvent(event.event, data);
       if (usage) recordUsage(ctx, usage);
+      if (options.onEncryptedContent && event.event === 'response.output_item.done' && data.includes('"encrypted_content"')) {
+        try {
+          for (const blob of encryptedContentsOf(JSON.parse(data).item)) options.onEncryptedContent(blob);
+        } catch {
+          // a malformed event carries nothing to remember
+        }
+      }
       if (event.event === 'response.completed' || event.event === 'response.incomplete' || event.event === 'response.failed' || data.includes('"type":"response.completed"')) finished = ctx.completed = true;
     }
   };

@@ -181,6 +181,27 @@ describe('compaction endpoints', () => {
     assert.ok(mine.tokens_saved > 0);
   });
 
+  test('with two native channels, content minted by one always goes back to that one', async () => {
+    const second = await startUpstreamEmulator({ mode: 'full', nativeCompaction: true, models: ['gpt-5.5-native'] });
+    await relay.addChannel({ name: 'openai-2', type: 'openai-responses', baseUrl: second.url, models: ['gpt-5.5-native'], options: { nativeCompaction: true } });
+    try {
+      for (let round = 0; round < 4; round++) {
+        const compacted: any = await client.responses.compact({ model: 'gpt-5.5-native', input: longHistory(1) } as any);
+        const blob = compacted.output.at(-1).encrypted_content;
+        for (let i = 0; i < 4; i++) {
+          const next = await client.responses.create({ model: 'gpt-5.5-native', input: [...compacted.output, { role: 'user', content: `continue ${i}` }] as any });
+          assert.equal(next.status, 'completed', 'never sent to the channel that cannot open the blob');
+        }
+        const carriers = [...nativeUpstream.requests, ...second.requests].filter((r) => JSON.stringify(r.body).includes(blob));
+        assert.equal(new Set(carriers.map((r) => (nativeUpstream.requests.includes(r) ? 'first' : 'second'))).size, 1, 'one channel saw it');
+      }
+    } finally {
+      await relay.relay.catalogStore.removeChannel('openai-2');
+      await relay.relay.catalog.refresh();
+      await second.close();
+    }
+  });
+
   test('a Responses client (like Codex) on a Chat-only upstream: tool calls and usage translated', async () => {
     chatUpstream.script([{ toolCalls: [{ name: 'shell', arguments: '{"command":["ls"]}' }], usage: { input: 500, output: 20 } }]);
     const response = await client.responses.create({

@@ -10,6 +10,7 @@ import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-re
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { relayTranslated } from '../../translate/relay-translated.ts';
+import { rememberIssuer } from '../../upstream/blob-issuer.ts';
 
 export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses' };
 
@@ -49,7 +50,13 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
     }),
-    relay: (channel, response) => relayUpstreamResponse(ctx, response, { format, channel, hideUsageChunk, headers: options.responseHeaders }),
+    relay: (channel, response) => relayUpstreamResponse(ctx, response, {
+      format,
+      channel,
+      hideUsageChunk,
+      headers: options.responseHeaders,
+      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name) } : {}),
+    }),
   });
 }
 

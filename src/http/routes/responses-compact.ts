@@ -21,6 +21,7 @@ import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
+import { rememberIssuer } from '../../upstream/blob-issuer.ts';
 import { badRequest, unavailable } from '../../errors.ts';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -87,7 +88,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
         signal: ctx.abort.signal,
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name) }),
     });
   }
   if (inspection.upstreamCompaction.length > 0) {

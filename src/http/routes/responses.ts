@@ -1,6 +1,6 @@
 // POST /v1/responses: opens relay-sealed compaction items, answers Codex's compaction trigger
 // (or hands it to an upstream that compacts natively), pins upstream-minted encrypted content
-// to its issuer, then forwards to a Responses channel or translates for a Chat channel.
+// to the channel that minted it, then forwards to a Responses channel or translates for a Chat one.
 import type { RouteHandler, ServerDeps } from '../server.ts';
 import type { RequestContext } from '../context.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
@@ -10,6 +10,7 @@ import { channelsSpeaking } from '../../upstream/router.ts';
 import { responsesRequestToChat } from '../../translate/request.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
+import { issuerOf } from '../../upstream/blob-issuer.ts';
 import { badRequest, notImplemented, unavailable } from '../../errors.ts';
 
 /** Channels that are OpenAI proper: they compact natively and can read OpenAI-minted blobs. */
@@ -21,25 +22,34 @@ export const responses: RouteHandler = async (ctx, deps) => serveResponses(ctx, 
 export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
   const native = nativeChannels(servable);
-  let pinned = false;
+  const responsesChannels = channelsSpeaking(servable, ['openai-responses']);
+  let mustUseNative = false;
+  let pinnedChannel: string | undefined;
   if (Array.isArray(body.input)) {
     const inspection = inspectInput(body.input, deps.sealer);
     body.input = inspection.input;
-    if (inspection.upstreamCompaction.length > 0) {
+    if (inspection.upstreamBlobs.length > 0) {
+      const issuer = await issuerOf(deps.state, inspection.upstreamBlobs);
+      if (issuer && responsesChannels.some((c) => c.name === issuer)) pinnedChannel = issuer;
+    }
+    if (inspection.upstreamCompaction.length > 0 && !pinnedChannel) {
       if (native.length === 0) {
         throw badRequest('The input carries a compaction item sealed by an upstream that no channel for this model can read.', 'input', 'invalid_encrypted_content');
       }
-      pinned = true;
+      mustUseNative = true;
     }
     if (endsWithCompactionTrigger(body.input)) {
-      if (native.length > 0 && inspection.expanded === 0) return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: native });
+      if (native.length > 0 && inspection.expanded === 0) {
+        const onIssuer = pinnedChannel && native.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
+        return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: native, ...onIssuer });
+      }
       return answerCompactionTrigger({ ctx, deps, principal: request.principal, model, servable }, body);
     }
   }
-  const responsesChannels = pinned ? native : channelsSpeaking(servable, ['openai-responses']);
   if (responsesChannels.length > 0) {
+    if (pinnedChannel) return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: responsesChannels, pinnedChannel });
     if (Array.isArray(body.input) && native.length === 0) body.input = stripForeignReasoning(body.input);
-    return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: responsesChannels });
+    return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: mustUseNative ? native : responsesChannels });
   }
   const chatChannels = channelsSpeaking(servable, ['openai-chat']);
   if (chatChannels.length === 0) throw unavailable(`No channel can serve the model "${model}" over the Responses API.`);
