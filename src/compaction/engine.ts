@@ -15,8 +15,17 @@ export type Layer = 'L1' | 'L2' | 'L3' | 'L4';
 export interface CompactionOptions {
   /** A conversation at or under this many tokens is returned unchanged; over it, it is compacted. */
   budgetTokens: number;
-  /** Size to compact down to once compaction happens (default: the budget). */
+  /** Size to compact down to once compaction happens (default: `targetFraction` of the budget). */
   targetTokens?: number;
+  /**
+   * Compaction happens only above this share of the budget (default 1: only over the budget);
+   * between it and `triggerHardFraction` only the deterministic layers run (no model call).
+   */
+  triggerSoftFraction?: number;
+  /** The model summary (L4) is used only above this share of the budget (default: the soft trigger). */
+  triggerHardFraction?: number;
+  /** Target after an event as a share of the budget, when `targetTokens` is not given (default 1). */
+  targetFraction?: number;
   /** `ledger`: no model call; `model`: ledger plus a model summary (falls back to the ledger); `none`: no summary at all. */
   strategy?: 'ledger' | 'model' | 'none';
   /** Recent history kept verbatim (default: 25% of the target, at most 20k tokens). */
@@ -49,6 +58,8 @@ export interface CompactionReport {
   itemsMasked: number;
   outputsTruncated: number;
   itemsRetired: number;
+  /** Items removed from the forwarded history (folded into the summary), counted by wire type. */
+  droppedItems: { type: string; count: number }[];
   ledger: Ledger | null;
   summary: SummaryReport | null;
   timings: Record<string, number>;
@@ -72,10 +83,17 @@ function layerOn(options: CompactionOptions, layer: Layer): boolean {
   return !options.disabledLayers?.has(layer);
 }
 
-/** L1 over every tool result; returns new items (unchanged ones are the same objects). */
+/** L1 over every tool result and text-protocol observation; returns new items (unchanged ones are the same objects). */
 function normalizeAll(items: Item[], capTokens: number): { items: Item[]; truncated: number } {
   let truncated = 0;
   const out = items.map((item) => {
+    if (item.kind === 'message' && item.observation && item.content.every((p) => p.type === 'text')) {
+      const text = messageText(item.content);
+      const normalized = normalizeToolOutput(text, capTokens);
+      if (normalized === text) return item;
+      if (normalized.includes('lines cut by the gateway')) truncated++;
+      return { kind: 'message', role: item.role, content: [{ type: 'text', text: normalized }], observation: true, ...(item.id ? { id: item.id } : {}) } satisfies Item;
+    }
     if (item.kind !== 'tool_result') return item;
     const text = toolOutputText(item.output);
     const normalized = normalizeToolOutput(text, capTokens);
@@ -140,6 +158,16 @@ interface SummaryPiece {
   report: SummaryReport;
 }
 
+/** Retired items counted by type (opaque items by their wire type), sorted by type. */
+function countByType(items: Item[]): { type: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const type = item.kind === 'opaque' ? item.wireType : item.kind;
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([type, count]) => ({ type, count }));
+}
+
 async function writeSummary(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[] = []): Promise<SummaryPiece & { ledger: Ledger }> {
   const previous = retired.filter(isSummaryMessage).map((m) => messageText(m.content).slice(SUMMARY_MESSAGE_PREFIX.length)).pop();
   const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
@@ -185,12 +213,18 @@ export async function compactConversation(conversation: Conversation, options: C
   };
   const tokensBefore = countConversationTokens(conversation);
   mark('count', started);
-  const report: CompactionReport = { tokensBefore, tokensAfter: tokensBefore, layersApplied: [], itemsMasked: 0, outputsTruncated: 0, itemsRetired: 0, ledger: null, summary: null, timings };
-  if (tokensBefore <= options.budgetTokens) {
+  const report: CompactionReport = { tokensBefore, tokensAfter: tokensBefore, layersApplied: [], itemsMasked: 0, outputsTruncated: 0, itemsRetired: 0, droppedItems: [], ledger: null, summary: null, timings };
+  const fraction = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value > 0 ? Math.min(value, 1) : fallback);
+  const softFraction = fraction(options.triggerSoftFraction, 1);
+  // Over the soft trigger a result must also stay under it, so that compacting the result again changes nothing.
+  const trigger = Math.floor(options.budgetTokens * softFraction);
+  if (tokensBefore <= trigger) {
     timings.total = Math.round((performance.now() - started) * 100) / 100;
     return { conversation, report };
   }
-  const target = Math.min(options.targetTokens ?? options.budgetTokens, options.budgetTokens);
+  const target = Math.min(options.targetTokens ?? Math.floor(options.budgetTokens * fraction(options.targetFraction, 1)), trigger);
+  const modelAllowed = tokensBefore > options.budgetTokens * fraction(options.triggerHardFraction, softFraction);
+  const summaryOptions: CompactionOptions = modelAllowed ? options : { ...options, strategy: options.strategy === 'model' ? 'ledger' : options.strategy };
   const finish = (items: Item[]): CompactionResult => {
     const result = { ...conversation, items };
     report.tokensAfter = countConversationTokens(result);
@@ -241,20 +275,42 @@ export async function compactConversation(conversation: Conversation, options: C
   if (tokensOf(conversation, items) <= target) return finish(items);
 
   t = performance.now();
+  const pinnedTokens = tokensOf(conversation, items.filter(isPinned));
+  if (pinnedTokens > trigger) {
+    throw badRequest(`The conversation cannot be compacted to ${trigger} tokens: the system prompt and tool definitions alone take ${pinnedTokens} tokens, and compaction never alters them. Raise the budget or shorten the system prompt or tools.`, 'messages', 'context_budget_unreachable');
+  }
   const candidates = [...new Set([...boundaries, ...safe.filter((p) => p > firstTask && p >= tailStart)])].sort((a, b) => a - b);
   const ledgerBudget = options.userMessageBudgetTokens ?? Math.max(500, Math.floor(target * 0.1));
+  // The boundary is chosen with the ledger alone (cheap, deterministic); the model, if any, is called
+  // once at that boundary, with room reserved for its summary, and the ledger stands in if it does not fit.
+  const useModel = (summaryOptions.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4');
+  const ledgerOptions: CompactionOptions = useModel ? { ...summaryOptions, strategy: 'ledger' } : summaryOptions;
+  const reserve = useModel ? Math.min(options.summaryCapTokens ?? 4000, Math.floor(target * 0.2)) : 0;
   let best: Item[] | undefined;
   for (const boundary of candidates) {
     if (boundary >= items.length) break;
     const head = items.slice(0, boundary).filter((item, i) => isPinned(item) || i === firstTask);
     const retired = items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask);
     if (retired.length === 0) continue;
-    const summary = await writeSummary(conversation.items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask), options, ledgerBudget, conversation.items.slice(boundary));
-    const assembled = [...head, summaryMessage(summary.text), ...items.slice(boundary)];
+    const originals = conversation.items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask);
+    const kept = conversation.items.slice(boundary);
+    let summary = await writeSummary(originals, ledgerOptions, ledgerBudget, kept);
+    let assembled = [...head, summaryMessage(summary.text), ...items.slice(boundary)];
     const tokens = tokensOf(conversation, assembled);
-    if (tokens <= target || (tokens <= options.budgetTokens && boundary >= tailStart)) {
+    if (tokens + reserve <= target || (tokens <= trigger && boundary >= tailStart)) {
+      if (useModel) {
+        const withModel = await writeSummary(originals, summaryOptions, ledgerBudget, kept);
+        const assembledWithModel = [...head, summaryMessage(withModel.text), ...items.slice(boundary)];
+        if (tokensOf(conversation, assembledWithModel) <= trigger) {
+          summary = withModel;
+          assembled = assembledWithModel;
+        } else {
+          summary = { ...summary, report: { ...withModel.report, strategy: 'ledger', fellBackToLedger: true, error: 'the model summary did not fit the budget' } };
+        }
+      }
       best = assembled;
       report.itemsRetired = retired.length;
+      report.droppedItems = countByType(retired);
       report.ledger = summary.ledger;
       report.summary = summary.report;
       if (layerOn(options, 'L3') && summary.report.strategy !== 'none') report.layersApplied.push('L3');
@@ -264,11 +320,7 @@ export async function compactConversation(conversation: Conversation, options: C
   }
   mark('retire', t);
   if (!best) {
-    const pinnedTokens = tokensOf(conversation, items.filter(isPinned));
-    const why = pinnedTokens > target
-      ? `the system prompt and tool definitions alone take ${pinnedTokens} tokens`
-      : 'the system prompt, the first task and the most recent turn take more than that';
-    throw badRequest(`The conversation cannot be compacted to ${target} tokens: ${why}. Raise the budget or shorten the latest messages.`, 'messages', 'context_budget_unreachable');
+    throw badRequest(`The conversation cannot be compacted to ${trigger} tokens: the system prompt (${pinnedTokens} tokens with the tools), the first task and the most recent turn, which are always kept verbatim, take more than that. Raise the budget or shorten the latest messages.`, 'messages', 'context_budget_unreachable');
   }
   return finish(best);
 }
@@ -310,6 +362,7 @@ export async function buildHandoff(conversation: Conversation, options: Compacti
       itemsMasked: 0,
       outputsTruncated: 0,
       itemsRetired: history.length,
+      droppedItems: countByType(history),
       ledger: summary.ledger,
       summary: summary.report,
       timings: { total: Math.round((performance.now() - started) * 100) / 100 },

@@ -1,5 +1,6 @@
 // The hard invariants of compaction, checked on any before/after pair: tool calls and results
-// paired, ids unique, arguments still JSON, system prompt and tools untouched, budget met.
+// paired (with the reasoning that produced a call), ids unique, arguments still JSON, system
+// prompt and tools untouched, budget met.
 import type { Conversation, Item } from '../conversation/model.ts';
 import { countConversationTokens } from './tokens.ts';
 
@@ -12,6 +13,21 @@ function parses(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function reasoningKey(item: Item): string {
+  if (item.kind !== 'reasoning') return '';
+  return item.id ?? JSON.stringify([item.text ?? '', item.summary, item.encryptedContent ?? '']);
+}
+
+/** Reasoning items directly followed by a tool call (the reasoning that produced that call). */
+function reasoningTies(items: Item[]): [Item, string][] {
+  const ties: [Item, string][] = [];
+  items.forEach((item, i) => {
+    const next = items[i + 1];
+    if (item.kind === 'reasoning' && next?.kind === 'tool_call') ties.push([item, next.callId]);
+  });
+  return ties;
 }
 
 /** Returns a list of violations; empty means the compacted conversation is sound. */
@@ -42,6 +58,15 @@ export function checkInvariants(before: Conversation, after: Conversation, budge
     if (item.kind === 'tool_call' && item.toolKind === 'function' && parses(beforeArgs.get(item.callId) ?? '{}') && !parses(item.arguments)) {
       problems.push(`arguments of ${item.callId} no longer parse as JSON`);
     }
+  }
+  const callIds = after.items.filter((i) => i.kind === 'tool_call').map((i) => (i as { callId: string }).callId);
+  const callIdsBefore = before.items.filter((i) => i.kind === 'tool_call').map((i) => (i as { callId: string }).callId);
+  if (new Set(callIds).size < callIds.length && new Set(callIdsBefore).size === callIdsBefore.length) problems.push('duplicate tool call ids');
+  const keptReasoning = new Set(after.items.filter((i) => i.kind === 'reasoning').map(reasoningKey));
+  const afterCalls = new Set(callIds);
+  for (const [reasoning, callId] of reasoningTies(before.items)) {
+    const reasoningKept = keptReasoning.has(reasoningKey(reasoning));
+    if (reasoningKept !== afterCalls.has(callId)) problems.push(`reasoning tied to ${callId} was ${reasoningKept ? 'kept without its call' : 'dropped while its call was kept'}`);
   }
   const pinnedBefore = JSON.stringify(before.items.filter(isPinned).map((i) => i.raw ?? i));
   const pinnedAfter = JSON.stringify(after.items.filter(isPinned).map((i) => i.raw ?? i));

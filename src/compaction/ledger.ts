@@ -28,7 +28,7 @@ export interface Ledger {
 const INJECTED_USER_PREFIXES = ['<environment_context>', '<user_instructions>', '<permissions instructions>', 'You are performing a CONTEXT CHECKPOINT COMPACTION', 'The earlier part of this session was compacted', '# AGENTS.md instructions'];
 
 export function isRealUserMessage(item: Item): item is MessageItem {
-  if (item.kind !== 'message' || item.role !== 'user') return false;
+  if (item.kind !== 'message' || item.role !== 'user' || item.observation) return false;
   const text = messageText(item.content).trimStart();
   return !INJECTED_USER_PREFIXES.some((p) => text.startsWith(p));
 }
@@ -51,6 +51,11 @@ function commandOf(call: ToolCallItem, args: Record<string, any>): string | unde
   return undefined;
 }
 
+const noError = (): Ledger['latestError'] => null;
+
+/** Stands for a text-protocol action (a command in an assistant message) when reading file changes. */
+const TEXT_ACTION: ToolCallItem = { kind: 'tool_call', callId: '', name: 'shell', arguments: '', toolKind: 'function' };
+
 const PATCH_FILE = /^\*\*\* (Add|Update|Delete) File: (.+)$/gm;
 const MOVE_TO = /^\*\*\* Move to: (.+)$/gm;
 
@@ -72,16 +77,27 @@ function fileChangesOf(call: ToolCallItem, args: Record<string, any>, command: s
   if (command) {
     for (const m of command.matchAll(/(?:^|[;&|]\s*)rm\s+(?:-[a-z]+\s+)*([^\s;&|]+)/g)) out.push({ path: m[1], change: 'deleted' });
     for (const m of command.matchAll(/(?:^|[;&|]\s*)touch\s+([^\s;&|]+)/g)) out.push({ path: m[1], change: 'created' });
+    for (const m of command.matchAll(/^create\s+(\S+)$/gm)) out.push({ path: m[1], change: 'created' });
     for (const m of command.matchAll(/sed\s+-i(?:\s+\S+)*?\s+'[^']*'\s+([^\s;&|]+)/g)) out.push({ path: m[1], change: 'edited' });
     for (const m of command.matchAll(/(?:cat|echo|printf)[^>\n]*>{1,2}\s*([^\s;&|]+)/g)) if (!m[1].startsWith('/dev/')) out.push({ path: m[1], change: 'edited' });
   }
   return out;
 }
 
+/** The command of a text-protocol action: the last fenced code block of an assistant message. */
+export function fencedCommandOf(text: string): string | undefined {
+  const blocks = [...text.matchAll(/```[a-zA-Z_]*\n([\s\S]*?)```/g)];
+  const last = blocks[blocks.length - 1]?.[1].trim();
+  return last ? last : undefined;
+}
+
+const RETURN_CODE = /<returncode>\s*(-?\d+)\s*<\/returncode>/;
 const EXIT_CODE = /(?:exit(?:ed)?(?: with)?(?: status| code)?|exit_code|returncode|return code)["']?\s*[:=]?\s*(-?\d+)/i;
 const SUCCESS = /\b(\d+ passed|all tests passed|tests? (?:passed|ok)|^OK\b|build succeeded|0 failed)\b/im;
 
 export function exitCodeOf(output: string): number | null {
+  const tagged = RETURN_CODE.exec(output.slice(0, 200));
+  if (tagged) return Number(tagged[1]);
   const match = EXIT_CODE.exec(output.slice(-2000)) ?? EXIT_CODE.exec(output.slice(0, 500));
   return match ? Number(match[1]) : null;
 }
@@ -133,44 +149,59 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
   for (let i = users.length - 1; i >= 0; i--) {
     const cost = countTextTokens(users[i]);
     if (used + cost > userMessageBudgetTokens && keptUsers.length > 0) break;
-    keptUsers.unshift(used + cost > userMessageBudgetTokens ? users[i].slice(0, userMessageBudgetTokens * 3) : users[i]);
+    // Verbatim except for credentials: a key pasted by the user must not be repeated by the gateway.
+    keptUsers.unshift(redactSecrets(used + cost > userMessageBudgetTokens ? users[i].slice(0, userMessageBudgetTokens * 3) : users[i]));
     used += cost;
   }
   const files = new Map<string, FileChange>();
   const commands: CommandRecord[] = [];
   const calls = new Map<string, { call: ToolCallItem; command?: string }>();
-  let latestError: Ledger['latestError'] = null;
+  // Assigned from inside recordOutput: typed through a call so the compiler does not narrow it to null.
+  let latestError = noError();
   const resolvedErrors: string[] = [];
   let openPlan: string[] = [];
   const identifiers = new Map<string, string>();
+  let pendingCommand: string | undefined;
+  const setFile = (path: string, change: FileChange) => {
+    const previous = files.get(path);
+    files.set(path, previous === 'created' && change === 'edited' ? 'created' : change);
+  };
+  const recordOutput = (command: string | undefined, name: string, output: string, isError: boolean) => {
+    const exitCode = exitCodeOf(output);
+    const label = (command ?? name).slice(0, 200);
+    if (command) commands.push({ command: command.slice(0, 200), exitCode });
+    const errorLine = firstErrorLine(output);
+    const failed = (exitCode !== null && exitCode !== 0) || (exitCode === null && isError) || (exitCode === null && !!errorLine && !SUCCESS.test(output));
+    if (failed && errorLine) {
+      latestError = { command: label, line: errorLine };
+    } else if (latestError && (exitCode === 0 || SUCCESS.test(output)) && latestError.command === label) {
+      resolvedErrors.push(latestError.line);
+      latestError = null;
+    }
+  };
   for (const item of items) {
     if (item.kind === 'tool_call') {
       const args = parseArgs(item);
       const command = commandOf(item, args);
       calls.set(item.callId, { call: item, command });
-      for (const { path, change } of fileChangesOf(item, args, command)) {
-        const previous = files.get(path);
-        files.set(path, previous === 'created' && change === 'edited' ? 'created' : change);
-      }
+      for (const { path, change } of fileChangesOf(item, args, command)) setFile(path, change);
       const plan = planFrom(item, args);
       if (plan) openPlan = plan;
       identifiersIn(item.arguments, identifiers);
     } else if (item.kind === 'tool_result') {
       const origin = calls.get(item.callId);
-      const output = toolOutputText(item.output);
-      const exitCode = exitCodeOf(output);
-      const label = origin?.command ?? origin?.call.name ?? 'tool';
-      if (origin?.command) commands.push({ command: origin.command.slice(0, 200), exitCode });
-      const errorLine = firstErrorLine(output);
-      const failed = (exitCode !== null && exitCode !== 0) || (exitCode === null && item.isError === true) || (exitCode === null && !!errorLine && !SUCCESS.test(output));
-      if (failed && errorLine) {
-        latestError = { command: label.slice(0, 200), line: errorLine };
-      } else if (latestError && (exitCode === 0 || SUCCESS.test(output)) && latestError.command === label.slice(0, 200)) {
-        resolvedErrors.push(latestError.line);
-        latestError = null;
-      }
+      recordOutput(origin?.command, origin?.call.name ?? 'tool', toolOutputText(item.output), item.isError === true);
+    } else if (item.kind === 'message' && item.observation) {
+      recordOutput(pendingCommand, 'environment', messageText(item.content), false);
+      pendingCommand = undefined;
     } else if (item.kind === 'message') {
       const text = messageText(item.content);
+      if (item.role === 'assistant') {
+        pendingCommand = fencedCommandOf(text);
+        if (pendingCommand) {
+          for (const { path, change } of fileChangesOf(TEXT_ACTION, {}, pendingCommand)) setFile(path, change);
+        }
+      }
       if (item.role === 'user' || item.role === 'assistant') {
         identifiersIn(text, identifiers);
         const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
@@ -181,10 +212,14 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
   if (later.length > 0 && latestError) {
     // The error may have been fixed in the part kept verbatim: then it is no longer current.
     const laterCalls = new Map<string, string>();
+    let laterCommand: string | undefined;
     for (const item of later) {
       if (item.kind === 'tool_call') laterCalls.set(item.callId, (commandOf(item, parseArgs(item)) ?? item.name).slice(0, 200));
-      else if (item.kind === 'tool_result' && latestError && laterCalls.get(item.callId) === latestError.command) {
-        const output = toolOutputText(item.output);
+      else if (item.kind === 'message' && item.role === 'assistant') laterCommand = fencedCommandOf(messageText(item.content))?.slice(0, 200);
+      if (!latestError) break;
+      const answers = (item.kind === 'tool_result' && laterCalls.get(item.callId) === latestError.command) || (item.kind === 'message' && item.observation === true && laterCommand === latestError.command);
+      if (answers && (item.kind === 'tool_result' || item.kind === 'message')) {
+        const output = item.kind === 'tool_result' ? toolOutputText(item.output) : messageText(item.content);
         if (exitCodeOf(output) === 0 || SUCCESS.test(output)) {
           resolvedErrors.push(latestError.line);
           latestError = null;
@@ -200,18 +235,20 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
     }
     for (const [key, value] of newer) if (identifiers.has(key)) identifiers.set(key, value);
   }
+  // The structured ledger travels in reports too: no credential may appear in any of its fields.
+  const r = redactSecrets;
   return {
     userMessages: keptUsers,
-    files: [...files].map(([path, change]) => ({ path, change })),
-    commands: commands.slice(-15),
-    latestError,
-    resolvedErrors: resolvedErrors.slice(-5),
-    openPlan,
-    identifiers: [...identifiers.values()].slice(-30),
+    files: [...files].map(([path, change]) => ({ path: r(path), change })),
+    commands: commands.slice(-15).map((c) => ({ command: r(c.command), exitCode: c.exitCode })),
+    latestError: latestError ? { command: r(latestError.command), line: r(latestError.line) } : null,
+    resolvedErrors: resolvedErrors.slice(-5).map(r),
+    openPlan: openPlan.map(r),
+    identifiers: [...new Set([...identifiers.values()].map(r))].slice(-30),
   };
 }
 
-/** The ledger as Markdown. User messages are quoted verbatim; everything else is redacted. */
+/** The ledger as Markdown. User messages are quoted verbatim (credentials redacted at extraction); everything else is redacted here. */
 export function renderLedger(ledger: Ledger): string {
   const out: string[] = ['## Session ledger (extracted by the gateway)'];
   if (ledger.userMessages.length) {

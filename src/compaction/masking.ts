@@ -1,30 +1,34 @@
 // L2, observation masking: old tool results (before the protected tail) are replaced by short,
 // informative stubs; tool calls, user messages and the first task are never touched.
-import type { Item, ToolCallItem, ToolResultItem } from '../conversation/model.ts';
-import { toolOutputText } from '../conversation/model.ts';
-import { exitCodeOf } from './ledger.ts';
+import type { Item, MessageItem, ToolCallItem, ToolResultItem } from '../conversation/model.ts';
+import { messageText, toolOutputText } from '../conversation/model.ts';
+import { exitCodeOf, fencedCommandOf } from './ledger.ts';
 import { ERROR_LINE } from './normalize.ts';
 import { hashText } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
 
 export const STUB_PREFIX = '[gateway: output hidden to save context';
 
-function pathArgument(call: ToolCallItem | undefined): string | undefined {
+/** What produced an output: the tool call, or for text-protocol agents the command the assistant wrote. */
+type Origin = ToolCallItem | undefined;
+
+const readPath = (command: string) => /^(?:cat|head|tail|less|nl|open|sed -n \S+)\s+(\S+)/.exec(command)?.[1];
+
+function pathArgument(call: Origin): string | undefined {
   if (!call) return undefined;
+  if (call.callId === '') return readPath(call.arguments);
   try {
     const args = JSON.parse(call.arguments);
     const path = args?.path ?? args?.file_path ?? args?.filename;
     if (typeof path === 'string') return path;
     const command = typeof args?.command === 'string' ? args.command : Array.isArray(args?.command) ? args.command.join(' ') : '';
-    const read = /^(?:cat|head|tail|less|nl|sed -n \S+)\s+(\S+)/.exec(command);
-    return read?.[1];
+    return readPath(command);
   } catch {
     return undefined;
   }
 }
 
-function stubFor(result: ToolResultItem, call: ToolCallItem | undefined, newerRead: boolean): string {
-  const text = toolOutputText(result.output);
+function stubFor(text: string, call: Origin, newerRead: boolean): string {
   const lines = text.split('\n').length;
   const exit = exitCodeOf(text);
   const error = text.split('\n').find((l) => ERROR_LINE.test(l) && l.trim().length > 3);
@@ -36,26 +40,44 @@ function stubFor(result: ToolResultItem, call: ToolCallItem | undefined, newerRe
   return `${parts.join('; ')}. Re-run the tool to see it again.]`;
 }
 
-/** Masks every tool result before index `until` (exclusive); returns new items and how many were masked. */
+const isObservation = (item: Item): item is MessageItem => item.kind === 'message' && item.observation === true && item.content.every((p) => p.type === 'text');
+
+/** Masks every tool result (and text-protocol observation) before index `until` (exclusive); returns new items and how many were masked. */
 export function maskObservations(items: Item[], until: number): { items: Item[]; masked: number } {
   const calls = new Map<string, ToolCallItem>();
   for (const item of items) if (item.kind === 'tool_call') calls.set(item.callId, item);
-  const lastReadIndex = new Map<string, number>();
+  // Text-protocol observations answer the command in the assistant message before them.
+  const origins = new Map<number, Origin>();
+  let lastCommand: string | undefined;
   items.forEach((item, index) => {
-    if (item.kind !== 'tool_result') return;
-    const path = pathArgument(calls.get(item.callId));
-    if (path) lastReadIndex.set(path, index);
+    if (item.kind === 'tool_result') origins.set(index, calls.get(item.callId));
+    else if (item.kind === 'message' && item.role === 'assistant') lastCommand = fencedCommandOf(messageText(item.content));
+    else if (isObservation(item)) {
+      origins.set(index, lastCommand ? { kind: 'tool_call', callId: '', name: 'command', arguments: lastCommand, toolKind: 'function' } : undefined);
+      lastCommand = undefined;
+    }
   });
+  const lastReadIndex = new Map<string, number>();
+  for (const [index, origin] of origins) {
+    const path = pathArgument(origin);
+    if (path) lastReadIndex.set(path, index);
+  }
   let masked = 0;
   const out = items.map((item, index) => {
-    if (index >= until || item.kind !== 'tool_result') return item;
-    const text = toolOutputText(item.output);
+    if (index >= until || !origins.has(index)) return item;
+    const text = item.kind === 'tool_result' ? toolOutputText(item.output) : item.kind === 'message' ? messageText(item.content) : '';
     if (text.startsWith(STUB_PREFIX) || text.length < 400) return item;
-    const call = calls.get(item.callId);
+    const call = origins.get(index);
     const path = pathArgument(call);
     const newerRead = path !== undefined && (lastReadIndex.get(path) ?? index) > index;
     masked++;
-    const stub: ToolResultItem = { kind: 'tool_result', callId: item.callId, toolKind: item.toolKind, output: stubFor(item, call, newerRead), ...(item.id ? { id: item.id } : {}) };
+    const output = stubFor(text, call, newerRead);
+    if (item.kind === 'message') {
+      const stub: MessageItem = { kind: 'message', role: 'user', content: [{ type: 'text', text: output }], observation: true, ...(item.id ? { id: item.id } : {}) };
+      return stub;
+    }
+    const result = item as ToolResultItem;
+    const stub: ToolResultItem = { kind: 'tool_result', callId: result.callId, toolKind: result.toolKind, output, ...(result.id ? { id: result.id } : {}) };
     return stub;
   });
   return { items: out, masked };

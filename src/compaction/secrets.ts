@@ -1,5 +1,5 @@
 // Recognises credentials in text so that nothing the compactor writes (ledger, summary, stubs)
-// ever repeats one; verbatim copies of the user's own messages are the only exception.
+// ever repeats one, not even when quoting the user's own messages.
 
 const SECRET_PATTERNS: RegExp[] = [
   /\bsk-(?:proj-|ant-|cr-)?[A-Za-z0-9_-]{16,}/g,
@@ -7,6 +7,8 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
   /\bAIza[0-9A-Za-z_-]{30,}/g,
+  /\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*/g,
+  /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /\b((?:password|passwd|secret|token|api[_-]?key)\s*[:=]\s*)["']?[^\s"',;]{6,}/gi,
 ];

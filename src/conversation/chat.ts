@@ -1,10 +1,19 @@
 // Chat Completions `messages` ⇄ the neutral conversation. Assistant messages split into
 // reasoning, text and tool calls on the way in and are rebuilt on the way out; an item still
 // carrying its original chat message is emitted verbatim.
-import type { ContentPart, Conversation, Item } from './model.ts';
+import type { ContentPart, Conversation, Item, ToolDefinition } from './model.ts';
 
-/** Counts of items a target format could not carry, by type. */
+/**
+ * Counts of items a target format could not carry, by wire type (e.g. `{ web_search_call: 2 }`).
+ * Encoders take it as an optional out-parameter and add to it; pass `{}` and read it afterwards,
+ * or use `droppedList` for the `{ type, count }[]` form that reports carry.
+ */
 export type DropReport = Record<string, number>;
+
+/** A drop report as a list sorted by type (stable, for reports and logs). */
+export function droppedList(report: DropReport): { type: string; count: number }[] {
+  return Object.keys(report).sort().map((type) => ({ type, count: report[type] }));
+}
 
 function decodeContent(content: unknown): ContentPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
@@ -25,6 +34,11 @@ export function decodeChatMessages(messages: unknown[]): Conversation {
     const m = message as any;
     if (m?.role === 'tool') {
       items.push({ kind: 'tool_result', callId: String(m.tool_call_id ?? (Array.isArray(m.tool_call_ids) ? m.tool_call_ids[0] : '') ?? ''), output: typeof m.content === 'string' ? m.content : decodeContent(m.content), toolKind: 'function', raw: m, rawFormat: 'chat' });
+      continue;
+    }
+    if (m?.role === 'function') {
+      // Legacy function-calling answer: no call id on the wire, so it is kept as plain chat text.
+      items.push({ kind: 'opaque', wireType: 'function_message', raw: m, rawFormat: 'chat' });
       continue;
     }
     if (m?.role === 'assistant') {
@@ -86,7 +100,8 @@ export function encodeChatMessages(conversation: Conversation, report?: DropRepo
     return assistant;
   };
   for (const item of conversation.items) {
-    if (item.raw !== undefined && item.rawFormat === 'chat' && item.kind !== 'tool_call' && item.kind !== 'reasoning') {
+    const singleCallMessage = item.kind === 'tool_call' && (item.raw as any)?.tool_calls?.length === 1 && !pendingReasoning;
+    if (item.raw !== undefined && item.rawFormat === 'chat' && ((item.kind !== 'tool_call' && item.kind !== 'reasoning') || singleCallMessage)) {
       flush();
       out.push(item.raw);
       continue;
@@ -154,3 +169,43 @@ export function callIdsOf(items: Item[]): { calls: Set<string>; results: Set<str
   return { calls, results };
 }
 
+
+/** Chat `tools` (`{type:"function", function:{name, description, parameters}}`) → tool definitions. */
+export function decodeChatTools(tools: unknown): ToolDefinition[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((tool: any): ToolDefinition => {
+    const fn = tool?.type === 'function' || tool?.function ? tool.function ?? {} : undefined;
+    if (fn) {
+      return {
+        kind: 'function',
+        name: String(fn.name ?? ''),
+        ...(typeof fn.description === 'string' ? { description: fn.description } : {}),
+        ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+        raw: tool,
+        rawFormat: 'chat',
+      };
+    }
+    const kind = tool?.type === 'custom' ? 'custom' : 'other';
+    return { kind, name: String(tool?.custom?.name ?? tool?.name ?? tool?.type ?? ''), raw: tool, rawFormat: 'chat' };
+  });
+}
+
+/** The schema a free-form (custom) tool gets when offered to a chat model as a function. */
+export const CUSTOM_TOOL_PARAMETERS = { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] };
+
+/**
+ * Tool definitions → chat `tools`. A definition decoded from chat is emitted verbatim; custom tools
+ * become functions taking `{input}` (matching how their calls are encoded); tools chat cannot
+ * declare (hosted web search, local shell…) are dropped and counted in `report`.
+ */
+export function encodeChatTools(tools: ToolDefinition[], report?: DropReport): any[] {
+  const out: any[] = [];
+  for (const tool of tools) {
+    if (tool.raw !== undefined && tool.rawFormat === 'chat') out.push(tool.raw);
+    else if (tool.kind === 'function' || tool.kind === 'custom') {
+      const parameters = tool.kind === 'custom' ? CUSTOM_TOOL_PARAMETERS : tool.parameters ?? { type: 'object', properties: {} };
+      out.push({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters } });
+    } else drop(report, `tool:${tool.kind}`);
+  }
+  return out;
+}

@@ -32,6 +32,11 @@ export interface MessageItem extends ItemBase {
   content: ContentPart[];
   /** Chat `name` on a message, when present. */
   name?: string;
+  /**
+   * A user-role message that carries a tool's or environment's output rather than the user's words
+   * (text-protocol agents such as SWE-agent and mini-swe-agent): compaction treats it like a tool result.
+   */
+  observation?: boolean;
 }
 
 /** What kind of tool a call belongs to; `function` is the common case everywhere. */

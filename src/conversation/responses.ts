@@ -1,7 +1,7 @@
 // Responses API `input` items ⇄ the neutral conversation. Every item keeps its original object,
 // so forwarding to a Responses upstream emits it verbatim (ids and unknown fields survive);
 // unknown item types are carried as opaque items and only dropped where a target cannot carry them.
-import type { ContentPart, Conversation, Item, ToolKind } from './model.ts';
+import type { ContentPart, Conversation, Item, ToolDefinition, ToolKind } from './model.ts';
 import type { DropReport } from './chat.ts';
 
 function decodeParts(content: unknown): ContentPart[] {
@@ -68,7 +68,21 @@ const drop = (report: DropReport | undefined, type: string) => {
   if (report) report[type] = (report[type] ?? 0) + 1;
 };
 
-/** Neutral conversation → Responses `input` items (instructions travel separately). */
+function shellAction(args: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(args);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Neutral conversation → Responses `input` items (instructions travel separately).
+ * Items decoded from Responses are emitted verbatim (`raw`); others are rebuilt. Items Responses
+ * cannot carry (chat reasoning text without an encrypted blob, opaque items of another format) are
+ * dropped and counted by type in `report`.
+ */
 export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, report?: DropReport): any[] {
   const out: any[] = [];
   for (const item of conversation.items) {
@@ -81,7 +95,8 @@ export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, 
         out.push({ type: 'message', role: item.role, content: encodeParts(item.content, item.role) });
         break;
       case 'tool_call':
-        if (item.toolKind === 'custom') out.push({ type: 'custom_tool_call', call_id: item.callId, name: item.name, input: item.arguments });
+        if (item.toolKind === 'local_shell' && shellAction(item.arguments)) out.push({ type: 'local_shell_call', call_id: item.callId, status: 'completed', action: shellAction(item.arguments) });
+        else if (item.toolKind === 'custom') out.push({ type: 'custom_tool_call', call_id: item.callId, name: item.name, input: item.arguments });
         else out.push({ type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments });
         break;
       case 'tool_result': {
@@ -96,7 +111,8 @@ export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, 
         break;
       case 'compaction':
         if (item.summaryText) out.push({ type: 'message', role: 'user', content: [{ type: 'input_text', text: item.summaryText }] });
-        else if (item.encryptedContent) out.push({ type: 'compaction', encrypted_content: item.encryptedContent });
+        else if (item.encryptedContent) out.push({ type: 'compaction', ...(item.id ? { id: item.id } : {}), encrypted_content: item.encryptedContent });
+        else drop(report, 'compaction');
         break;
       case 'compaction_trigger':
         out.push({ type: 'compaction_trigger' });
@@ -105,6 +121,38 @@ export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, 
         drop(report, item.wireType);
         break;
     }
+  }
+  return out;
+}
+
+const TOOL_KIND_OF: Record<string, ToolKind> = { function: 'function', custom: 'custom', local_shell: 'local_shell', web_search: 'web_search', web_search_preview: 'web_search' };
+
+/** Responses `tools` (flat `{type:"function", name, parameters}`, custom, hosted tools) → tool definitions. */
+export function decodeResponsesTools(tools: unknown): ToolDefinition[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((tool: any): ToolDefinition => {
+    const kind = TOOL_KIND_OF[String(tool?.type)] ?? 'other';
+    return {
+      kind,
+      name: String(tool?.name ?? tool?.type ?? ''),
+      ...(typeof tool?.description === 'string' ? { description: tool.description } : {}),
+      ...(tool?.parameters !== undefined ? { parameters: tool.parameters } : {}),
+      raw: tool,
+      rawFormat: 'responses',
+    };
+  });
+}
+
+/** Tool definitions → Responses `tools`; definitions decoded from Responses are emitted verbatim. */
+export function encodeResponsesTools(tools: ToolDefinition[], report?: DropReport): any[] {
+  const out: any[] = [];
+  for (const tool of tools) {
+    if (tool.raw !== undefined && tool.rawFormat === 'responses') out.push(tool.raw);
+    else if (tool.kind === 'function') out.push({ type: 'function', name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters ?? { type: 'object', properties: {} } });
+    else if (tool.kind === 'custom') out.push({ type: 'custom', name: tool.name, ...(tool.description ? { description: tool.description } : {}) });
+    else if (tool.kind === 'local_shell') out.push({ type: 'local_shell' });
+    else if (tool.kind === 'web_search') out.push({ type: 'web_search' });
+    else drop(report, `tool:${tool.kind}`);
   }
   return out;
 }

@@ -69,6 +69,23 @@ function openHandsToItems(events: any[]): Item[] {
   return items.filter((i) => i.kind !== 'tool_call' || answered.has(i.callId));
 }
 
+/**
+ * Text-protocol agents (SWE-agent without function calling, mini-swe-agent) answer each action with
+ * a user message holding the environment's output: every user message after the first assistant
+ * message is marked as an observation, so compaction does not mistake it for the user's words.
+ */
+function markObservations(conversation: Conversation): Conversation {
+  let seenAssistant = false;
+  for (const item of conversation.items) {
+    if (item.kind !== 'message') continue;
+    if (item.role === 'assistant') seenAssistant = true;
+    else if (item.role === 'user' && seenAssistant) item.observation = true;
+  }
+  return conversation;
+}
+
+const isMiniSweAgent = (messages: any[]) => messages.some((m) => m?.role === 'user' && typeof m.content === 'string' && m.content.startsWith('<returncode>'));
+
 /** Parses a session file's text; throws SessionFormatError naming what was expected. */
 export function loadSessionFile(text: string, filename = 'input', format: 'auto' | SessionFormat = 'auto'): LoadedSession {
   let data: any;
@@ -96,12 +113,17 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
   }
   if (Array.isArray(data?.jsonl)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.jsonl), tools: [] }, source: 'claude-code jsonl' };
   if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };
-  if (Array.isArray(data?.history)) return chat(data.history, 'swe-agent trajectory');
-  if (Array.isArray(data?.messages)) return chat(data.messages, data?.info ? 'mini-swe-agent trajectory' : 'chat messages');
+  const trajectory = (messages: unknown[], source: string): LoadedSession => {
+    const session = chat(messages, source);
+    markObservations(session.conversation);
+    return session;
+  };
+  if (Array.isArray(data?.history)) return trajectory(data.history, 'swe-agent trajectory');
+  if (Array.isArray(data?.messages)) return data?.info || isMiniSweAgent(data.messages) ? trajectory(data.messages, 'mini-swe-agent trajectory') : chat(data.messages, 'chat messages');
   if (Array.isArray(data?.input)) return responses(data.input, 'responses input', data?.instructions);
   if (Array.isArray(data)) {
     if (data.some((e: any) => e?.source && (e?.action || e?.observation))) return { format: 'chat', conversation: { items: openHandsToItems(data), tools: [] }, source: 'openhands events' };
-    if (looksLikeChat(data)) return chat(data, 'chat messages');
+    if (looksLikeChat(data)) return isMiniSweAgent(data) ? trajectory(data, 'mini-swe-agent trajectory') : chat(data, 'chat messages');
     if (looksLikeResponsesItems(data)) return responses(data, 'responses input');
   }
   throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events or a Claude Code log.`);
