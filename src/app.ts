@@ -20,7 +20,7 @@ import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
 import { anthropicMessages } from './http/routes/messages.ts';
-import { compactedChatCompletions, compactedResponses } from './http/routes/compact-prefix.ts';
+import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
 import { loadServerSecret } from './compaction-api/server-secret.ts';
@@ -55,6 +55,7 @@ export function buildRoutes(): RouteTable {
     'GET /compact/v1/models': listModels,
     'POST /compact/v1/chat/completions': compactedChatCompletions,
     'POST /compact/v1/responses': compactedResponses,
+    'POST /compact/v1/messages': compactedMessages,
   };
 }
 

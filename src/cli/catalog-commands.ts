@@ -48,6 +48,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--context-window <tokens>', 'context window of its models, for compaction', positiveInt('--context-window'))
     .option('--native-compaction', 'the upstream implements /responses/compact itself (OpenAI)')
     .option('--timeout-ms <ms>', 'time allowed for the upstream to answer', positiveInt('--timeout-ms'))
+    .option('--default-max-tokens <n>', 'anthropic channels: max_tokens when the client sets no output limit (default 8192)', positiveInt('--default-max-tokens'))
     .option(...dataDirOption)
     .option(...configOption)
     .action(async (opts) => {
@@ -78,6 +79,7 @@ export function registerCatalogCommands(program: Command): void {
           ...(opts.contextWindow ? { contextWindow: opts.contextWindow } : {}),
           ...(opts.nativeCompaction ? { nativeCompaction: true } : {}),
           ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+          ...(opts.defaultMaxTokens ? { defaultMaxTokens: opts.defaultMaxTokens } : {}),
         },
         source: 'cli',
       }));

@@ -22,14 +22,14 @@ export function registerDevUpstreamCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', '8081')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--api-key <key>', 'require this Bearer key')
-    .option('--mode <mode>', 'full | chat-only | responses-only', 'full')
+    .option('--mode <mode>', 'full | chat-only | responses-only | anthropic', 'full')
     .option('--native-compaction', 'serve /v1/responses/compact and compaction_trigger like OpenAI')
     .option('--latency-ms <ms>', 'delay before each answer', '0')
     .option('--models <list>', 'comma-separated models it serves (default: any)')
     .option('--no-record', 'do not keep received requests (for benchmarks)')
     .option('--fault <fault>', 'inject a fault into every model request: status:CODE | reset | hang | truncate[:EVENTS] | malformed | slow:MS (change it at run time with POST /__emulator/fault)')
     .action(async (opts) => {
-      if (!['full', 'chat-only', 'responses-only'].includes(opts.mode)) throw new Error(`--mode must be full, chat-only or responses-only; got "${opts.mode}"`);
+      if (!['full', 'chat-only', 'responses-only', 'anthropic'].includes(opts.mode)) throw new Error(`--mode must be full, chat-only, responses-only or anthropic; got "${opts.mode}"`);
       const emulator = await startUpstreamEmulator({
         port: Number(opts.port),
         host: opts.host,

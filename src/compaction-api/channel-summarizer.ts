@@ -1,11 +1,13 @@
 // The summarizer the compaction engine calls when a model summary is wanted: one non-streaming
-// request to a channel, in that channel's own wire format, returning the text and real usage.
+// request to a channel, in that channel's own wire format (Chat, Responses or Anthropic Messages),
+// returning the text and real usage.
 import type { Agent } from 'undici';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { pickChannel, upstreamModelFor } from '../upstream/router.ts';
 import { sendUpstream } from '../upstream/send.ts';
 import { upstreamStatusError } from '../upstream/relay-response.ts';
-import { usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
+import { usageFromAnthropic, usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
+import type { Usage } from '../conversation/model.ts';
 import { badGateway } from '../errors.ts';
 import type { SummarizeCall } from '../compaction/index.ts';
 
@@ -21,26 +23,56 @@ export function responsesOutputText(output: unknown): string {
   return texts.join('\n');
 }
 
+/** Text of an Anthropic `message`: its text blocks. */
+export function anthropicMessageText(content: unknown): string {
+  if (!Array.isArray(content)) return '';
+  return content.filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text).join('\n');
+}
+
+interface SummaryRequest {
+  path: string;
+  body: Record<string, unknown>;
+  read: (answer: any) => { text: string; usage: Usage | undefined };
+}
+
+/** The summary request in the channel's own wire format, and how to read its answer. */
+function summaryRequest(channel: ChannelRecord, model: string, system: string, prompt: string, maxOutputTokens: number): SummaryRequest {
+  if (channel.type === 'openai-chat') {
+    return {
+      path: '/chat/completions',
+      body: { model, messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }], max_tokens: maxOutputTokens, temperature: 0 },
+      read: (a) => ({ text: String(a?.choices?.[0]?.message?.content ?? ''), usage: usageFromChat(a?.usage) }),
+    };
+  }
+  if (channel.type === 'anthropic') {
+    return {
+      path: '/messages',
+      body: { model, system, messages: [{ role: 'user', content: prompt }], max_tokens: maxOutputTokens, temperature: 0 },
+      read: (a) => ({ text: anthropicMessageText(a?.content), usage: usageFromAnthropic(a?.usage) }),
+    };
+  }
+  return {
+    path: '/responses',
+    body: { model, instructions: system, input: [{ role: 'user', content: prompt }], max_output_tokens: maxOutputTokens, store: false },
+    read: (a) => ({ text: responsesOutputText(a?.output), usage: usageFromResponses(a?.usage) }),
+  };
+}
+
 export function channelSummarizer(agent: Agent, model: string, candidates: ChannelRecord[], timeoutMs: number, signal?: AbortSignal): SummarizeCall {
   return async (req) => {
     const channel = pickChannel(candidates);
     if (!channel) throw badGateway(`No channel can summarize with the model "${model}".`, 'summarizer_unavailable');
     const upstreamModel = upstreamModelFor(channel, model);
-    const chat = channel.type === 'openai-chat';
-    const body = chat
-      ? { model: upstreamModel, messages: [{ role: 'system', content: req.system }, { role: 'user', content: req.prompt }], max_tokens: req.maxOutputTokens, temperature: 0 }
-      : { model: upstreamModel, instructions: req.system, input: [{ role: 'user', content: req.prompt }], max_output_tokens: req.maxOutputTokens, store: false };
+    const summary = summaryRequest(channel, upstreamModel, req.system, req.prompt, req.maxOutputTokens);
     const response = await sendUpstream(agent, {
       channel,
-      path: chat ? '/chat/completions' : '/responses',
-      body: JSON.stringify(body),
+      path: summary.path,
+      body: JSON.stringify(summary.body),
       signal,
       timeoutMs: channel.options.timeoutMs ?? timeoutMs,
     });
     if (response.statusCode >= 400) throw await upstreamStatusError(channel, response);
-    const parsed: any = await response.body.json();
-    const text = chat ? String(parsed?.choices?.[0]?.message?.content ?? '') : responsesOutputText(parsed?.output);
-    const usage = chat ? usageFromChat(parsed?.usage) : usageFromResponses(parsed?.usage);
+    const { text, usage } = summary.read(await response.body.json());
     return { text, model: upstreamModel, inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
   };
 }

@@ -27,6 +27,7 @@ export async function applyConfigCatalog(store: CatalogStore, config: RelayConfi
         ...(c.contextWindow ? { contextWindow: c.contextWindow } : {}),
         ...(c.nativeCompaction !== undefined ? { nativeCompaction: c.nativeCompaction } : {}),
         ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
+        ...(c.defaultMaxTokens ? { defaultMaxTokens: c.defaultMaxTokens } : {}),
       },
       source: 'config',
     };

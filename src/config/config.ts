@@ -19,6 +19,7 @@ const channelSchema = z.object({
   contextWindow: z.number().int().positive().optional(),
   nativeCompaction: z.boolean().optional(),
   timeoutMs: z.number().int().positive().optional(),
+  defaultMaxTokens: z.number().int().positive().optional(),
 });
 
 const groupSchema = z.looseObject({
@@ -85,7 +86,7 @@ export const DEFAULTS = {
   catalogPollMs: 1000,
   shutdownGraceMs: 15_000,
   retries: 2,
-  retryStatuses: [429, 500, 502, 503, 504],
+  retryStatuses: [429, 500, 502, 503, 504, 529],
   circuitFailureThreshold: 5,
   circuitCooldownMs: 30_000,
   affinityTtlSec: 3600,

@@ -70,6 +70,7 @@ export const createChannelSchema = z.strictObject({
   contextWindow: positiveInt.optional(),
   nativeCompaction: z.boolean().optional(),
   timeoutMs: positiveInt.optional(),
+  defaultMaxTokens: positiveInt.optional().describe('anthropic channels: max_tokens when the client sets no output limit (default 8192)'),
 });
 
 export const updateChannelSchema = z.strictObject({
@@ -84,6 +85,7 @@ export const updateChannelSchema = z.strictObject({
   contextWindow: positiveInt.nullable().optional(),
   nativeCompaction: z.boolean().nullable().optional(),
   timeoutMs: positiveInt.nullable().optional(),
+  defaultMaxTokens: positiveInt.nullable().optional(),
 });
 
 const isoTime = z.string()
@@ -165,6 +167,7 @@ export const channelViewSchema = z.object({
   contextWindow: z.number().nullable(),
   nativeCompaction: z.boolean(),
   timeoutMs: z.number().nullable(),
+  defaultMaxTokens: z.number().nullable(),
   source: z.string(),
 });
 

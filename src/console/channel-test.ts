@@ -2,6 +2,7 @@
 // channel's key and reports reachability, status, latency and how many models it lists.
 import { request, type Agent } from 'undici';
 import type { ChannelRecord } from '../store/catalog-store.ts';
+import { channelAuthHeaders } from '../upstream/channel-auth.ts';
 
 export interface ChannelTestResult {
   ok: boolean;
@@ -27,8 +28,7 @@ function redact(text: string, secret: string): string {
 export async function testChannel(channel: ChannelRecord, agent: Agent, timeoutMs = TEST_TIMEOUT_MS): Promise<ChannelTestResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (channel.apiKey) headers.authorization = `Bearer ${channel.apiKey}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...channelAuthHeaders(channel) };
   const failed = (status: number | null, error: string): ChannelTestResult => ({ ok: false, status, latencyMs: elapsed(), modelCount: null, models: [], missingModels: [], error });
   let response;
   try {

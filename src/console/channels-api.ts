@@ -21,6 +21,7 @@ export function channelView(channel: ChannelRecord) {
     contextWindow: channel.options.contextWindow ?? null,
     nativeCompaction: channel.options.nativeCompaction === true,
     timeoutMs: channel.options.timeoutMs ?? null,
+    defaultMaxTokens: channel.options.defaultMaxTokens ?? null,
     source: channel.source,
   };
 }
@@ -53,6 +54,7 @@ export async function createChannel(call: AdminCall): Promise<void> {
     ...(body.contextWindow ? { contextWindow: body.contextWindow } : {}),
     ...(body.nativeCompaction ? { nativeCompaction: true } : {}),
     ...(body.timeoutMs ? { timeoutMs: body.timeoutMs } : {}),
+    ...(body.defaultMaxTokens ? { defaultMaxTokens: body.defaultMaxTokens } : {}),
   };
   await call.services.catalogStore.upsertChannel({
     name: body.name,
@@ -80,7 +82,7 @@ export async function updateChannel(call: AdminCall): Promise<void> {
   const body = await readBody(call, updateChannelSchema);
   const channel = await findChannel(call, name);
   const options: ChannelOptions = { ...channel.options };
-  for (const field of ['aliases', 'contextWindow', 'nativeCompaction', 'timeoutMs'] as const) {
+  for (const field of ['aliases', 'contextWindow', 'nativeCompaction', 'timeoutMs', 'defaultMaxTokens'] as const) {
     const value = body[field];
     if (value === null || value === false) delete options[field];
     else if (value !== undefined) (options as Record<string, unknown>)[field] = value;

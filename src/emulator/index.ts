@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
 import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
+import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, streamMessage } from './messages-endpoint.ts';
 
 export type { ScriptedReply } from './script.ts';
 
@@ -35,8 +36,8 @@ export interface UpstreamEmulatorOptions {
   apiKey?: string;
   /** Models it serves; others get 404 model_not_found. Undefined: any model. */
   models?: string[];
-  /** `chat-only` behaves like DeepSeek/vLLM/Ollama (no /v1/responses). */
-  mode?: 'full' | 'chat-only' | 'responses-only';
+  /** `chat-only` behaves like DeepSeek/vLLM/Ollama (no /v1/responses); `anthropic` like Anthropic's API (only /v1/messages). */
+  mode?: 'full' | 'chat-only' | 'responses-only' | 'anthropic';
   /** Serve /v1/responses/compact and honour compaction_trigger like OpenAI. */
   nativeCompaction?: boolean;
   latencyMs?: number;
@@ -78,7 +79,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** Text of everything the model would read, for the input-token estimate. */
 function requestText(body: any): string {
-  return JSON.stringify(body.messages ?? body.input ?? '') + (typeof body.instructions === 'string' ? body.instructions : '');
+  const system = typeof body.instructions === 'string' ? body.instructions : body.system !== undefined ? JSON.stringify(body.system) : '';
+  return JSON.stringify(body.messages ?? body.input ?? '') + system;
 }
 
 export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {}): Promise<UpstreamEmulator> {
@@ -98,15 +100,23 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     return current;
   };
 
-  const handleModelCall = async (path: string, body: any, res: ServerResponse) => {
-    if (typeof body.model !== 'string') return sendError(res, 400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model');
+  const handleModelCall = async (path: string, headers: IncomingMessage['headers'], body: any, res: ServerResponse) => {
+    const anthropic = path === '/v1/messages';
+    // Each API answers errors in its own shape: OpenAI's `{error:{message,type,param,code}}`, Anthropic's `{type:"error",error:{type,message}}`.
+    const fail = (status: number, message: string, type: string, code: string | null, param: string | null = null) =>
+      anthropic ? sendJson(res, status, anthropicErrorBody(anthropicErrorType(status), message)) : sendError(res, status, message, type, code, param);
+    if (anthropic) {
+      const problem = checkMessagesRequest(headers, body);
+      if (problem) return sendJson(res, problem.status, anthropicErrorBody(problem.type, problem.message));
+    }
+    if (typeof body.model !== 'string') return fail(400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model');
     if (options.models && !options.models.includes(body.model)) {
-      return sendError(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
+      return fail(404, anthropic ? `model: ${body.model}` : `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
     }
     const active = takeFault();
     if (active?.kind === 'status') {
       const type = active.status === 429 ? 'rate_limit_error' : active.status >= 500 ? 'server_error' : 'invalid_request_error';
-      return sendError(res, active.status, active.message ?? `Emulated failure with status ${active.status}.`, type, active.status === 429 ? 'rate_limit_exceeded' : null);
+      return fail(active.status, active.message ?? `Emulated failure with status ${active.status}.`, type, active.status === 429 ? 'rate_limit_exceeded' : null);
     }
     if (active?.kind === 'reset') return void res.socket?.destroy();
     if (active?.kind === 'hang') return;
@@ -114,13 +124,18 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     const scripted = queue.shift();
     if (scripted?.status) {
-      return sendError(res, scripted.status, scripted.error?.message ?? 'Scripted error.', scripted.error?.type ?? 'invalid_request_error', scripted.error?.code ?? null);
+      return fail(scripted.status, scripted.error?.message ?? 'Scripted error.', scripted.error?.type ?? 'invalid_request_error', scripted.error?.code ?? null);
     }
     const streamOptions = {
       delayMs,
       stopAfter: active?.kind === 'truncate-stream' ? active.afterEvents ?? 2 : undefined,
       malformed: active?.kind === 'malformed-stream',
     };
+    if (anthropic) {
+      const plan = planReply(scripted, requestText(body), defaultText);
+      if (body.stream === true) return streamMessage(res, body.model, plan, streamOptions);
+      return sendJson(res, 200, messageObject(body.model, plan));
+    }
     if (path === '/v1/chat/completions') {
       if (!Array.isArray(body.messages)) return sendError(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
       const pairing = checkToolPairing(body.messages);
@@ -198,16 +213,26 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
         if (!res.writableFinished) record.abortedAt = Date.now();
       });
     }
-    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+    if (options.apiKey && mode === 'anthropic' && req.headers['x-api-key'] !== options.apiKey) {
+      return sendJson(res, 401, anthropicErrorBody('authentication_error', 'invalid x-api-key'));
+    }
+    if (options.apiKey && mode !== 'anthropic' && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     }
     if (req.method === 'GET' && path === '/v1/models') {
       const ids = options.models ?? ['gpt-4o-mini', 'gpt-4o', 'gpt-5.5'];
+      if (mode === 'anthropic') {
+        const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' }));
+        return sendJson(res, 200, { data, has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null });
+      }
       return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'emulator' })) });
     }
-    if (req.method === 'POST' && path === '/v1/chat/completions' && mode !== 'responses-only') return handleModelCall(path, body, res);
-    if (req.method === 'POST' && path === '/v1/responses' && mode !== 'chat-only') return handleModelCall(path, body, res);
-    if (req.method === 'POST' && path === '/v1/responses/compact' && mode !== 'chat-only' && options.nativeCompaction) return handleCompact(body, res);
+    const openai = mode !== 'anthropic';
+    if (req.method === 'POST' && path === '/v1/chat/completions' && openai && mode !== 'responses-only') return handleModelCall(path, req.headers, body, res);
+    if (req.method === 'POST' && path === '/v1/responses' && openai && mode !== 'chat-only') return handleModelCall(path, req.headers, body, res);
+    if (req.method === 'POST' && path === '/v1/responses/compact' && openai && mode !== 'chat-only' && options.nativeCompaction) return handleCompact(body, res);
+    if (req.method === 'POST' && path === '/v1/messages' && (mode === 'anthropic' || mode === 'full')) return handleModelCall(path, req.headers, body, res);
+    if (mode === 'anthropic') return sendJson(res, 404, anthropicErrorBody('not_found_error', `Not Found: ${req.method} ${path}`));
     return sendError(res, 404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', 'unknown_url');
   };
 

@@ -4,8 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import { displayPrefix, generateKeySecret, hashKeySecret } from '../access/key-secret.ts';
 import type { Database } from './schema.ts';
 
-export type ChannelType = 'openai-chat' | 'openai-responses';
-export const CHANNEL_TYPES: readonly ChannelType[] = ['openai-chat', 'openai-responses'];
+export type ChannelType = 'openai-chat' | 'openai-responses' | 'anthropic';
+export const CHANNEL_TYPES: readonly ChannelType[] = ['openai-chat', 'openai-responses', 'anthropic'];
 
 export interface ChannelOptions {
   /** Client model name → upstream model name. */
@@ -16,6 +16,8 @@ export interface ChannelOptions {
   nativeCompaction?: boolean;
   /** Time allowed for the upstream's response headers, in ms. */
   timeoutMs?: number;
+  /** Anthropic channels: `max_tokens` sent when the client set no output limit (the API requires one; default 8192). */
+  defaultMaxTokens?: number;
 }
 
 export interface ChannelRecord {

@@ -1,5 +1,5 @@
-// Relays an upstream answer to a client that speaks another wire format (the other OpenAI one,
-// or Anthropic Messages): whole answers are converted at once, streams event by event (never buffered whole), with usage tapped on the way.
+// Relays an upstream answer to a client that speaks another wire format (OpenAI Chat, OpenAI
+// Responses or Anthropic Messages, on either side): whole answers are converted at once, streams event by event (never buffered whole), with usage tapped on the way.
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { createParser } from 'eventsource-parser';
@@ -14,14 +14,15 @@ import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder } from './responses-stream.ts';
 import { chatCompletionToEvents, eventsToChatCompletion, eventsToResponse, responseToEvents } from './whole-response.ts';
 import { AnthropicStreamEncoder, anthropicMessageId, eventsToAnthropicMessage } from './anthropic-stream.ts';
+import { AnthropicUpstreamDecoder, anthropicMessageToEvents } from './anthropic-upstream-stream.ts';
 
-export type WireFormat = 'chat' | 'responses';
+export type WireFormat = 'chat' | 'responses' | 'anthropic';
 
 export interface TranslationOptions {
   /** The upstream's wire format. */
   upstream: WireFormat;
   /** The client's wire format (default: the other of the two OpenAI formats). */
-  client?: WireFormat | 'anthropic';
+  client?: WireFormat;
   channel: ChannelRecord;
   /** Model name as the client asked for it (echoed back). */
   clientModel: string;
@@ -43,7 +44,27 @@ interface EventSink {
   finish(): string;
 }
 
-const clientOf = (options: TranslationOptions) => options.client ?? (options.upstream === 'chat' ? 'responses' : 'chat');
+const clientOf = (options: TranslationOptions): WireFormat => options.client ?? (options.upstream === 'chat' ? 'responses' : 'chat');
+
+/** Reads one upstream wire stream as neutral events. */
+interface EventSource {
+  decode(event: string | undefined, data: string): StreamEvent[];
+  readonly done: boolean;
+}
+
+function sourceFor(upstream: WireFormat): EventSource {
+  if (upstream === 'chat') {
+    const decoder = new ChatStreamDecoder();
+    return { decode: (_event, data) => decoder.decode(data), get done() { return decoder.done; } };
+  }
+  return upstream === 'anthropic' ? new AnthropicUpstreamDecoder() : new ResponsesStreamDecoder();
+}
+
+/** A whole upstream answer as neutral events. */
+function wholeAnswerEvents(upstream: WireFormat, parsed: unknown): StreamEvent[] {
+  if (upstream === 'chat') return chatCompletionToEvents(parsed);
+  return upstream === 'anthropic' ? anthropicMessageToEvents(parsed) : responseToEvents(parsed);
+}
 
 function sinkFor(options: TranslationOptions): EventSink {
   const client = clientOf(options);
@@ -70,7 +91,7 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
     if (ctx.abort.signal.aborted) throw new ClientGoneError();
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
   }
-  const events = options.upstream === 'chat' ? chatCompletionToEvents(parsed) : responseToEvents(parsed);
+  const events = wholeAnswerEvents(options.upstream, parsed);
   for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
   const client = clientOf(options);
   const body = client === 'anthropic'
@@ -85,13 +106,12 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
   ctx.streamed = true;
   const out = startEventStream(ctx, 200, options.headers);
   const sink = sinkFor(options);
-  const chatDecoder = options.upstream === 'chat' ? new ChatStreamDecoder() : undefined;
-  const responsesDecoder = options.upstream === 'responses' ? new ResponsesStreamDecoder() : undefined;
+  const source = sourceFor(options.upstream);
   let pending = '';
   let failed = false;
   const parser = createParser({
     onEvent(message) {
-      const events = chatDecoder ? chatDecoder.decode(message.data) : responsesDecoder!.decode(message.event, message.data);
+      const events = source.decode(message.event, message.data);
       for (const e of events) {
         if (e.type === 'usage') recordUsage(ctx, e.usage);
         if (e.type === 'error') {
@@ -119,7 +139,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
     out.end(pending + sink.write({ type: 'error', code: 'upstream_stream_error', message: `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}` }));
     return;
   }
-  const complete = chatDecoder ? chatDecoder.done : responsesDecoder!.done;
+  const complete = source.done;
   if (failed) {
     out.end(pending);
     return;

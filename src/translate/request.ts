@@ -20,11 +20,16 @@ export function responsesRequestToChat(body: JsonObject): ChatRequestFromRespons
   if (tools.tools.length > 0) chat.tools = tools.tools;
   else delete chat.tool_choice;
   if (body.stream === true) chat.stream = true;
+  return { body: chat, customTools: tools.customTools, echo: responsesEcho(body) };
+}
+
+/** The request fields a Responses object repeats back to its client, whoever served it. */
+export function responsesEcho(body: JsonObject): Record<string, unknown> {
   const echo: Record<string, unknown> = {};
   for (const name of ['instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'metadata', 'prompt_cache_key', 'reasoning', 'text']) {
     if (body[name] !== undefined) echo[name] = body[name];
   }
-  return { body: chat, customTools: tools.customTools, echo };
+  return echo;
 }
 
 export function chatRequestToResponses(body: JsonObject): JsonObject {

@@ -34,7 +34,7 @@ export interface RoutingSettings {
   affinityTtlSec: number;
 }
 
-export const DEFAULT_ROUTING: RoutingSettings = { retries: 2, retryStatuses: [429, 500, 502, 503, 504], affinityTtlSec: 3600 };
+export const DEFAULT_ROUTING: RoutingSettings = { retries: 2, retryStatuses: [429, 500, 502, 503, 504, 529], affinityTtlSec: 3600 };
 
 /** Candidates in the order they will be tried: affinity first, then priority tiers by weight. */
 async function orderCandidates(request: DispatchRequest, available: ChannelRecord[]): Promise<ChannelRecord[]> {

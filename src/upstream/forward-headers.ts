@@ -1,8 +1,9 @@
 // Which client headers travel to the upstream: session and client-identification headers that
-// upstreams use for caching and routing. Credentials never do; the channel's own key is sent.
+// upstreams use for caching and routing, and Anthropic's API version and beta flags. Credentials
+// never do; the channel's own key is sent.
 import type { IncomingHttpHeaders } from 'node:http';
 
-const FORWARDED = ['session_id', 'session-id', 'thread-id', 'openai-beta', 'x-client-request-id', 'originator', 'user-agent', 'x-stainless-lang'];
+const FORWARDED = ['session_id', 'session-id', 'thread-id', 'openai-beta', 'anthropic-beta', 'anthropic-version', 'x-client-request-id', 'originator', 'user-agent', 'x-stainless-lang'];
 
 export function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};

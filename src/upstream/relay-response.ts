@@ -8,9 +8,11 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
-import { isUsageOnlyChatChunk, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent } from './usage-tap.ts';
+import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent } from './usage-tap.ts';
 
-export type RelayFormat = 'chat' | 'responses';
+export type RelayFormat = 'chat' | 'responses' | 'anthropic';
+
+const WHOLE_USAGE: Record<RelayFormat, (usage: unknown) => Usage | undefined> = { chat: usageFromChat, responses: usageFromResponses, anthropic: usageFromAnthropic };
 
 export interface RelayOptions {
   format: RelayFormat;
@@ -82,7 +84,7 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
   } catch {
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
   }
-  recordUsage(ctx, options.format === 'chat' ? usageFromChat(parsed?.usage) : usageFromResponses(parsed?.usage));
+  recordUsage(ctx, WHOLE_USAGE[options.format](parsed?.usage));
   if (options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
   sendJson(ctx, response.statusCode, text, options.headers);
 }
@@ -92,6 +94,7 @@ export function streamErrorFrame(format: RelayFormat, code: string, message: str
   if (format === 'chat') {
     return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
   }
+  if (format === 'anthropic') return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
   return `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null })}\n\n`;
 }
 
@@ -100,9 +103,25 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   const out = startEventStream(ctx, response.statusCode, options.headers);
   const rewrite = options.hideUsageChunk === true;
   let finished = false;
+  let anthropicStartUsage: unknown;
   const onEvent = (event: EventSourceMessage) => {
     const data = event.data;
-    if (options.format === 'chat') {
+    if (options.format === 'anthropic') {
+      // Usage arrives in two halves: input in message_start, the final output count in message_delta.
+      if (event.event === 'message_start' || event.event === 'message_delta') {
+        try {
+          const parsed = JSON.parse(data);
+          if (event.event === 'message_start') anthropicStartUsage = parsed.message?.usage;
+          recordUsage(ctx, mergeAnthropicUsage(anthropicStartUsage, event.event === 'message_delta' ? parsed.usage : undefined));
+        } catch {
+          // a malformed event carries no usage
+        }
+      } else if (event.event === 'message_stop') finished = ctx.completed = true;
+      else if (event.event === 'error') {
+        finished = true;
+        ctx.errorCode = 'upstream_stream_error';
+      }
+    } else if (options.format === 'chat') {
       if (data === '[DONE]') finished = ctx.completed = true;
       else {
         const usage = usageFromChatEvent(data);

@@ -3,6 +3,7 @@
 import { errors as undiciErrors, request, type Agent, type Dispatcher } from 'undici';
 import { badGateway, gatewayTimeout, GatewayError } from '../errors.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
+import { channelAuthHeaders } from './channel-auth.ts';
 
 export interface UpstreamCall {
   channel: ChannelRecord;
@@ -32,7 +33,7 @@ export async function sendUpstream(agent: Agent, call: UpstreamCall): Promise<Di
     accept: 'application/json, text/event-stream',
     ...call.headers,
   };
-  if (call.channel.apiKey) headers.authorization = `Bearer ${call.channel.apiKey}`;
+  Object.assign(headers, channelAuthHeaders(call.channel, headers));
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   try {
     return await request(channelUrl(call.channel, call.path), {

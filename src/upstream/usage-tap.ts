@@ -62,3 +62,21 @@ export function isUsageOnlyChatChunk(data: string): boolean {
     return false;
   }
 }
+
+/**
+ * Anthropic `usage` → neutral usage. Anthropic counts cache reads and cache writes apart from
+ * `input_tokens`; OpenAI's input count includes them, so they are added back and reads reported as cached.
+ */
+export function usageFromAnthropic(usage: any): Usage | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
+  const cachedTokens = num(usage.cache_read_input_tokens);
+  const inputTokens = num(usage.input_tokens) + cachedTokens + num(usage.cache_creation_input_tokens);
+  const outputTokens = num(usage.output_tokens);
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens, reasoningTokens: 0 };
+}
+
+/** Merges the usage of an Anthropic stream: message_start carries the input, message_delta the final output count. */
+export function mergeAnthropicUsage(start: any, delta: any): Usage | undefined {
+  if (!start && !delta) return undefined;
+  return usageFromAnthropic({ ...(start ?? {}), ...Object.fromEntries(Object.entries(delta ?? {}).filter(([, v]) => v !== null && v !== undefined)) });
+}

@@ -1,6 +1,7 @@
 // The real Codex CLI through the relay, compacting mid-turn: 0.169 with remote compaction v2
 // (compaction_trigger) and 0.154 with v1 (/responses/compact), each in front of a Responses
-// upstream without native compaction and of a Chat-only upstream. The upstream is the emulator.
+// upstream without native compaction, a Chat-only upstream and an Anthropic Messages upstream.
+// The upstream is the emulator.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstreamEmulator } from '../../src/emulator/index.ts';
@@ -12,6 +13,9 @@ import { SUMMARY_SECTIONS } from '../../src/compaction/index.ts';
 
 const MARKER = 'MARKER-7731: the parser fix is half done';
 
+const LABEL = { responses: 'a Responses', 'chat-only': 'a Chat-only', anthropic: 'an Anthropic Messages' } as const;
+const UPSTREAM_PATH = { responses: '/v1/responses', 'chat-only': '/v1/chat/completions', anthropic: '/v1/messages' } as const;
+
 const cases = [
   { version: '0.169.0' as const, protocol: 'v2', args: [] as string[], compactEndpoint: '/v1/responses' },
   { version: '0.154.0' as const, protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], compactEndpoint: '/v1/responses/compact' },
@@ -19,17 +23,18 @@ const cases = [
 
 for (const c of cases) {
   describe(`Codex ${c.version} (${c.protocol}) compacting through the relay`, () => {
-    for (const upstreamKind of ['responses', 'chat-only'] as const) {
-      test(`in front of a ${upstreamKind} upstream`, { timeout: 400_000 }, async (t) => {
+    for (const upstreamKind of ['responses', 'chat-only', 'anthropic'] as const) {
+      test(`in front of ${LABEL[upstreamKind]} upstream`, { timeout: 400_000 }, async (t) => {
         try {
           await ensureCodex(c.version);
         } catch (err) {
           t.skip(`@openai/codex@${c.version} could not be installed from the npm registry: ${(err as Error).message}`);
           return;
         }
-        const upstream = await startUpstreamEmulator({ mode: upstreamKind === 'chat-only' ? 'chat-only' : 'full', models: ['gpt-5.5'] });
+        const upstream = await startUpstreamEmulator({ mode: upstreamKind === 'responses' ? 'full' : upstreamKind, models: ['gpt-5.5'] });
+        const channelType = ({ responses: 'openai-responses', 'chat-only': 'openai-chat', anthropic: 'anthropic' } as const)[upstreamKind];
         const relay = await startTestRelay({
-          channels: [{ name: 'up', type: upstreamKind === 'chat-only' ? 'openai-chat' : 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] }],
+          channels: [{ name: 'up', type: channelType, baseUrl: upstream.url, models: ['gpt-5.5'] }],
         });
         try {
           upstream.script([
@@ -47,6 +52,7 @@ for (const c of cases) {
           assert.equal(rows[1].summarizer_input_tokens, 2_500, 'the compaction reports the summarizer\'s real usage');
           const seen = upstream.requests.map((r) => JSON.stringify(r.body));
           assert.equal(seen.length, 3, 'first turn, the summarizer, the follow-up');
+          assert.deepEqual(upstream.requests.map((r) => r.path), Array(3).fill(UPSTREAM_PATH[upstreamKind]), 'every call reaches the upstream in its own wire format');
           assert.ok(seen.every((body) => !body.includes(SEAL_PREFIX)), 'no relay-sealed blob reaches the upstream');
           assert.ok(seen.every((body) => !body.includes('compaction_trigger')), 'the trigger is answered by the relay');
           assert.ok(seen[2].includes(MARKER), 'the follow-up carries the summary text');

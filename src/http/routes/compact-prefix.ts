@@ -1,5 +1,6 @@
 // The compaction base-URL prefix: a client that points its base URL at /compact/v1 gets its
-// conversation compacted to the model's budget before every request, with no other change.
+// conversation compacted to the model's budget before every request, with no other change:
+// Chat Completions, Responses (Codex) and Anthropic Messages (Claude Code, the Anthropic SDK).
 import type { RouteHandler } from '../server.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
 import { compactThenChat } from './responses-compact.ts';
@@ -7,6 +8,9 @@ import { serveResponses } from './responses.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
+import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
+import { checkMessagesBody } from './messages.ts';
+import { serveByFormat } from './serve-by-format.ts';
 
 export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkChatBody);
@@ -25,4 +29,18 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
     for (const [name, value] of Object.entries(compactionHeaders(result.report))) ctx.res.setHeader(name, value);
   }
   return serveResponses(ctx, deps, request);
+};
+
+/**
+ * Compacts an Anthropic Messages conversation, then serves it like /v1/messages. `system` and
+ * `tools` are never touched; turns kept verbatim keep their original blocks (cache_control,
+ * thinking signatures), so an Anthropic upstream sees the same prefix it cached.
+ */
+export const compactedMessages: RouteHandler = async (ctx, deps) => {
+  const request = await beginModelRequest(ctx, deps, checkMessagesBody);
+  const { body, model, servable } = request;
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable }, decodeAnthropicRequest(body));
+  const changed = result.report.layersApplied.length > 0;
+  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
+  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result.report), ...(changed ? {} : { rawBody: request.raw }) });
 };

@@ -1,5 +1,5 @@
 // The two ways a model request reaches an upstream: to a channel of the client's own wire format
-// (body untouched but for the model alias), or translated to the other format and back.
+// (body untouched but for the model alias), or translated to the channel's format and back.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
 import type { JsonObject } from '../body.ts';
@@ -12,7 +12,7 @@ import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { relayTranslated } from '../../translate/relay-translated.ts';
 import { rememberIssuer } from '../../upstream/blob-issuer.ts';
 
-export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses' };
+export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses', anthropic: '/messages' };
 
 export interface ForwardOptions {
   model: string;
@@ -64,7 +64,7 @@ export interface TranslatedForward extends ForwardOptions {
   /** The body in the upstream's format, already translated. */
   upstreamBody: JsonObject;
   /** Client format. */
-  clientFormat: RelayFormat | 'anthropic';
+  clientFormat: RelayFormat;
   /** Upstream format (default: the other OpenAI format). */
   upstreamFormat?: RelayFormat;
   includeUsage?: boolean;

@@ -7,22 +7,20 @@ import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
 import { sendJson } from '../respond.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody, type ModelRequest } from './model-request.ts';
-import { forwardSameWire, forwardTranslated } from './forwarding.ts';
 import { nativeChannels } from './responses.ts';
-import { channelsSpeaking } from '../../upstream/router.ts';
+import { serveByFormat } from './serve-by-format.ts';
 import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { inspectInput } from '../../compaction-api/sealed-items.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
 import { responsesUsage } from '../../translate/responses-stream.ts';
-import { chatRequestToResponses } from '../../translate/request.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
 import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { rememberIssuer } from '../../upstream/blob-issuer.ts';
-import { badRequest, unavailable } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
@@ -51,19 +49,7 @@ export async function compactThenChat(ctx: RequestContext, deps: ServerDeps, req
   const { compaction: _c, compaction_budget_tokens: _b, ...rest } = body;
   const compacted = { ...rest, messages: encodeChatMessages(result.conversation) };
   const responseHeaders = compactionHeaders(result.report);
-  const chatChannels = channelsSpeaking(servable, ['openai-chat']);
-  if (chatChannels.length > 0) return forwardSameWire(ctx, deps, 'chat', compacted, { model, candidates: chatChannels, responseHeaders });
-  const responsesChannels = channelsSpeaking(servable, ['openai-responses']);
-  if (responsesChannels.length === 0) throw unavailable(`No channel can serve the model "${model}".`);
-  return forwardTranslated(ctx, deps, {
-    model,
-    candidates: responsesChannels,
-    clientFormat: 'chat',
-    clientBody: body,
-    upstreamBody: chatRequestToResponses(compacted),
-    includeUsage: body.stream_options?.include_usage === true,
-    responseHeaders,
-  });
+  return serveByFormat(ctx, deps, 'chat', compacted, { model, servable, responseHeaders });
 }
 
 /** Shape B: return the compacted context (recent user messages + the handoff summary). */

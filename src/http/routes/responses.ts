@@ -1,17 +1,18 @@
 // POST /v1/responses: opens relay-sealed compaction items, answers Codex's compaction trigger
 // (or hands it to an upstream that compacts natively), pins upstream-minted encrypted content
-// to the channel that minted it, then forwards to a Responses channel or translates for a Chat one.
+// to the channel that minted it, then forwards to a Responses channel or translates for a Chat or
+// Anthropic one.
 import type { RouteHandler, ServerDeps } from '../server.ts';
 import type { RequestContext } from '../context.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { beginModelRequest, checkResponsesBody, type ModelRequest } from './model-request.ts';
-import { forwardSameWire, forwardTranslated } from './forwarding.ts';
+import { forwardSameWire } from './forwarding.ts';
+import { serveByFormat } from './serve-by-format.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
-import { responsesRequestToChat } from '../../translate/request.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
 import { issuerOf } from '../../upstream/blob-issuer.ts';
-import { badRequest, notImplemented, unavailable } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 
 /** Channels that are OpenAI proper: they compact natively and can read OpenAI-minted blobs. */
 export const nativeChannels = (channels: ChannelRecord[]) =>
@@ -51,22 +52,5 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
     if (Array.isArray(body.input) && native.length === 0) body.input = stripForeignReasoning(body.input);
     return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: mustUseNative ? native : responsesChannels });
   }
-  const chatChannels = channelsSpeaking(servable, ['openai-chat']);
-  if (chatChannels.length === 0) throw unavailable(`No channel can serve the model "${model}" over the Responses API.`);
-  if (body.previous_response_id) {
-    throw notImplemented(
-      `The model "${model}" is served only by Chat Completions channels, which keep no server-side state: "previous_response_id" cannot be honoured. Send the whole conversation in "input" instead.`,
-      'previous_response_not_supported',
-    );
-  }
-  const translated = responsesRequestToChat(body);
-  return forwardTranslated(ctx, deps, {
-    model,
-    candidates: chatChannels,
-    clientFormat: 'responses',
-    clientBody: body,
-    upstreamBody: translated.body,
-    customTools: translated.customTools,
-    echo: translated.echo,
-  });
+  return serveByFormat(ctx, deps, 'responses', body, { model, servable, exclude: ['responses'] });
 }

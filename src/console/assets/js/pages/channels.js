@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { busy, errorState, fmtMs, h, loading, openForm, splitList, table, toast } from '../ui.js';
 
-const TYPES = [{ value: 'openai-chat', label: 'openai-chat (Chat Completions)' }, { value: 'openai-responses', label: 'openai-responses (Responses API)' }];
+const TYPES = [{ value: 'openai-chat', label: 'openai-chat (Chat Completions)' }, { value: 'openai-responses', label: 'openai-responses (Responses API)' }, { value: 'anthropic', label: 'anthropic (Messages API)' }];
 
 function aliasesText(aliases) {
   return Object.entries(aliases ?? {}).map(([from, to]) => `${from}=${to}`).join(', ');

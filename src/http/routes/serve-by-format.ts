@@ -1,0 +1,77 @@
+// Serves a Chat Completions, Responses or Anthropic Messages body from whichever channels the model
+// has: channels of the client's own format first (forwarded untouched), then the other formats in
+// a fixed order (translated through the neutral model). The one place that order is decided.
+import type { RequestContext } from '../context.ts';
+import type { ServerDeps } from '../server.ts';
+import type { JsonObject } from '../body.ts';
+import type { ChannelRecord, ChannelType } from '../../store/catalog-store.ts';
+import type { RelayFormat } from '../../upstream/relay-response.ts';
+import { channelsSpeaking } from '../../upstream/router.ts';
+import { forwardSameWire, forwardTranslated, type ForwardOptions } from './forwarding.ts';
+import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../../translate/request.ts';
+import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
+import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
+import { notImplemented, unavailable } from '../../errors.ts';
+
+const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
+
+/** For each client format, the upstream formats tried in order (its own first). */
+const PREFERENCE: Record<RelayFormat, RelayFormat[]> = {
+  chat: ['chat', 'responses', 'anthropic'],
+  responses: ['responses', 'chat', 'anthropic'],
+  anthropic: ['anthropic', 'chat', 'responses'],
+};
+
+const API_NAME: Record<RelayFormat, string> = { chat: 'Chat Completions', responses: 'the Responses API', anthropic: 'the Messages API' };
+
+export interface UpstreamChoice {
+  format: RelayFormat;
+  candidates: ChannelRecord[];
+}
+
+/** The upstream format that will serve a client format, and its channels; `exclude` skips formats. */
+export function chooseUpstream(client: RelayFormat, servable: ChannelRecord[], exclude: RelayFormat[] = []): UpstreamChoice | undefined {
+  for (const format of PREFERENCE[client]) {
+    if (exclude.includes(format)) continue;
+    const candidates = channelsSpeaking(servable, [CHANNEL_TYPE[format]]);
+    if (candidates.length > 0) return { format, candidates };
+  }
+  return undefined;
+}
+
+/** The smallest `defaultMaxTokens` among Anthropic candidates, so that any of them accepts the request. */
+function anthropicMaxTokens(candidates: ChannelRecord[]): number {
+  const values = candidates.map((c) => c.options.defaultMaxTokens).filter((v): v is number => typeof v === 'number' && v > 0);
+  return values.length ? Math.min(...values) : DEFAULT_ANTHROPIC_MAX_TOKENS;
+}
+
+export interface ServeOptions extends Omit<ForwardOptions, 'candidates'> {
+  servable: ChannelRecord[];
+  /** Upstream formats that may not serve this request. */
+  exclude?: RelayFormat[];
+}
+
+/** Forwards or translates `body` (in the client's format) to the best available channels. */
+export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, client: RelayFormat, body: JsonObject, options: ServeOptions): Promise<void> {
+  const { servable, exclude, ...forward } = options;
+  const choice = chooseUpstream(client, servable, exclude);
+  if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);
+  const { format, candidates } = choice;
+  if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
+  if (client === 'responses' && body.previous_response_id) {
+    throw notImplemented(
+      `The model "${options.model}" is served only by channels that keep no server-side state: "previous_response_id" cannot be honoured. Send the whole conversation in "input" instead.`,
+      'previous_response_not_supported',
+    );
+  }
+  const common = { ...forward, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
+  if (client === 'chat') {
+    const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
+    return forwardTranslated(ctx, deps, { ...common, upstreamBody, includeUsage: body.stream_options?.include_usage === true });
+  }
+  if (client === 'responses') {
+    const translated = format === 'anthropic' ? { ...responsesRequestToAnthropic(body, anthropicMaxTokens(candidates)), echo: responsesEcho(body) } : responsesRequestToChat(body);
+    return forwardTranslated(ctx, deps, { ...common, upstreamBody: translated.body, customTools: translated.customTools, echo: translated.echo });
+  }
+  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses') });
+}
