@@ -20,6 +20,7 @@ import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
 import { anthropicMessages } from './http/routes/messages.ts';
+import { countMessageTokens } from './http/routes/count-tokens.ts';
 import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
@@ -52,6 +53,8 @@ export function buildRoutes(): RouteTable {
     'POST /v1/responses': responses,
     'POST /v1/responses/compact': responsesCompact,
     'POST /v1/messages': anthropicMessages,
+    'POST /v1/messages/count_tokens': countMessageTokens,
+    'POST /compact/v1/messages/count_tokens': countMessageTokens,
     'GET /compact/v1/models': listModels,
     'POST /compact/v1/chat/completions': compactedChatCompletions,
     'POST /compact/v1/responses': compactedResponses,

@@ -232,6 +232,11 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (req.method === 'POST' && path === '/v1/responses' && openai && mode !== 'chat-only') return handleModelCall(path, req.headers, body, res);
     if (req.method === 'POST' && path === '/v1/responses/compact' && openai && mode !== 'chat-only' && options.nativeCompaction) return handleCompact(body, res);
     if (req.method === 'POST' && path === '/v1/messages' && (mode === 'anthropic' || mode === 'full')) return handleModelCall(path, req.headers, body, res);
+    if (req.method === 'POST' && path === '/v1/messages/count_tokens' && (mode === 'anthropic' || mode === 'full')) {
+      if (!req.headers['anthropic-version']) return sendJson(res, 400, anthropicErrorBody('invalid_request_error', 'anthropic-version: header is required'));
+      if (!Array.isArray(body.messages)) return sendJson(res, 400, anthropicErrorBody('invalid_request_error', 'messages: Field required'));
+      return sendJson(res, 200, { input_tokens: estimateTokens(requestText(body)) });
+    }
     if (mode === 'anthropic') return sendJson(res, 404, anthropicErrorBody('not_found_error', `Not Found: ${req.method} ${path}`));
     return sendError(res, 404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', 'unknown_url');
   };

@@ -167,6 +167,21 @@ describe('an Anthropic upstream channel', () => {
     assert.deepEqual(rows.slice(0, 2).map((r) => r.error_code), ['upstream_stream_error', 'upstream_stream_error']);
   });
 
+  test('count_tokens is asked of the Anthropic channel, with the channel key', async () => {
+    const counted = await anthropic.messages.countTokens({ model: 'claude-relay-test', system: 'Be brief.', messages: [{ role: 'user', content: 'How many tokens is this?' }] });
+    const sent = upstream.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/messages/count_tokens');
+    assert.equal(sent.headers['x-api-key'], CHANNEL_KEY);
+    const expected = Math.ceil((JSON.stringify(sent.body.messages) + JSON.stringify(sent.body.system)).length / 4);
+    assert.equal(counted.input_tokens, expected, 'the upstream\'s own count reaches the client');
+  });
+
+  test('the Anthropic SDK lists the models of its group', async () => {
+    const page = await anthropic.models.list();
+    assert.deepEqual(page.data.map((m) => [m.id, m.type]), [['claude-relay-test', 'model'], ['sonnet', 'model']], 'aliases are models too');
+    assert.equal(page.has_more, false);
+  });
+
   test('an Anthropic 400 reaches an OpenAI client in OpenAI\'s shape with its message', async () => {
     upstream.script([{ status: 400, error: { message: 'prompt is too long: 210000 tokens > 200000 maximum' } }]);
     await assert.rejects(

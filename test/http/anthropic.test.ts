@@ -81,6 +81,15 @@ describe('Anthropic Messages clients', () => {
     assert.equal(rows[0].input_tokens, 10);
   });
 
+  test('count_tokens without an Anthropic channel is counted by the relay with o200k and says so', async () => {
+    const short = await client.messages.countTokens({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }] });
+    const long = await client.messages.countTokens({ model: 'deepseek-chat', system: 'You are terse.', messages: [{ role: 'user', content: 'Hello '.repeat(200) }] });
+    assert.ok(short.input_tokens > 0 && short.input_tokens < 20, `${short.input_tokens}`);
+    assert.ok(long.input_tokens > 200 && long.input_tokens < 260, `${long.input_tokens}`);
+    const { response } = await client.messages.countTokens({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    assert.match(response.headers.get('x-token-count') ?? '', /estimate/);
+  });
+
   test('errors reach the Anthropic SDK with their status', async () => {
     await assert.rejects(client.messages.create({ model: 'unknown-model', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (err: any) => err.status === 404);
     const bad = new Anthropic({ apiKey: 'sk-cr-wrong', baseURL: relay.url, maxRetries: 0 });
