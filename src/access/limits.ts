@@ -21,11 +21,34 @@ export function limitsOf(options: Record<string, unknown>): Limits {
 }
 
 export interface Admission {
+  /**
+   * OpenAI's rate-limit headers for the tightest request and token limits that apply
+   * (`x-ratelimit-limit-requests`, `-remaining-requests`, `-reset-requests`, and the same for tokens).
+   */
+  headers: Record<string, string>;
   /** Gives back concurrency slots and corrects token limits and quotas with the real usage. */
   release(actual: { model: string | null; inputTokens: number; outputTokens: number; cachedTokens: number }): Promise<void>;
 }
 
-const NOTHING: Admission = { release: async () => {} };
+const NOTHING: Admission = { headers: {}, release: async () => {} };
+
+/** A reset delay the way OpenAI writes it: `1s`, `6m0s`, `250ms`. */
+export function resetDelay(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
+  const seconds = Math.ceil(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}
+
+interface Window {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/** Keeps, per kind, the window with the fewest remaining points (the one a client will hit first). */
+function tighter(current: Window | undefined, next: Window): Window {
+  return !current || next.remaining < current.remaining ? next : current;
+}
 
 function isLimiterRejection(err: unknown): err is RateLimiterRes {
   return !!err && typeof err === 'object' && 'msBeforeNext' in err;
@@ -52,13 +75,15 @@ export class AccessLimiter {
 
     const slots: string[] = [];
     const charged: { id: string; tpm: number; tokens: number }[] = [];
+    let requests: Window | undefined;
+    let tokenWindow: Window | undefined;
     try {
       for (const scope of scopes) {
         const { rpm, tpm, concurrency } = scope.limits;
-        if (rpm) await this.consume('rpm', rpm, scope.id, 1, `Rate limit reached for ${scope.label}: ${rpm} requests per minute.`);
+        if (rpm) requests = tighter(requests, await this.consume('rpm', rpm, scope.id, 1, `Rate limit reached for ${scope.label}: ${rpm} requests per minute.`));
         if (tpm) {
           const tokens = Math.min(Math.max(1, estimatedTokens), tpm);
-          await this.consume('tpm', tpm, scope.id, tokens, `Rate limit reached for ${scope.label}: ${tpm} tokens per minute.`);
+          tokenWindow = tighter(tokenWindow, await this.consume('tpm', tpm, scope.id, tokens, `Rate limit reached for ${scope.label}: ${tpm} tokens per minute.`));
           charged.push({ id: scope.id, tpm, tokens });
         }
         if (concurrency) {
@@ -71,7 +96,15 @@ export class AccessLimiter {
       throw err;
     }
     const keyName = principal.key.name;
+    const headers: Record<string, string> = {};
+    for (const [suffix, window] of [['requests', requests], ['tokens', tokenWindow]] as const) {
+      if (!window) continue;
+      headers[`x-ratelimit-limit-${suffix}`] = String(window.limit);
+      headers[`x-ratelimit-remaining-${suffix}`] = String(window.remaining);
+      headers[`x-ratelimit-reset-${suffix}`] = resetDelay(window.resetMs);
+    }
     return {
+      headers,
       release: async (actual) => {
         for (const slot of slots) await this.state.release(slot);
         const used = actual.inputTokens + actual.outputTokens;
@@ -86,9 +119,10 @@ export class AccessLimiter {
     };
   }
 
-  private async consume(kind: string, points: number, id: string, amount: number, message: string): Promise<void> {
+  private async consume(kind: string, points: number, id: string, amount: number, message: string): Promise<Window> {
     try {
-      await this.state.limiter(kind, points, 60).consume(id, amount);
+      const res = await this.state.limiter(kind, points, 60).consume(id, amount);
+      return { limit: points, remaining: Math.max(0, res.remainingPoints), resetMs: res.msBeforeNext };
     } catch (err) {
       if (isLimiterRejection(err)) throw rateLimited(message, err.msBeforeNext / 1000);
       throw err;

@@ -56,6 +56,22 @@ describe('limits, quotas, metrics, logs', () => {
     await ask(other);
   });
 
+  test('OpenAI\'s x-ratelimit headers count down the tightest limit, streamed answers included', async () => {
+    const client = await keyWith('header-key', { rpm: 5, tpm: 100_000 });
+    const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).asResponse();
+    assert.equal(first.headers.get('x-ratelimit-limit-requests'), '5');
+    assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '4');
+    assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^\d+(ms|s|m\d+s)$/);
+    assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '100000');
+    assert.ok(Number(first.headers.get('x-ratelimit-remaining-tokens')) < 100_000);
+    const streamed = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }).asResponse();
+    assert.equal(streamed.headers.get('x-ratelimit-remaining-requests'), '3');
+    await streamed.text();
+    const unlimited = await keyWith('no-limit-key', {});
+    const free = await unlimited.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).asResponse();
+    assert.equal(free.headers.get('x-ratelimit-limit-requests'), null, 'no limit, no header');
+  });
+
   test('per group: keys of one group share its limit', async () => {
     await relay.relay.catalogStore.upsertGroup('team', ['*'], { rpm: 2 });
     const a = await keyWith('team-a', {}, 'team');

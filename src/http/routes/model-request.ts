@@ -59,6 +59,9 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   ctx.model = model;
   check?.(body);
   const servable = resolveModelAccess(catalog, principal, model);
-  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
+  if (deps.limiter) {
+    ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
+    for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
+  }
   return { principal, body, raw, model, servable };
 }
