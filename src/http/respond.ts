@@ -23,8 +23,13 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     ctx.res.destroy();
     return;
   }
-  sendJson(ctx, error.status, error.toBody(), error.headers);
+  const body: Record<string, unknown> = { ...error.toBody() };
+  // On Anthropic's endpoints the same body also reads as Anthropic's envelope: `{"type":"error","error":{type, message}}`.
+  if (ANTHROPIC_ENDPOINT.test(ctx.endpoint)) body.type = 'error';
+  sendJson(ctx, error.status, body, error.headers);
 }
+
+const ANTHROPIC_ENDPOINT = /^(?:\/compact)?\/v1\/messages(?:\/|$)/;
 
 export function startEventStream(ctx: RequestContext, status = 200, headers: Record<string, string> = {}): ServerResponse {
   markFirstByte(ctx);

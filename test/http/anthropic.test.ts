@@ -92,6 +92,12 @@ describe('Anthropic Messages clients', () => {
 
   test('errors reach the Anthropic SDK with their status', async () => {
     await assert.rejects(client.messages.create({ model: 'unknown-model', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (err: any) => err.status === 404);
+    const raw = await fetch(`${relay.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': relay.key, 'content-type': 'application/json' }, body: '{"model":"deepseek-chat","messages":"nope"}' });
+    const body: any = await raw.json();
+    assert.equal(raw.status, 400);
+    assert.equal(body.type, 'error', 'Anthropic\'s error envelope');
+    assert.deepEqual([body.error.type, body.error.param], ['invalid_request_error', 'messages'], 'and OpenAI\'s fields inside it');
+    assert.match(body.error.message, /"messages" must be an array/);
     const bad = new Anthropic({ apiKey: 'sk-cr-wrong', baseURL: relay.url, maxRetries: 0 });
     await assert.rejects(bad.messages.create({ model: 'deepseek-chat', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (err: any) => err.status === 401);
   });

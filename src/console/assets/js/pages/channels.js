@@ -34,6 +34,7 @@ function formItems(channel) {
       { name: 'weight', label: 'Weight', type: 'number', value: channel?.weight ?? 1, hint: 'Share within its priority.' },
       { name: 'contextWindow', label: 'Context window (tokens)', type: 'number', value: channel?.contextWindow ?? '' },
       { name: 'timeoutMs', label: 'Timeout (ms)', type: 'number', value: channel?.timeoutMs ?? '' },
+      { name: 'defaultMaxTokens', label: 'Default max_tokens (anthropic)', type: 'number', value: channel?.defaultMaxTokens ?? '', hint: 'Sent when a client sets no output limit; default 8192.' },
     ] },
     { name: 'aliases', label: 'Model aliases', value: aliasesText(channel?.aliases), placeholder: 'fast=gpt-4o-mini', hint: 'client=upstream pairs, comma-separated.' },
     { name: 'nativeCompaction', label: 'Upstream implements /responses/compact itself (OpenAI)', type: 'checkbox', value: channel?.nativeCompaction ?? false },
@@ -56,12 +57,14 @@ function bodyOf(v, editing) {
     body.aliases = aliases;
     body.contextWindow = v.contextWindow;
     body.timeoutMs = v.timeoutMs;
+    body.defaultMaxTokens = v.defaultMaxTokens;
     if (v.clearKey) body.apiKey = '';
     else if (v.apiKey) body.apiKey = v.apiKey;
   } else {
     if (aliases) body.aliases = aliases;
     if (v.contextWindow !== null) body.contextWindow = v.contextWindow;
     if (v.timeoutMs !== null) body.timeoutMs = v.timeoutMs;
+    if (v.defaultMaxTokens !== null) body.defaultMaxTokens = v.defaultMaxTokens;
     if (v.apiKey) body.apiKey = v.apiKey;
   }
   return body;
