@@ -113,6 +113,11 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 },
       abort: new AbortController(),
     };
+    const exact = Object.hasOwn(routes, `${req.method} ${path}`) ? routes[`${req.method} ${path}`] : undefined;
+    const prefixed = exact !== undefined || prefixRoutes.length === 0 ? undefined : prefixMatch(req.method, path);
+    const handler = exact ?? prefixed?.handler;
+    // The metrics label: the route's own path (a prefix route's prefix), never the raw request path.
+    const route = exact !== undefined ? path : prefixed ? `${prefixed.prefix}*` : undefined;
     inFlight++;
     res.once('close', () => {
       const answered = res.writableEnded || ctx.completed === true;
@@ -122,7 +127,7 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
         const row = usageRowOf(ctx, answered ? status : status === 200 ? 499 : status);
         if (!isAdminPath(path)) {
           deps.usageLog.record(row);
-          deps.metrics?.observe(row);
+          deps.metrics?.observe(row, route);
         }
         if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
         ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
@@ -134,7 +139,6 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
         for (const w of waiters) w();
       }
     });
-    const handler = routes[`${req.method} ${path}`] ?? (prefixRoutes.length > 0 ? prefixMatch(req.method, path)?.handler : undefined);
     if (!handler) {
       req.resume();
       const error = knownPaths.has(path) || prefixMatch(undefined, path)

@@ -1,6 +1,8 @@
 // Prometheus metrics (prom-client, one registry per relay): requests by endpoint, status, model
 // and channel; latency and time-to-first-byte histograms; upstream errors; tokens; tokens saved
-// by compaction; rejections by limits. Recorded once per request from its usage row.
+// by compaction; rejections by limits. Recorded once per request from its usage row. Labels take
+// only values the operator configured (routes, channels and their models), never raw client input,
+// so a scan of random paths or model names cannot grow the registry without bound.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UsageRow } from '../store/usage-log.ts';
 
@@ -28,15 +30,20 @@ export class RelayMetrics {
     this.compactions = new Counter({ name: 'relay_compactions_total', help: 'Compaction events, by strategy', labelNames: ['strategy'], registers });
   }
 
-  observe(row: UsageRow): void {
-    const endpoint = row.endpoint;
-    this.requests.inc({ endpoint, status: String(row.status), model: row.model ?? '', channel: row.channel ?? '' });
+  /**
+   * `route` is the matched route's path, or undefined when no route matched. The model label is
+   * kept only when a channel took the request (the model is one the operator configured).
+   */
+  observe(row: UsageRow, route: string | undefined): void {
+    const endpoint = route ?? 'unmatched';
+    const model = row.channel ? row.model ?? '' : '';
+    this.requests.inc({ endpoint, status: String(row.status), model, channel: row.channel ?? '' });
     this.latency.observe({ endpoint }, (row.latency_ms ?? 0) / 1000);
     if (row.ttfb_ms !== null && row.ttfb_ms !== undefined) this.ttfb.observe({ endpoint }, row.ttfb_ms / 1000);
-    if (row.model && (row.input_tokens || row.output_tokens)) {
-      this.tokens.inc({ model: row.model, kind: 'input' }, row.input_tokens ?? 0);
-      this.tokens.inc({ model: row.model, kind: 'output' }, row.output_tokens ?? 0);
-      if (row.cached_tokens) this.tokens.inc({ model: row.model, kind: 'cached' }, row.cached_tokens);
+    if (model && (row.input_tokens || row.output_tokens)) {
+      this.tokens.inc({ model, kind: 'input' }, row.input_tokens ?? 0);
+      this.tokens.inc({ model, kind: 'output' }, row.output_tokens ?? 0);
+      if (row.cached_tokens) this.tokens.inc({ model, kind: 'cached' }, row.cached_tokens);
     }
     if (row.compaction_tokens_before != null && row.compaction_tokens_after != null) {
       const strategy = row.compaction_strategy ?? 'ledger';

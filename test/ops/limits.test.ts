@@ -108,6 +108,9 @@ describe('limits, quotas, metrics, logs', () => {
   });
 
   test('/metrics in Prometheus format, and logs with request ids but no secrets', async () => {
+    // Scans of random paths and model names must not become metric labels (unbounded series).
+    for (let i = 0; i < 3; i++) await fetch(`${relay.url}/scan-${i}/wp-login.php`);
+    await fetch(`${relay.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' }, body: '{"model":"no-such-model-42","messages":[]}' });
     const response = await fetch(`${relay.url}/metrics`);
     assert.equal(response.status, 200);
     const text = await response.text();
@@ -116,6 +119,8 @@ describe('limits, quotas, metrics, logs', () => {
     assert.match(text, /relay_request_duration_seconds_bucket/);
     assert.match(text, /relay_time_to_first_byte_seconds_bucket/);
     assert.match(text, /relay_compaction_tokens_saved_total/);
+    assert.ok(!text.includes('wp-login') && !text.includes('no-such-model-42'), 'raw paths and unknown models are not labels');
+    assert.match(text, /relay_requests_total\{endpoint="unmatched",status="404",model="",channel=""\} 3/);
     assert.match(logs, /"requestId":"req_[0-9a-f]{24}"/);
     assert.ok(!logs.includes('upstream-secret-xyz'), 'the channel key is never logged');
     assert.ok(!logs.includes(relay.key), 'the client key is never logged');
