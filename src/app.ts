@@ -24,7 +24,8 @@ import { countMessageTokens } from './http/routes/count-tokens.ts';
 import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
-import { loadServerSecret } from './compaction-api/server-secret.ts';
+import { loadServerSecret } from './store/server-secret.ts';
+import { SecretBox } from './store/secret-box.ts';
 import { StoreSummaryCache } from './store/summary-cache.ts';
 import { AdminStore } from './store/admin-store.ts';
 import { AdminAuth } from './console/admin-auth.ts';
@@ -68,13 +69,20 @@ export function createLogger(level: string): Logger {
 
 export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const catalogStore = new CatalogStore(store.db);
+  const serverSecret = await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET);
+  const catalogStore = new CatalogStore(store.db, new SecretBox(serverSecret));
+  const sealedNow = await catalogStore.sealPlainKeys();
+  if (sealedNow > 0) logger.info(`sealed ${sealedNow} upstream key(s) that were stored in plain text`);
   await applyConfigCatalog(catalogStore, config);
+  const unreadable = (await catalogStore.listChannels()).filter((c) => c.apiKeyUnreadable).map((c) => c.name);
+  if (unreadable.length > 0) {
+    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels add … --api-key)`);
+  }
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
-  const sealer = new CompactionSealer(await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET));
+  const sealer = new CompactionSealer(serverSecret);
   const state = createSharedState(config.redisUrl);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });

@@ -5,6 +5,8 @@ import { loadConfig } from '../config/config.ts';
 import { openStore, type StoreHandle } from '../store/database.ts';
 import { CatalogStore, CHANNEL_TYPES, type ChannelType } from '../store/catalog-store.ts';
 import { UsageLog, compactionSavings } from '../store/usage-log.ts';
+import { loadServerSecret } from '../store/server-secret.ts';
+import { SecretBox } from '../store/secret-box.ts';
 import { printTable, splitList } from './format.ts';
 
 interface StoreFlags {
@@ -16,7 +18,9 @@ async function withStore<T>(flags: StoreFlags, work: (store: StoreHandle, catalo
   const config = loadConfig({ dataDir: flags.dataDir, config: flags.config });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    return await work(store, new CatalogStore(store.db));
+    // The same server secret as the relay's, so the keys it stores are sealed the same way.
+    const secret = await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET);
+    return await work(store, new CatalogStore(store.db, new SecretBox(secret)));
   } finally {
     await store.close();
   }
@@ -87,7 +91,7 @@ export function registerCatalogCommands(program: Command): void {
     });
   channels.command('list').description('list channels (keys are not shown)').option(...dataDirOption).option(...configOption).action(async (opts) => {
     const rows = await withStore(opts, (_s, c) => c.listChannels());
-    printTable(rows.map((c) => ({ name: c.name, type: c.type, base_url: c.baseUrl, models: c.models.join(','), priority: c.priority, weight: c.weight, enabled: c.enabled ? 'yes' : 'no', source: c.source })));
+    printTable(rows.map((c) => ({ name: c.name, type: c.type, base_url: c.baseUrl, models: c.models.join(','), priority: c.priority, weight: c.weight, enabled: c.enabled ? 'yes' : 'no', key: c.apiKeyUnreadable ? 'UNREADABLE' : c.apiKey ? 'set' : 'none', source: c.source })));
   });
   channels.command('remove').description('remove a channel').argument('<name>').option(...dataDirOption).option(...configOption).action(async (name: string, opts) => {
     const removed = await withStore(opts, (_s, c) => c.removeChannel(name));

@@ -159,6 +159,7 @@ export const channelViewSchema = z.object({
   type: z.string(),
   baseUrl: z.string(),
   apiKeySet: z.boolean().describe('whether an upstream key is stored; the key itself is never returned'),
+  apiKeyUnreadable: z.boolean().describe('the stored key was sealed under another server secret (COMPACT_RELAY_SECRET changed): set it again'),
   models: z.array(z.string()),
   priority: z.number(),
   weight: z.number(),

@@ -1,8 +1,10 @@
 // Reads and writes the catalog (groups, API keys, channels) in the store. Every write bumps the
-// catalog revision, which running servers poll to pick up changes within a second.
+// catalog revision, which running servers poll to pick up changes within a second. Channel keys
+// are stored sealed (SecretBox) and handed out in plain text only in memory.
 import { sql, type Kysely } from 'kysely';
 import { displayPrefix, generateKeySecret, hashKeySecret } from '../access/key-secret.ts';
 import type { Database } from './schema.ts';
+import { SecretBox } from './secret-box.ts';
 
 export type ChannelType = 'openai-chat' | 'openai-responses' | 'anthropic';
 export const CHANNEL_TYPES: readonly ChannelType[] = ['openai-chat', 'openai-responses', 'anthropic'];
@@ -25,7 +27,10 @@ export interface ChannelRecord {
   name: string;
   type: ChannelType;
   baseUrl: string;
+  /** The upstream key in plain text (stored sealed when the store has a SecretBox). */
   apiKey: string;
+  /** Set when the stored key was sealed under another server secret and cannot be read. */
+  apiKeyUnreadable?: boolean;
   models: string[];
   priority: number;
   weight: number;
@@ -70,9 +75,25 @@ const parseJson = <T>(text: string, fallback: T): T => {
 
 export class CatalogStore {
   readonly db: Kysely<Database>;
+  private readonly box: SecretBox | undefined;
 
-  constructor(db: Kysely<Database>) {
+  /** With a `box`, channel keys are written sealed; without one (tools, tests), in plain text. */
+  constructor(db: Kysely<Database>, box?: SecretBox) {
     this.db = db;
+    this.box = box;
+  }
+
+  /** Seals channel keys still stored in plain text (written before sealing existed, or by a tool); returns how many. */
+  async sealPlainKeys(): Promise<number> {
+    if (!this.box) return 0;
+    const rows = await this.db.selectFrom('channels').select(['id', 'api_key']).where('api_key', '!=', '').execute();
+    let sealed = 0;
+    for (const row of rows) {
+      if (SecretBox.isSealed(row.api_key)) continue;
+      await this.db.updateTable('channels').set({ api_key: this.box.seal(row.api_key) }).where('id', '=', row.id).execute();
+      sealed++;
+    }
+    return sealed;
   }
 
   async readRevision(): Promise<string> {
@@ -171,7 +192,7 @@ export class CatalogStore {
       name: channel.name,
       type: channel.type,
       base_url: channel.baseUrl,
-      api_key: channel.apiKey,
+      api_key: this.box ? this.box.seal(channel.apiKey) : channel.apiKey,
       models: JSON.stringify(channel.models),
       priority: channel.priority,
       weight: channel.weight,
@@ -201,19 +222,23 @@ export class CatalogStore {
 
   async listChannels(): Promise<ChannelRecord[]> {
     const rows = await this.db.selectFrom('channels').selectAll().orderBy('priority', 'desc').orderBy('name').execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      name: r.name,
-      type: r.type as ChannelType,
-      baseUrl: r.base_url,
-      apiKey: r.api_key,
-      models: parseJson(r.models, []),
-      priority: Number(r.priority),
-      weight: Number(r.weight),
-      enabled: Number(r.enabled) === 1,
-      options: parseJson(r.options, {}),
-      source: r.source,
-    }));
+    return rows.map((r) => {
+      const apiKey = this.box ? this.box.open(r.api_key) : SecretBox.isSealed(r.api_key) ? undefined : r.api_key;
+      return {
+        id: Number(r.id),
+        name: r.name,
+        type: r.type as ChannelType,
+        baseUrl: r.base_url,
+        apiKey: apiKey ?? '',
+        ...(apiKey === undefined ? { apiKeyUnreadable: true } : {}),
+        models: parseJson(r.models, []),
+        priority: Number(r.priority),
+        weight: Number(r.weight),
+        enabled: Number(r.enabled) === 1,
+        options: parseJson(r.options, {}),
+        source: r.source,
+      };
+    });
   }
 
   async loadSnapshot(): Promise<CatalogSnapshot> {

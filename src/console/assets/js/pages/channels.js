@@ -26,7 +26,7 @@ function formItems(channel) {
     ...(channel ? [] : [{ name: 'name', label: 'Name', required: true }]),
     { name: 'type', label: 'Wire format', type: 'select', options: TYPES, value: channel?.type ?? 'openai-chat', required: true },
     { name: 'baseUrl', label: 'Base URL', type: 'url', required: true, value: channel?.baseUrl ?? '', placeholder: 'https://api.openai.com/v1', hint: 'Including /v1.' },
-    { name: 'apiKey', label: 'Upstream API key', type: 'password', autocomplete: 'new-password', value: '', hint: channel ? (channel.apiKeySet ? 'A key is stored; leave empty to keep it.' : 'No key stored.') : 'Stored on the relay, never shown again.' },
+    { name: 'apiKey', label: 'Upstream API key', type: 'password', autocomplete: 'new-password', value: '', hint: channel ? (channel.apiKeyUnreadable ? 'The stored key cannot be read (the server secret changed): set it again.' : channel.apiKeySet ? 'A key is stored; leave empty to keep it.' : 'No key stored.') : 'Stored on the relay, never shown again.' },
     ...(channel?.apiKeySet ? [{ name: 'clearKey', label: 'Remove the stored key', type: 'checkbox', value: false }] : []),
     { name: 'models', label: 'Models', required: true, value: channel ? channel.models.join(', ') : '', hint: 'Comma-separated model names it serves.' },
     { legend: 'Routing', fields: [
@@ -94,7 +94,7 @@ export function renderChannels(container) {
     { label: 'Base URL', render: (c) => h('code', {}, c.baseUrl) },
     { label: 'Models', render: (c) => c.models.join(', ') },
     { label: 'Prio / weight', num: true, render: (c) => `${c.priority} / ${c.weight}` },
-    { label: 'Key', render: (c) => (c.apiKeySet ? 'set' : h('span', { class: 'muted' }, 'none')) },
+    { label: 'Key', render: (c) => (c.apiKeyUnreadable ? h('span', { class: 'badge bad', title: 'Sealed under another server secret: restore COMPACT_RELAY_SECRET or set the key again.' }, 'unreadable') : c.apiKeySet ? 'set' : h('span', { class: 'muted' }, 'none')) },
     { label: 'State', render: (c) => (c.enabled ? h('span', { class: 'badge ok' }, 'enabled') : h('span', { class: 'badge off' }, 'disabled')) },
     { label: 'Connection', render: resultCell },
     { label: 'Actions', class: 'actions', render: (c) => [

@@ -1,8 +1,9 @@
-// The server secret that seals compaction items: from COMPACT_RELAY_SECRET when set, otherwise
-// generated once and kept in the store (so every instance on one Postgres shares it).
+// The server secret that seals compaction items and the stored upstream keys: from
+// COMPACT_RELAY_SECRET when set (kept apart from the database), otherwise generated once and kept
+// in the store (so every instance on one Postgres, and the command line, share it).
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Database } from './schema.ts';
 
 export async function loadServerSecret(db: Kysely<Database>, fromEnv: string | undefined): Promise<string> {
   if (fromEnv && fromEnv.length >= 16) return fromEnv;
