@@ -1,5 +1,6 @@
 // Writing responses: JSON bodies, OpenAI-shaped errors (the one place GatewayErrors become HTTP),
-// and SSE headers. Every write goes through here so first-byte time is measured in one place.
+// and SSE headers, each with the request id and the rate-limit headers of its admission. Every
+// write goes through here so first-byte time is measured in one place.
 import type { ServerResponse } from 'node:http';
 import { toGatewayError } from '../errors.ts';
 import { markFirstByte, type RequestContext } from './context.ts';
@@ -11,6 +12,7 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, hea
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
     'x-request-id': ctx.id,
+    ...ctx.admission?.headers,
     ...headers,
   });
   ctx.res.end(payload);
@@ -38,6 +40,7 @@ export function startEventStream(ctx: RequestContext, status = 200, headers: Rec
     'cache-control': 'no-cache',
     connection: 'keep-alive',
     'x-request-id': ctx.id,
+    ...ctx.admission?.headers,
     ...headers,
   });
   ctx.res.flushHeaders();

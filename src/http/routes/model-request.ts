@@ -59,9 +59,6 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   ctx.model = model;
   check?.(body);
   const servable = resolveModelAccess(catalog, principal, model);
-  if (deps.limiter) {
-    ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
-    for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
-  }
+  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
   return { principal, body, raw, model, servable };
 }
