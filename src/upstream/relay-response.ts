@@ -8,7 +8,7 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
-import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent } from './usage-tap.ts';
+import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
 
 export type RelayFormat = 'chat' | 'responses' | 'anthropic';
 
@@ -46,6 +46,11 @@ export function recordUsage(ctx: RequestContext, usage: Usage | undefined): void
   };
 }
 
+function firstNonBlank(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) if (text[i] !== ' ' && text[i] !== '\n' && text[i] !== '\r' && text[i] !== '\t') return text[i];
+  return undefined;
+}
+
 /** Turns a non-2xx upstream answer into the client's error: 4xx passed on, 5xx as a 502. */
 export async function upstreamStatusError(channel: ChannelRecord, response: Dispatcher.ResponseData): Promise<GatewayError> {
   const { message, parsed } = await readUpstreamError(response.body);
@@ -78,14 +83,23 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
     if (ctx.abort.signal.aborted) throw new ClientGoneError();
     throw badGateway(`Upstream channel "${options.channel.name}" broke off its answer.`, 'upstream_error', err);
   }
+  // The whole body is parsed only when something beyond usage must be read from it; otherwise the
+  // usage object alone is cut out and parsed (most of an answer is content the relay passes on).
+  const needsWhole = options.onEncryptedContent !== undefined && options.format === 'responses' && text.includes('"encrypted_content"');
+  const usageText = needsWhole ? undefined : usageObjectText(text);
+  let usage: unknown;
   let parsed: any;
   try {
-    parsed = JSON.parse(text);
+    if (usageText !== undefined && firstNonBlank(text) === '{') usage = JSON.parse(usageText);
+    else {
+      parsed = JSON.parse(text);
+      usage = parsed?.usage;
+    }
   } catch {
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
   }
-  recordUsage(ctx, WHOLE_USAGE[options.format](parsed?.usage));
-  if (options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
+  recordUsage(ctx, WHOLE_USAGE[options.format](usage));
+  if (parsed && options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
   sendJson(ctx, response.statusCode, text, options.headers);
 }
 
