@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
 import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
-import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, streamMessage } from './messages-endpoint.ts';
+import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, PromptCacheEmulator, streamMessage } from './messages-endpoint.ts';
 
 export type { ScriptedReply } from './script.ts';
 
@@ -87,6 +87,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
   const requests: RecordedRequest[] = [];
   const queue: ScriptedReply[] = [];
   const blobs = new BlobMinter();
+  const promptCache = new PromptCacheEmulator();
   let fault: (Fault & { remaining: number }) | null = null;
   const mode = options.mode ?? 'full';
   const delayMs = options.streamChunkDelayMs ?? 0;
@@ -133,8 +134,16 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     };
     if (anthropic) {
       const plan = planReply(scripted, requestText(body), defaultText);
-      if (body.stream === true) return streamMessage(res, body.model, plan, streamOptions);
-      return sendJson(res, 200, messageObject(body.model, plan));
+      const cache = promptCache.account(body);
+      // A script's own usage wins; otherwise the input is what the prompt cache says of this request.
+      if (scripted?.usage?.input === undefined && scripted?.usage?.cached === undefined) {
+        plan.inputTokens = cache.totalTokens;
+        plan.cachedTokens = cache.readTokens;
+        plan.totalTokens = plan.inputTokens + plan.outputTokens;
+      }
+      const creation = scripted?.usage?.input === undefined && scripted?.usage?.cached === undefined ? cache.creationTokens : 0;
+      if (body.stream === true) return streamMessage(res, body.model, plan, streamOptions, creation);
+      return sendJson(res, 200, messageObject(body.model, plan, creation));
     }
     if (path === '/v1/chat/completions') {
       if (!Array.isArray(body.messages)) return sendError(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');

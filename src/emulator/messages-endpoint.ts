@@ -1,12 +1,54 @@
 // The emulator's POST /v1/messages, behaving like Anthropic's Messages API: its request checks
 // (anthropic-version, max_tokens, roles, tool_use answered by tool_result in the next user turn),
-// its error shape, whole `message` objects and the named-event stream with usage split between
-// message_start (input) and message_delta (output).
+// its error shape, whole `message` objects, the named-event stream with usage split between
+// message_start (input) and message_delta (output), and its prompt cache (prefixes written and
+// read only at `cache_control` breakpoints).
 import type { ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { namedFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
-import { deltasOf } from './script.ts';
+import { deltasOf, estimateTokens } from './script.ts';
+
+/** Tokens a request read from and wrote to the prompt cache. */
+export interface CacheUse {
+  totalTokens: number;
+  readTokens: number;
+  creationTokens: number;
+}
+
+/**
+ * Anthropic's prompt cache, emulated: a request's prefix (tools, then system, then message blocks)
+ * is written at each block marked `cache_control`; a later request whose prefix up to one of its
+ * own marks equals a written one reads it. Without marks nothing is cached, as with Anthropic.
+ */
+export class PromptCacheEmulator {
+  private readonly written = new Set<string>();
+
+  account(body: any): CacheUse {
+    const blocks: string[] = [];
+    const marks: number[] = [];
+    const add = (block: any, role?: string) => {
+      const { cache_control: mark, ...rest } = block ?? {};
+      blocks.push(JSON.stringify(role ? { role, ...rest } : rest));
+      if (mark) marks.push(blocks.length);
+    };
+    for (const tool of Array.isArray(body.tools) ? body.tools : []) add(tool);
+    if (typeof body.system === 'string') add({ type: 'text', text: body.system });
+    else for (const block of Array.isArray(body.system) ? body.system : []) add(block);
+    for (const message of Array.isArray(body.messages) ? body.messages : []) {
+      const content = typeof message?.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message?.content) ? message.content : [];
+      for (const block of content) add(block, message.role);
+    }
+    const tokensUpTo = (n: number) => estimateTokens(blocks.slice(0, n).join(''));
+    const keyOf = (n: number) => createHash('sha256').update(blocks.slice(0, n).join('\u0000')).digest('hex');
+    let readAt = 0;
+    for (const n of marks) if (this.written.has(keyOf(n))) readAt = Math.max(readAt, n);
+    const lastMark = marks.at(-1) ?? 0;
+    for (const n of marks) this.written.add(keyOf(n));
+    const readTokens = readAt ? tokensUpTo(readAt) : 0;
+    return { totalTokens: tokensUpTo(blocks.length), readTokens, creationTokens: lastMark > readAt ? tokensUpTo(lastMark) - readTokens : 0 };
+  }
+}
 
 export interface AnthropicError {
   status: number;
@@ -68,11 +110,11 @@ export function checkMessagesRequest(headers: Record<string, string | string[] |
 
 const newMessageId = () => `msg_emu${randomBytes(10).toString('hex')}`;
 
-/** Anthropic counts cached input apart from `input_tokens`; the plan's input includes it. */
-function usageOf(plan: PlannedReply) {
+/** Anthropic counts cache reads and writes apart from `input_tokens`; the plan's input includes them. */
+function usageOf(plan: PlannedReply, creationTokens: number) {
   return {
-    input_tokens: plan.inputTokens - plan.cachedTokens,
-    cache_creation_input_tokens: 0,
+    input_tokens: Math.max(0, plan.inputTokens - plan.cachedTokens - creationTokens),
+    cache_creation_input_tokens: creationTokens,
     cache_read_input_tokens: plan.cachedTokens,
     output_tokens: plan.outputTokens,
   };
@@ -93,7 +135,7 @@ function contentOf(plan: PlannedReply): any[] {
   return content;
 }
 
-export function messageObject(model: string, plan: PlannedReply): Record<string, unknown> {
+export function messageObject(model: string, plan: PlannedReply, creationTokens = 0): Record<string, unknown> {
   return {
     id: newMessageId(),
     type: 'message',
@@ -102,12 +144,12 @@ export function messageObject(model: string, plan: PlannedReply): Record<string,
     content: contentOf(plan),
     stop_reason: plan.toolCalls.length ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: usageOf(plan),
+    usage: usageOf(plan, creationTokens),
   };
 }
 
-export async function streamMessage(res: ServerResponse, model: string, plan: PlannedReply, options: { delayMs: number; stopAfter?: number; malformed?: boolean }): Promise<void> {
-  const usage = usageOf(plan);
+export async function streamMessage(res: ServerResponse, model: string, plan: PlannedReply, options: { delayMs: number; stopAfter?: number; malformed?: boolean }, creationTokens = 0): Promise<void> {
+  const usage = usageOf(plan, creationTokens);
   const frames: string[] = [
     namedFrame('message_start', { message: { id: newMessageId(), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }),
     namedFrame('ping', {}),

@@ -1,11 +1,13 @@
 // Requests for an Anthropic Messages upstream, built from a Chat Completions or a Responses body:
 // the conversation and tools through the neutral model, then limits, sampling, stop sequences and
-// tool choice mapped to their Anthropic names. What Anthropic cannot take is left out, not faked.
+// tool choice mapped to their Anthropic names, prompt-cache breakpoints added (OpenAI caches by
+// itself, Anthropic only where told). What Anthropic cannot take is left out, not faked.
 import type { JsonObject } from '../http/body.ts';
 import type { ToolDefinition } from '../conversation/model.ts';
 import { decodeChatMessages, decodeChatTools } from '../conversation/chat.ts';
 import { decodeResponsesInput, decodeResponsesTools } from '../conversation/responses.ts';
 import { encodeAnthropicMessages } from '../conversation/anthropic.ts';
+import { addCacheBreakpoints } from './anthropic-cache.ts';
 
 /** `max_tokens` when neither the client nor the channel sets one (Anthropic requires a value). */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
@@ -67,6 +69,7 @@ function assemble(body: JsonObject, conversation: ReturnType<typeof decodeChatMe
   }
   if (typeof fields.user === 'string' && fields.user) out.metadata = { user_id: fields.user };
   if (body.stream === true) out.stream = true;
+  addCacheBreakpoints(out);
   return out;
 }
 

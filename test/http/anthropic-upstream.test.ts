@@ -50,8 +50,9 @@ describe('an Anthropic upstream channel', () => {
     assert.equal(sent.headers['x-api-key'], CHANNEL_KEY);
     assert.equal(sent.headers.authorization, undefined, 'neither the client key nor a Bearer header reaches Anthropic');
     assert.equal(sent.headers['anthropic-version'], '2023-06-01');
-    assert.equal(sent.body.system, 'Answer in French.');
-    assert.deepEqual(sent.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Say hello' }] }]);
+    const cache = { type: 'ephemeral' };
+    assert.deepEqual(sent.body.system, [{ type: 'text', text: 'Answer in French.', cache_control: cache }], 'the system prompt is a cache breakpoint');
+    assert.deepEqual(sent.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Say hello', cache_control: cache }] }]);
     assert.equal(sent.body.max_tokens, 8192);
     assert.equal(sent.body.temperature, 1, 'OpenAI temperatures above 1 are clamped to Anthropic\'s range');
     assert.deepEqual(sent.body.stop_sequences, ['END']);
@@ -68,7 +69,7 @@ describe('an Anthropic upstream channel', () => {
     assert.equal(call.function.name, 'read_file');
     assert.deepEqual(JSON.parse(call.function.arguments), { path: 'src/a.ts' });
     const firstSent = upstream.requests.at(-1)!.body;
-    assert.deepEqual(firstSent.tools, [{ name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }]);
+    assert.deepEqual(firstSent.tools, [{ name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }, cache_control: { type: 'ephemeral' } }]);
     assert.deepEqual(firstSent.tool_choice, { type: 'any', disable_parallel_tool_use: true });
     assert.equal(firstSent.max_tokens, 300);
     const second = await openai.chat.completions.create({
@@ -84,7 +85,7 @@ describe('an Anthropic upstream channel', () => {
     assert.equal(second.choices[0].message.content, 'The file exports one function.');
     const sent = upstream.requests.at(-1)!.body;
     assert.deepEqual(sent.messages[1], { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: 'read_file', input: { path: 'src/a.ts' } }] });
-    assert.deepEqual(sent.messages[2], { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'export function a() {}' }, { type: 'text', text: 'Summarize it.' }] });
+    assert.deepEqual(sent.messages[2], { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'export function a() {}' }, { type: 'text', text: 'Summarize it.', cache_control: { type: 'ephemeral' } }] });
   });
 
   test('chat stream: deltas, a tool call assembled from input_json_delta, usage chunk when asked for', async () => {
@@ -136,9 +137,31 @@ describe('an Anthropic upstream channel', () => {
     assert.equal(call.input, '*** Begin Patch\n*** End Patch', 'a custom tool call comes back as its raw input');
     assert.deepEqual([completed.usage?.input_tokens, completed.usage?.output_tokens], [900, 40]);
     const sent = upstream.requests.at(-1)!.body;
-    assert.equal(sent.system, 'You are a coding agent.');
+    assert.equal(sent.system[0].text, 'You are a coding agent.');
     assert.deepEqual(sent.tools.map((t: any) => t.name), ['shell', 'apply_patch']);
     assert.deepEqual(sent.tools[1].input_schema.required, ['input']);
+  });
+
+  test('a translated agent session hits Anthropic\'s prompt cache from its second turn', async () => {
+    const tools = [{ type: 'function' as const, name: 'shell', description: 'Runs a command in the sandbox.', parameters: { type: 'object', properties: { command: { type: 'string' } } }, strict: false }];
+    const instructions = 'You are a coding agent. '.repeat(200);
+    const turn1: any[] = [{ role: 'user', content: 'Run the tests.' }];
+    upstream.script([{ toolCalls: [{ name: 'shell', arguments: '{"command":"npm test"}', callId: 'call_t1' }] }, { text: 'All green.' }]);
+    const first = await openai.responses.create({ model: 'claude-relay-test', instructions, tools, input: turn1 });
+    const call = first.output.find((i) => i.type === 'function_call') as OpenAI.Responses.ResponseFunctionToolCall;
+    const second = await openai.responses.create({
+      model: 'claude-relay-test',
+      instructions,
+      tools,
+      input: [...turn1, { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: 'function_call_output', call_id: call.call_id, output: 'ok 42 tests passed\n'.repeat(50) }],
+    });
+    const marks = (body: any) => JSON.stringify(body).split('"cache_control"').length - 1;
+    assert.deepEqual(upstream.requests.map((r) => marks(r.body)), [3, 4], 'tools, system and the last user turns carry breakpoints (at most four)');
+    assert.equal(first.usage?.input_tokens_details.cached_tokens, 0, 'nothing cached on the first turn');
+    const cached = second.usage!.input_tokens_details.cached_tokens;
+    assert.ok(cached > 500 && cached < second.usage!.input_tokens, `the second turn reads the first turn's prefix from the cache: ${cached} of ${second.usage!.input_tokens}`);
+    const [row] = await relay.usageRows(2);
+    assert.equal(row.cached_tokens, cached, 'the usage row records the cache reads');
   });
 
   test('the Anthropic SDK is forwarded untouched, with its usage tapped from the stream', async () => {
