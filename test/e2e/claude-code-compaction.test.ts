@@ -1,0 +1,91 @@
+// The real Claude Code CLI (from the npm registry) through the relay's compaction prefix, in front
+// of an Anthropic Messages upstream (the emulator): a session whose tool outputs outgrow the
+// model's budget is compacted before it reaches the upstream, Claude Code finishes its task, and
+// the system prompt and tools it sent reach the upstream untouched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startUpstreamEmulator } from '../../src/emulator/index.ts';
+import { STUB_PREFIX } from '../../src/compaction/masking.ts';
+import { startTestRelay } from '../helpers/relay-harness.ts';
+import { CLAUDE_CODE_VERSION, ensureClaudeCode } from './claude-code/install.ts';
+
+const MODEL = 'claude-sonnet-4-5';
+const WINDOW = 40_000;
+
+function runClaude(cli: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'claude-home-'));
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: home,
+    // Nothing of this machine's environment leaks in; every kind of non-essential traffic is off.
+    env: { PATH: process.env.PATH ?? '', HOME: home, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', DISABLE_ERROR_REPORTING: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => child.on('exit', (exitCode) => {
+    clearTimeout(timer);
+    resolve({ exitCode, stdout, stderr });
+  }));
+}
+
+test(`Claude Code ${CLAUDE_CODE_VERSION} compacting through /compact in front of an Anthropic upstream`, { timeout: 300_000 }, async (t) => {
+  let cli: string;
+  try {
+    cli = await ensureClaudeCode();
+  } catch (err) {
+    t.skip(`@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} could not be installed from the npm registry: ${(err as Error).message}`);
+    return;
+  }
+  // The main model has its own upstream and script; Claude Code's background calls (titles, the
+  // small fast model) go to another, so they cannot take the scripted replies.
+  const upstream = await startUpstreamEmulator({ mode: 'anthropic' });
+  const background = await startUpstreamEmulator({ mode: 'anthropic' });
+  const relay = await startTestRelay({
+    channels: [
+      { name: 'sonnet', type: 'anthropic', baseUrl: upstream.url, models: [MODEL], options: { contextWindow: WINDOW } },
+      { name: 'haiku', type: 'anthropic', baseUrl: background.url, models: ['claude-haiku-4-5', 'claude-sonnet-4-5-20250929'] },
+    ],
+  });
+  try {
+    upstream.script([
+      { toolCalls: [{ name: 'Bash', arguments: JSON.stringify({ command: 'seq 1 6000', description: 'Count to 6000' }) }] },
+      { toolCalls: [{ name: 'Bash', arguments: JSON.stringify({ command: 'seq 6001 12000', description: 'Count on to 12000' }) }] },
+      { text: 'Done after compaction.' },
+    ]);
+    const run = await runClaude(cli, ['-p', 'Count to twelve thousand with seq, in two steps.', '--output-format', 'json', '--model', MODEL, '--allowedTools', 'Bash'], {
+      ANTHROPIC_BASE_URL: `${relay.url}/compact`,
+      ANTHROPIC_API_KEY: relay.key,
+      ANTHROPIC_SMALL_FAST_MODEL: 'claude-haiku-4-5',
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'claude-haiku-4-5',
+    }, 240_000);
+    assert.equal(run.exitCode, 0, (run.stdout + run.stderr).slice(-2000));
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    assert.equal(result.result, 'Done after compaction.');
+    assert.equal(result.is_error, false);
+
+    const turns = upstream.requests.map((r) => r.body);
+    assert.equal(turns.length, 3, 'the task, then one request after each tool result');
+    const rows = (await relay.usageRows(3)).filter((r) => r.model === MODEL).reverse();
+    assert.equal(rows.length, 3);
+    const compacted = rows[2];
+    assert.ok(compacted.compaction_tokens_before > WINDOW * 0.85, `Claude Code sent ${compacted.compaction_tokens_before} tokens, over the trigger`);
+    assert.ok(compacted.compaction_tokens_after < compacted.compaction_tokens_before * 0.5, `compacted to ${compacted.compaction_tokens_after}`);
+    assert.notEqual(compacted.compaction_strategy, 'skipped');
+    const last = JSON.stringify(turns[2].messages);
+    assert.ok(!last.includes('\\n3000\\n3001\\n'), 'the first command\'s output no longer reaches the upstream in full');
+    assert.ok(last.includes(STUB_PREFIX), 'it is replaced by a stub');
+    assert.ok(last.includes('Count to twelve thousand with seq'), 'the task is kept');
+    assert.deepEqual([turns[2].system, turns[2].tools], [turns[0].system, turns[0].tools], 'system prompt and tools reach the upstream as Claude Code sent them');
+  } finally {
+    await relay.close();
+    await upstream.close();
+    await background.close();
+  }
+});
