@@ -1,7 +1,7 @@
 // The real Claude Code CLI (from the npm registry) through the relay's compaction prefix, in front
-// of an Anthropic Messages upstream (the emulator): a session whose tool outputs outgrow the
-// model's budget is compacted before it reaches the upstream, Claude Code finishes its task, and
-// the system prompt and tools it sent reach the upstream untouched.
+// of an Anthropic Messages upstream and of a Chat-only one (the emulator): a session whose tool
+// outputs outgrow the model's budget is compacted before it reaches the upstream, Claude Code
+// finishes its task, and the system prompt and tools it sent reach the upstream unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,7 +35,7 @@ function runClaude(cli: string, args: string[], env: Record<string, string>, tim
   }));
 }
 
-test(`Claude Code ${CLAUDE_CODE_VERSION} compacting through /compact in front of an Anthropic upstream`, { timeout: 300_000 }, async (t) => {
+for (const kind of ['anthropic', 'chat-only'] as const) test(`Claude Code ${CLAUDE_CODE_VERSION} compacting through /compact in front of ${kind === 'anthropic' ? 'an Anthropic' : 'a Chat-only'} upstream`, { timeout: 300_000 }, async (t) => {
   let cli: string;
   try {
     cli = await ensureClaudeCode();
@@ -45,11 +45,11 @@ test(`Claude Code ${CLAUDE_CODE_VERSION} compacting through /compact in front of
   }
   // The main model has its own upstream and script; Claude Code's background calls (titles, the
   // small fast model) go to another, so they cannot take the scripted replies.
-  const upstream = await startUpstreamEmulator({ mode: 'anthropic' });
+  const upstream = await startUpstreamEmulator({ mode: kind });
   const background = await startUpstreamEmulator({ mode: 'anthropic' });
   const relay = await startTestRelay({
     channels: [
-      { name: 'sonnet', type: 'anthropic', baseUrl: upstream.url, models: [MODEL], options: { contextWindow: WINDOW } },
+      { name: 'sonnet', type: kind === 'anthropic' ? 'anthropic' : 'openai-chat', baseUrl: upstream.url, models: [MODEL], options: { contextWindow: WINDOW } },
       { name: 'haiku', type: 'anthropic', baseUrl: background.url, models: ['claude-haiku-4-5', 'claude-sonnet-4-5-20250929'] },
     ],
   });
@@ -78,11 +78,13 @@ test(`Claude Code ${CLAUDE_CODE_VERSION} compacting through /compact in front of
     assert.ok(compacted.compaction_tokens_before > WINDOW * 0.85, `Claude Code sent ${compacted.compaction_tokens_before} tokens, over the trigger`);
     assert.ok(compacted.compaction_tokens_after < compacted.compaction_tokens_before * 0.5, `compacted to ${compacted.compaction_tokens_after}`);
     assert.notEqual(compacted.compaction_strategy, 'skipped');
+    assert.ok(upstream.requests.every((r) => r.path === (kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions')));
     const last = JSON.stringify(turns[2].messages);
     assert.ok(!last.includes('\\n3000\\n3001\\n'), 'the first command\'s output no longer reaches the upstream in full');
     assert.ok(last.includes(STUB_PREFIX), 'it is replaced by a stub');
     assert.ok(last.includes('Count to twelve thousand with seq'), 'the task is kept');
-    assert.deepEqual([turns[2].system, turns[2].tools], [turns[0].system, turns[0].tools], 'system prompt and tools reach the upstream as Claude Code sent them');
+    const systemOf = (body: any) => (kind === 'anthropic' ? body.system : body.messages[0]);
+    assert.deepEqual([systemOf(turns[2]), turns[2].tools], [systemOf(turns[0]), turns[0].tools], 'system prompt and tools reach the upstream unchanged');
   } finally {
     await relay.close();
     await upstream.close();
