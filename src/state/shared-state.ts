@@ -1,8 +1,7 @@
 // State that must be shared by every relay instance behind one load balancer: rate limiters,
 // concurrency slots, quota counters, session affinity, channel health and the summary cache.
 // In memory by default; in Redis when REDIS_URL is set.
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { Redis } from 'ioredis';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SummaryCacheStore } from '../http/server.ts';
 
 export interface ChannelHealth {
@@ -30,7 +29,7 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-const HEALTHY: ChannelHealth = { consecutiveFailures: 0, openUntil: 0 };
+export const HEALTHY: ChannelHealth = { consecutiveFailures: 0, openUntil: 0 };
 
 export class MemorySharedState implements SharedState {
   readonly kind = 'memory' as const;
@@ -103,86 +102,9 @@ export class MemorySharedState implements SharedState {
   async close(): Promise<void> {}
 }
 
-export class RedisSharedState implements SharedState {
-  readonly kind = 'redis' as const;
-  readonly redis: Redis;
-  private readonly prefix: string;
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
-  readonly summaryCache: SummaryCacheStore;
-
-  constructor(url: string, prefix = 'cr:') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
-    this.prefix = prefix;
-    const redis = this.redis;
-    const summaryKey = (k: string) => `${prefix}summary:${k}`;
-    this.summaryCache = {
-      get: async (k) => (await redis.get(summaryKey(k))) ?? undefined,
-      set: async (k, v) => {
-        await redis.set(summaryKey(k), v, 'EX', 7 * 24 * 3600);
-      },
-    };
-  }
-
-  limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
-    const id = `${this.prefix}rl:${name}:${points}:${durationSec}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      limiter = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: id, points, duration: durationSec });
-      this.limiters.set(id, limiter);
-    }
-    return limiter;
-  }
-
-  async acquire(key: string, limit: number): Promise<boolean> {
-    const k = `${this.prefix}slots:${key}`;
-    const used = await this.redis.incr(k);
-    await this.redis.expire(k, 600);
-    if (used > limit) {
-      await this.redis.decr(k);
-      return false;
-    }
-    return true;
-  }
-
-  async release(key: string): Promise<void> {
-    await this.redis.decr(`${this.prefix}slots:${key}`);
-  }
-
-  async add(key: string, amount: number): Promise<number> {
-    return Number(await this.redis.incrbyfloat(`${this.prefix}count:${key}`, amount));
-  }
-
-  async getCounter(key: string): Promise<number | undefined> {
-    const value = await this.redis.get(`${this.prefix}count:${key}`);
-    return value === null ? undefined : Number(value);
-  }
-
-  async setCounterIfAbsent(key: string, value: number): Promise<void> {
-    await this.redis.set(`${this.prefix}count:${key}`, String(value), 'NX');
-  }
-
-  async getAffinity(key: string): Promise<string | undefined> {
-    return (await this.redis.get(`${this.prefix}aff:${key}`)) ?? undefined;
-  }
-
-  async setAffinity(key: string, channel: string, ttlSec: number): Promise<void> {
-    await this.redis.set(`${this.prefix}aff:${key}`, channel, 'EX', ttlSec);
-  }
-
-  async getHealth(channel: string): Promise<ChannelHealth> {
-    const raw = await this.redis.get(`${this.prefix}health:${channel}`);
-    return raw ? (JSON.parse(raw) as ChannelHealth) : HEALTHY;
-  }
-
-  async setHealth(channel: string, health: ChannelHealth): Promise<void> {
-    await this.redis.set(`${this.prefix}health:${channel}`, JSON.stringify(health), 'EX', 3600);
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
-}
-
-export function createSharedState(redisUrl: string | undefined, prefix?: string): SharedState {
-  return redisUrl ? new RedisSharedState(redisUrl, prefix ?? process.env.COMPACT_RELAY_REDIS_PREFIX ?? 'cr:') : new MemorySharedState();
+/** Redis-backed state when `redisUrl` is set (its client loaded only then), in-memory otherwise. */
+export async function createSharedState(redisUrl: string | undefined, prefix?: string): Promise<SharedState> {
+  if (!redisUrl) return new MemorySharedState();
+  const { RedisSharedState } = await import('./redis-state.ts');
+  return new RedisSharedState(redisUrl, prefix ?? process.env.COMPACT_RELAY_REDIS_PREFIX ?? 'cr:');
 }

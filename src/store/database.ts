@@ -4,7 +4,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
 import type { DatabaseSync } from 'node:sqlite';
 import { openNodeSqlite } from './node-sqlite-adapter.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
@@ -44,6 +43,8 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
   if (options.databaseUrl) {
     dialect = 'postgres';
     location = redactUrl(options.databaseUrl);
+    // Loaded only when PostgreSQL is used: the embedded default never pays for the driver.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
