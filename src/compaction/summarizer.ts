@@ -3,7 +3,7 @@
 // any failure leaves the ledger to stand in alone.
 import type { Item } from '../conversation/model.ts';
 import { itemText } from './tokens.ts';
-import { containsSecret } from './secrets.ts';
+import { redactSecrets } from './secrets.ts';
 import { hashText } from './tokens.ts';
 
 export interface SummarizeRequest {
@@ -68,13 +68,44 @@ export interface SummaryOutcome {
   error?: string;
 }
 
-/** Checks a model summary: every section present, no credential, within the cap. */
-export function validateSummary(text: string, capChars: number): string | undefined {
-  const missing = SUMMARY_SECTIONS.filter((s) => !text.includes(s));
-  if (missing.length > 0) return `summary lacks sections: ${missing.join(', ')}`;
-  if (containsSecret(text)) return 'summary contains something that looks like a credential';
-  if (text.length > capChars) return 'summary is longer than its cap';
-  return undefined;
+/** A heading line for `section` as models write it: `## Goal`, `### Goals`, `**Goal:**`, `Goal:`, any case. */
+function headingPattern(section: string): RegExp {
+  const title = section.replace(/^#+\s*/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  return new RegExp(`^[ \\t]*(?:#{1,6}[ \\t]*)?(?:\\*\\*|__)?${title}s?(?:\\*\\*|__)?[ \\t]*:?[ \\t]*(?:\\*\\*|__)?[ \\t]*$`, 'im');
+}
+
+/** Sections a summary must have for it to stand in for the history it replaces. */
+const REQUIRED_SECTIONS = ['## Goal', '## Next step'];
+/** At least this many of the six sections. */
+const MIN_SECTIONS = 4;
+
+export interface CheckedSummary {
+  /** The summary with canonical headings, missing sections marked, credentials redacted. */
+  text?: string;
+  /** Why it was refused. */
+  problem?: string;
+}
+
+/**
+ * Checks and tidies a model summary. Headings written another way (`### Goals`, `**Next step:**`)
+ * are rewritten to the canonical `## …`; a missing section is added as "(not stated)" when the
+ * goal, the next step and at least four sections are there; a credential the model copied is
+ * redacted. Refused: too few sections, or longer than its cap.
+ */
+export function checkSummary(raw: string, capChars: number): CheckedSummary {
+  let text = raw.trim();
+  const missing: string[] = [];
+  for (const section of SUMMARY_SECTIONS) {
+    const pattern = headingPattern(section);
+    if (pattern.test(text)) text = text.replace(pattern, section);
+    else missing.push(section);
+  }
+  const found = SUMMARY_SECTIONS.length - missing.length;
+  const requiredMissing = REQUIRED_SECTIONS.filter((s) => missing.includes(s));
+  if (requiredMissing.length > 0 || found < MIN_SECTIONS) return { problem: `summary lacks sections: ${missing.join(', ')}` };
+  if (text.length > capChars) return { problem: 'summary is longer than its cap' };
+  for (const section of missing) text += `\n${section}\n- (not stated)`;
+  return { text: redactSecrets(text) };
 }
 
 export async function summarizeSlice(
@@ -93,10 +124,10 @@ export async function summarizeSlice(
   if (cached) return { text: cached, inputTokens: 0, outputTokens: 0, cacheHit: true };
   try {
     const result = await options.summarizer({ system: SUMMARY_SYSTEM, prompt, maxOutputTokens: options.capTokens });
-    const problem = validateSummary(result.text, options.capTokens * 6);
-    if (problem) return { text: null, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false, error: problem };
-    await options.cache?.set(key, result.text).catch(() => undefined);
-    return { text: result.text, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false };
+    const checked = checkSummary(result.text, options.capTokens * 6);
+    if (!checked.text) return { text: null, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false, error: checked.problem };
+    await options.cache?.set(key, checked.text).catch(() => undefined);
+    return { text: checked.text, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false };
   } catch (err) {
     return { text: null, inputTokens: 0, outputTokens: 0, cacheHit: false, error: (err as Error).message };
   }
