@@ -78,7 +78,7 @@ async function main() {
   }
 
   log('recorded trajectories');
-  const trajectoryRoot = join(root, '../shared/data/trajectories');
+  const trajectoryRoot = join(root, 'test/fixtures/trajectories');
   const trajectories: { file: string; tokens: number; after: number; valid: boolean; ms: number }[] = [];
   for (const file of readdirSync(trajectoryRoot, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(traj|json|jsonl)$/.test(f)).sort()) {
     const { conversation } = loadSessionFile(readFileSync(join(trajectoryRoot, file), 'utf8'), file);
@@ -192,7 +192,7 @@ async function main() {
     '',
     '## Recorded trajectories',
     '',
-    'Each file of `shared/data/trajectories/` compacted to half its size (at least 1,500 tokens):',
+    'Each file of `test/fixtures/trajectories/` compacted to half its size (at least 1,500 tokens):',
     '',
     '| file | tokens | after | valid | ms |',
     '|---|---|---|---|---|',

@@ -49,6 +49,7 @@ function claudeCodeToItems(lines: any[]): Item[] {
 
 function openHandsToItems(events: any[]): Item[] {
   const items: Item[] = [];
+  const pendingFlat: string[] = [];
   for (const event of events) {
     const meta = event?.tool_call_metadata;
     if (event?.action && meta?.tool_call_id) {
@@ -59,8 +60,20 @@ function openHandsToItems(events: any[]): Item[] {
       items.push({ kind: 'tool_call', callId: String(meta.tool_call_id), name: String(meta.function_name ?? call?.function?.name ?? event.action), arguments: String(call?.function?.arguments ?? JSON.stringify(event.args ?? {})), toolKind: 'function' });
     } else if (event?.observation && meta?.tool_call_id) {
       items.push({ kind: 'tool_result', callId: String(meta.tool_call_id), output: String(event.content ?? event.message ?? ''), toolKind: 'function' });
+    } else if ((event?.action === 'run' || event?.action === 'run_ipython') && !meta) {
+      // Older flat schema (resolver output): an action is answered by the next observation of its kind.
+      const callId = `oh_${items.length}`;
+      const thought = event.args?.thought ?? event.thought;
+      if (thought) items.push({ kind: 'message', role: 'assistant', content: [{ type: 'text', text: String(thought) }] });
+      const args = event.action === 'run' ? { command: String(event.args?.command ?? event.command ?? '') } : { code: String(event.args?.code ?? event.code ?? '') };
+      items.push({ kind: 'tool_call', callId, name: event.action === 'run' ? 'execute_bash' : 'execute_ipython_cell', arguments: JSON.stringify(args), toolKind: 'function' });
+      pendingFlat.push(callId);
+    } else if ((event?.observation === 'run' || event?.observation === 'run_ipython') && !meta && pendingFlat.length > 0) {
+      const exit = event.exit_code ?? event.extras?.exit_code;
+      const marker = exit === undefined || exit === null ? '' : `\n[Command finished with exit code ${exit}]`;
+      items.push({ kind: 'tool_result', callId: pendingFlat.shift()!, output: String(event.content ?? '') + marker, toolKind: 'function' });
     } else if (event?.action === 'message' || event?.action === 'finish') {
-      const text = String(event.args?.content ?? event.args?.thought ?? event.message ?? '');
+      const text = String(event.args?.content ?? event.args?.thought ?? event.content ?? event.thought ?? event.message ?? '');
       if (text) items.push({ kind: 'message', role: event.source === 'user' ? 'user' : 'assistant', content: [{ type: 'text', text }] });
     }
   }
@@ -110,6 +123,13 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     const input = Array.isArray(data) ? data : data?.input;
     if (!Array.isArray(input)) throw new SessionFormatError(`${filename}: --format responses needs an items array or {"input": [...]}`);
     return responses(input, 'responses input', data?.instructions);
+  }
+  // OpenHands resolver output: one issue per line, each with its event history; the longest is taken.
+  const resolverRuns = Array.isArray(data?.jsonl) ? data.jsonl.filter((r: any) => Array.isArray(r?.history)) : [];
+  if (resolverRuns.length > 0) {
+    const longest = resolverRuns.reduce((a: any, b: any) => (b.history.length > a.history.length ? b : a));
+    const events = longest.history.map((e: any, i: number) => (i === 0 && e?.action === 'message' && !e.source ? { ...e, source: 'user' } : e));
+    return { format: 'chat', conversation: { items: openHandsToItems(events), tools: [] }, source: 'openhands resolver output' };
   }
   if (Array.isArray(data?.jsonl)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.jsonl), tools: [] }, source: 'claude-code jsonl' };
   if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };

@@ -8,7 +8,7 @@ import { loadSessionFile } from '../../src/conversation/trajectories.ts';
 import { encodeChatMessages } from '../../src/conversation/chat.ts';
 import { checkInvariants, compactConversation, countConversationTokens } from '../../src/compaction/index.ts';
 
-const ROOT = new URL('../../../shared/data/trajectories/', import.meta.url).pathname;
+const ROOT = new URL('../fixtures/trajectories/', import.meta.url).pathname;
 const files = readdirSync(ROOT, { recursive: true, encoding: 'utf8' })
   .filter((f) => /\.(traj|json|jsonl)$/.test(f))
   .map((f) => join(ROOT, f));

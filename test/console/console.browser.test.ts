@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+import { skipUnless } from '../helpers/requirements.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Screenshots refresh the docs only when asked (UPDATE_SCREENSHOTS=1), so a plain test run leaves the tree clean.
@@ -32,7 +33,7 @@ function longHistory(turns: number): any[] {
   return input;
 }
 
-const skip = existsSync(CHROMIUM) ? false : `chromium not found at ${CHROMIUM} (install it with "apt-get install chromium", as .ci/run does, or set CHROMIUM_PATH)`;
+const skip = skipUnless(existsSync(CHROMIUM) ? [] : [`chromium not found at ${CHROMIUM} (install it with "apt-get install chromium", as .ci/run does, or set CHROMIUM_PATH)`]);
 
 describe('web console in a browser', { skip, timeout: 180_000 }, () => {
   let upstream: UpstreamEmulator;

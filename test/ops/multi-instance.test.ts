@@ -11,13 +11,18 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { SUMMARY_SECTIONS } from '../../src/compaction/index.ts';
+import { reachable, skipUnless } from '../helpers/requirements.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const PG_ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = promisify(execFile);
+const skip = skipUnless([
+  ...((await reachable(PG_ADMIN, 5432)) ? [] : [`no PostgreSQL at ${PG_ADMIN} (set TEST_PG_ADMIN_URL)`]),
+  ...((await reachable(REDIS_URL, 6379)) ? [] : [`no Redis at ${REDIS_URL} (set TEST_REDIS_URL)`]),
+]);
 
-describe('three instances on one Postgres and one Redis', () => {
+describe('three instances on one Postgres and one Redis', { skip }, () => {
   const suffix = randomBytes(4).toString('hex');
   const database = `relay_test_${suffix}`;
   const databaseUrl = PG_ADMIN.replace(/\/[^/]*$/, `/${database}`);
