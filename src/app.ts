@@ -82,7 +82,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   catalog.startPolling(config.catalogPollMs);
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
-  const sealer = new CompactionSealer(serverSecret);
+  const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
   const state = await createSharedState(config.redisUrl);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });

@@ -7,6 +7,7 @@ import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
 import { channelSummarizer } from './channel-summarizer.ts';
+import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, contextWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 
 /** Compaction starts above this share of the context window… */
@@ -43,8 +44,8 @@ function engineOptions(c: CompactionContext, policy: CompactionPolicy, budgetTok
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
     options.summarizer = channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal);
+    if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
   }
-  if (c.deps.summaryCache) options.cache = c.deps.summaryCache;
   return options;
 }
 

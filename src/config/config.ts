@@ -44,6 +44,9 @@ const fileSchema = z.object({
   circuitCooldownMs: z.number().int().positive().optional(),
   affinityTtlSec: z.number().int().positive().optional(),
   accessLog: z.boolean().optional(),
+  sealedItemTtlSec: z.number().int().positive().optional(),
+  memoryStateMaxEntries: z.number().int().positive().optional(),
+  upstreamBodyLimitBytes: z.number().int().positive().optional(),
   prices: z.record(z.string(), z.object({ input: z.number().min(0), cachedInput: z.number().min(0).optional(), output: z.number().min(0) })).optional(),
   channels: z.array(channelSchema).default([]),
   groups: z.array(groupSchema).default([]),
@@ -70,6 +73,12 @@ export interface RelayConfig {
   circuitCooldownMs: number;
   affinityTtlSec: number;
   accessLog: boolean;
+  /** Lifetime of a relay-sealed compaction item, in seconds. */
+  sealedItemTtlSec: number;
+  /** Entries kept per in-memory map of the shared state (affinity, blob issuers, counters, slots) without Redis. */
+  memoryStateMaxEntries: number;
+  /** Largest upstream answer the relay reads whole (JSON bodies, error bodies, one SSE event). */
+  upstreamBodyLimitBytes: number;
   /** US dollars per million tokens, per model, for cost quotas. */
   prices: Record<string, { input: number; cachedInput?: number; output: number }>;
   channels: ChannelConfig[];
@@ -90,6 +99,9 @@ export const DEFAULTS = {
   circuitFailureThreshold: 5,
   circuitCooldownMs: 30_000,
   affinityTtlSec: 3600,
+  sealedItemTtlSec: 30 * 24 * 3600,
+  memoryStateMaxEntries: 100_000,
+  upstreamBodyLimitBytes: 32 * 1024 * 1024,
 } as const;
 
 /** Replaces ${NAME} in every string of a parsed YAML tree; a missing variable is an error. */
@@ -124,6 +136,14 @@ export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   return result.data;
 }
 
+/** A positive integer from the environment, undefined when unset; anything else is an error. */
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}".`);
+  return n;
+}
+
 export interface ConfigFlags {
   port?: string | number;
   host?: string;
@@ -153,6 +173,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     circuitCooldownMs: file.circuitCooldownMs ?? DEFAULTS.circuitCooldownMs,
     affinityTtlSec: file.affinityTtlSec ?? DEFAULTS.affinityTtlSec,
     accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG === 'true',
+    sealedItemTtlSec: positiveInt(env.COMPACT_RELAY_SEALED_TTL_SEC, 'COMPACT_RELAY_SEALED_TTL_SEC') ?? file.sealedItemTtlSec ?? DEFAULTS.sealedItemTtlSec,
+    memoryStateMaxEntries: positiveInt(env.COMPACT_RELAY_MEMORY_STATE_MAX_ENTRIES, 'COMPACT_RELAY_MEMORY_STATE_MAX_ENTRIES') ?? file.memoryStateMaxEntries ?? DEFAULTS.memoryStateMaxEntries,
+    upstreamBodyLimitBytes: positiveInt(env.COMPACT_RELAY_UPSTREAM_BODY_LIMIT, 'COMPACT_RELAY_UPSTREAM_BODY_LIMIT') ?? file.upstreamBodyLimitBytes ?? DEFAULTS.upstreamBodyLimitBytes,
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

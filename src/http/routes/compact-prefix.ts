@@ -8,6 +8,7 @@ import { serveResponses } from './responses.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
+import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
 import { serveByFormat } from './serve-by-format.ts';
@@ -22,7 +23,7 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkResponsesBody);
   const { body } = request;
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
-    const inspection = inspectInput(body.input, deps.sealer);
+    const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
     const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable }, conversation);
     body.input = encodeResponsesInput(result.conversation);

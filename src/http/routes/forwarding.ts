@@ -55,7 +55,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       channel,
       hideUsageChunk,
       headers: options.responseHeaders,
-      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name) } : {}),
+      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
     }),
   });
 }

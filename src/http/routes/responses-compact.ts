@@ -12,6 +12,7 @@ import { serveByFormat } from './serve-by-format.ts';
 import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { inspectInput } from '../../compaction-api/sealed-items.ts';
+import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
 import { responsesUsage } from '../../translate/responses-stream.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
@@ -57,7 +58,8 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const { body, model, servable } = request;
   checkResponsesBody(body);
   const input = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }] : body.input;
-  const inspection = inspectInput(input, deps.sealer);
+  const binding = sealBindingOf(request.principal, model);
+  const inspection = inspectInput(input, deps.sealer, binding);
   const native = nativeChannels(servable);
   if (native.length > 0 && inspection.expanded === 0) {
     return dispatch({
@@ -74,7 +76,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
         signal: ctx.abort.signal,
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name) }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
   }
   if (inspection.upstreamCompaction.length > 0) {
@@ -85,7 +87,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const createdAt = Math.floor(Date.now() / 1000);
   const kept = encodeResponsesInput({ items: handoff.recentUserMessages });
   const summaryItem = handoff.policy.outputForm === 'sealed'
-    ? { type: 'compaction', id: newId('cmp'), encrypted_content: deps.sealer.seal({ summary: handoff.summaryText, model, createdAt }) }
+    ? { type: 'compaction', id: newId('cmp'), encrypted_content: deps.sealer.seal({ summary: handoff.summaryText, model, createdAt }, binding) }
     : { type: 'message', id: newId('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: handoff.summaryText, annotations: [] }] };
   const summary = handoff.report.summary;
   const inputTokens = summary?.inputTokens ?? 0;
