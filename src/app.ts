@@ -15,7 +15,7 @@ import { ChannelHealthTracker } from './upstream/health.ts';
 import { AccessLimiter } from './access/limits.ts';
 import { UsageLedger } from './access/quotas.ts';
 import { RelayMetrics } from './observability/metrics.ts';
-import { listModels } from './http/routes/models.ts';
+import { listModels, retrieveModel } from './http/routes/models.ts';
 import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
@@ -50,6 +50,7 @@ export function buildRoutes(): RouteTable {
     'GET /healthz': healthz,
     'GET /metrics': metricsRoute,
     'GET /v1/models': listModels,
+    'GET /v1/models/*': retrieveModel,
     'POST /v1/chat/completions': chatCompletions,
     'POST /v1/responses': responses,
     'POST /v1/responses/compact': responsesCompact,
@@ -57,6 +58,8 @@ export function buildRoutes(): RouteTable {
     'POST /v1/messages/count_tokens': countMessageTokens,
     'POST /compact/v1/messages/count_tokens': countMessageTokens,
     'GET /compact/v1/models': listModels,
+    'GET /compact/v1/models/*': retrieveModel,
+    'POST /compact/v1/responses/compact': responsesCompact,
     'POST /compact/v1/chat/completions': compactedChatCompletions,
     'POST /compact/v1/responses': compactedResponses,
     'POST /compact/v1/messages': compactedMessages,

@@ -73,8 +73,9 @@ export const notImplemented = (message: string, code: string) =>
 export const badGateway = (message: string, code = 'upstream_error', cause?: unknown) =>
   new GatewayError(502, 'upstream_error', code, message, { cause });
 
-export const unavailable = (message: string, code = 'no_available_channel') =>
-  new GatewayError(503, 'server_error', code, message);
+/** A 503, with `retry-after` (seconds) telling clients when trying again may help. */
+export const unavailable = (message: string, code = 'no_available_channel', retryAfterSeconds = 5) =>
+  new GatewayError(503, 'server_error', code, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 
 export const gatewayTimeout = (message: string, code = 'upstream_timeout') =>
   new GatewayError(504, 'timeout_error', code, message);

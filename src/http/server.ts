@@ -91,8 +91,17 @@ function prefixRoutesOf(routes: RouteTable): PrefixRoute[] {
 /** Admin API and console traffic is not model usage: it gets no usage row. */
 const isAdminPath = (path: string) => path.startsWith('/admin/') || path === '/console' || path.startsWith('/console/');
 
+/** The methods some route answers on `path` (exact routes, else prefix routes), for a 405's `Allow`. */
+function allowedMethods(routes: RouteTable, path: string): string[] {
+  const methods = new Set<string>();
+  for (const key of Object.keys(routes)) {
+    const [method, pattern] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
+    if (pattern === path || (pattern.endsWith('/*') && path.startsWith(pattern.slice(0, -1)))) methods.add(method);
+  }
+  return [...methods].sort();
+}
+
 export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelayServer {
-  const knownPaths = new Set(Object.keys(routes).map((k) => k.slice(k.indexOf(' ') + 1)));
   const prefixRoutes = prefixRoutesOf(routes);
   const prefixMatch = (method: string | undefined, path: string) => prefixRoutes.find((r) => (method === undefined || r.method === method) && path.startsWith(r.prefix));
   let inFlight = 0;
@@ -141,8 +150,9 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     });
     if (!handler) {
       req.resume();
-      const error = knownPaths.has(path) || prefixMatch(undefined, path)
-        ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}.`)
+      const allowed = allowedMethods(routes, path);
+      const error = allowed.length > 0
+        ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, { headers: { allow: allowed.join(', ') } })
         : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
       sendError(ctx, error);
       return;
