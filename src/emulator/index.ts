@@ -174,7 +174,9 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     const blob = blobs.foreignIn(body.input);
     if (blob) return sendError(res, 400, 'The encrypted content could not be verified.', 'invalid_request_error', 'invalid_encrypted_content', 'input');
     const input: any[] = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : body.input ?? [];
-    const users = input.filter((i) => (i.type === 'message' || i.type === undefined) && i.role === 'user');
+    // Like OpenAI: kept user messages come back as typed items, whatever shape they were sent in.
+    const users = input.filter((i) => (i.type === 'message' || i.type === undefined) && i.role === 'user')
+      .map((i) => ({ type: 'message', role: 'user', content: typeof i.content === 'string' ? [{ type: 'input_text', text: i.content }] : i.content }));
     const inputTokens = estimateTokens(JSON.stringify(input));
     sendJson(res, 200, {
       id: newId('resp'),

@@ -10,7 +10,8 @@ import { beginModelRequest, checkChatBody, checkResponsesBody, type ModelRequest
 import { nativeChannels } from './responses.ts';
 import { serveByFormat } from './serve-by-format.ts';
 import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
-import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
+import { decodeResponsesInput } from '../../conversation/responses.ts';
+import { summaryMessageItem, typedMessageItem } from '../../compaction-api/compacted-output.ts';
 import { inspectInput } from '../../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
@@ -85,10 +86,10 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
   const handoff = await runHandoff({ ctx, deps, principal: request.principal, model, servable }, conversation);
   const createdAt = Math.floor(Date.now() / 1000);
-  const kept = encodeResponsesInput({ items: handoff.recentUserMessages });
+  const kept = handoff.recentUserMessages.map(typedMessageItem);
   const summaryItem = handoff.policy.outputForm === 'sealed'
     ? { type: 'compaction', id: newId('cmp'), encrypted_content: deps.sealer.seal({ summary: handoff.summaryText, model, createdAt }, binding) }
-    : { type: 'message', id: newId('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: handoff.summaryText, annotations: [] }] };
+    : summaryMessageItem(newId('msg'), handoff.summaryText);
   const summary = handoff.report.summary;
   const inputTokens = summary?.inputTokens ?? 0;
   const outputTokens = summary?.outputTokens ?? 0;
