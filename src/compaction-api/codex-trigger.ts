@@ -1,7 +1,7 @@
 // Codex v2 compaction: a /v1/responses request whose input ends with `compaction_trigger` is
 // answered by the relay itself with exactly one relay-sealed `compaction` item and real usage.
 import { randomBytes } from 'node:crypto';
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import { sendJson, startEventStream } from '../http/respond.ts';
 import { decodeResponsesInput } from '../conversation/responses.ts';
 import { runHandoff, type CompactionContext } from './compaction-service.ts';

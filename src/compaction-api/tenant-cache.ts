@@ -3,7 +3,7 @@
 // and a summary written by one model is never served as another's.
 import { createHash } from 'node:crypto';
 import type { Principal } from '../access/catalog.ts';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 
 export function tenantSummaryCache(cache: SummaryCacheStore, principal: Principal, summarizerModel: string): SummaryCacheStore {
   const scope = createHash('sha256').update(`key:${principal.key.id}:${principal.key.keyHash}\0${summarizerModel}`).digest('base64url').slice(0, 22);

@@ -1,5 +1,6 @@
 // The relay's HTTP server on plain node:http: a table of routes, a request context per call,
 // errors mapped once into the OpenAI shape, one usage row per request, and a graceful drain.
+import type { SummaryCache } from '../compaction/summarizer.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Agent } from 'undici';
@@ -39,10 +40,7 @@ export interface ServerDeps {
 }
 
 /** The summary cache the compaction engine reads and writes. */
-export interface SummaryCacheStore {
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string): Promise<void>;
-}
+export type SummaryCacheStore = SummaryCache;
 
 export type RouteHandler = (ctx: RequestContext, deps: ServerDeps) => Promise<void>;
 

@@ -3,7 +3,7 @@
 // only when REDIS_URL is set.
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
 
 export class RedisSharedState implements SharedState {

@@ -2,7 +2,7 @@
 // concurrency slots, quota counters, session affinity, channel health and the summary cache.
 // In memory by default; in Redis when REDIS_URL is set.
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 
 export interface ChannelHealth {
   consecutiveFailures: number;

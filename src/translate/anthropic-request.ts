@@ -1,6 +1,6 @@
 // Anthropic Messages requests translated for an OpenAI-format upstream (Chat Completions or
 // Responses) through the neutral conversation, with sampling, limits, tools and tool choice.
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import { decodeAnthropicRequest } from '../conversation/anthropic.ts';
 import { encodeChatMessages } from '../conversation/chat.ts';
 import { encodeResponsesInput } from '../conversation/responses.ts';

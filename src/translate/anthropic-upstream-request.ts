@@ -2,7 +2,7 @@
 // the conversation and tools through the neutral model, then limits, sampling, stop sequences and
 // tool choice mapped to their Anthropic names, prompt-cache breakpoints added (OpenAI caches by
 // itself, Anthropic only where told). What Anthropic cannot take is left out, not faked.
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import type { ToolDefinition } from '../conversation/model.ts';
 import { decodeChatMessages, decodeChatTools } from '../conversation/chat.ts';
 import { decodeResponsesInput, decodeResponsesTools } from '../conversation/responses.ts';

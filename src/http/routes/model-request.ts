@@ -2,7 +2,8 @@
 // find the channels that may serve the model for this key.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import { readJsonObjectAndBytes, type JsonObject } from '../body.ts';
+import { readJsonObjectAndBytes } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import { authenticate } from '../auth.ts';
 import { requireModelName, resolveModelAccess } from '../../access/model-access.ts';
 import type { Principal } from '../../access/catalog.ts';

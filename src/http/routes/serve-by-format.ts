@@ -3,7 +3,7 @@
 // a fixed order (translated through the neutral model). The one place that order is decided.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import type { ChannelRecord, ChannelType } from '../../store/catalog-store.ts';
 import type { RelayFormat } from '../../upstream/relay-response.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
