@@ -16,6 +16,7 @@ import type { SharedState } from '../state/shared-state.ts';
 import type { ChannelHealthTracker } from '../upstream/health.ts';
 import type { RoutingSettings } from '../upstream/dispatch.ts';
 import type { AccessLimiter } from '../access/limits.ts';
+import { chargeOf } from '../access/charge.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 
 export interface ServerDeps {
@@ -130,7 +131,7 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
           deps.metrics?.observe(row, route);
         }
         if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
-        ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
+        ctx.admission?.release(chargeOf(row)).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
       }
       inFlight--;
       if (inFlight === 0) {
