@@ -6,8 +6,13 @@ import type { SummaryCacheStore } from '../http/server.ts';
 
 export interface ChannelHealth {
   consecutiveFailures: number;
-  /** Unix ms until which the channel is skipped (circuit open); 0 when closed. */
+  /** Unix ms until which the channel is skipped (circuit open); 0 when closed; past: half-open. */
   openUntil: number;
+  /** Distinct keys among the consecutive failures (at most as many as it takes to open). */
+  failingKeys?: string[];
+  /** The last failure (status or error code) and when it happened (Unix ms), for operators. */
+  lastError?: string;
+  lastErrorAt?: number;
 }
 
 export interface SharedState {
