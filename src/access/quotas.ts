@@ -51,7 +51,7 @@ export class UsageLedger {
     return parts.reduce((sum, p) => sum + costOf(this.prices, p.model, p.inputTokens, p.cachedTokens, p.outputTokens), 0);
   }
 
-  /** What a key's usage rows charged, by the same rule as live requests (upstream usage plus summaries). */
+  /** What a key's usage rows charged, by the same rule as live requests (upstream usage plus summaries), pruned rows included. */
   private async chargedFromLog(keyName: string): Promise<ChargePart[]> {
     const served = await this.db.selectFrom('usage')
       .select(({ fn }) => ['model', fn.sum<number>('input_tokens').as('input'), fn.sum<number>('output_tokens').as('output'), fn.sum<number>('cached_tokens').as('cached')])
@@ -65,7 +65,9 @@ export class UsageLedger {
       .where(sql<boolean>`coalesce(summarizer_input_tokens, 0) + coalesce(summarizer_output_tokens, 0) > 0`)
       .groupBy(sql`coalesce(summarizer_model, model)`)
       .execute();
+    const pruned = await this.db.selectFrom('usage_rollup').select(['model', 'input_tokens', 'cached_tokens', 'output_tokens']).where('key_name', '=', keyName).execute();
     return [
+      ...pruned.map((r) => ({ model: r.model || null, inputTokens: Number(r.input_tokens), cachedTokens: Number(r.cached_tokens), outputTokens: Number(r.output_tokens) })),
       ...served.map((r) => ({ model: r.model, inputTokens: Number(r.input ?? 0), cachedTokens: Number(r.cached ?? 0), outputTokens: Number(r.output ?? 0) })),
       ...summaries.map((r) => ({ model: r.model, inputTokens: Number(r.input ?? 0), cachedTokens: 0, outputTokens: Number(r.output ?? 0) })),
     ];

@@ -117,7 +117,7 @@ export const summaryQuerySchema = z.strictObject({
 });
 
 export const auditQuerySchema = z.strictObject({
-  target_type: z.enum(['key', 'group', 'channel']).optional(),
+  target_type: z.enum(['key', 'group', 'channel', 'admin']).optional(),
   target: z.string().optional(),
   limit: pageLimit.default(50),
   cursor: cursor.optional(),
