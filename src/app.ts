@@ -30,6 +30,7 @@ import { StoreSummaryCache } from './store/summary-cache.ts';
 import { AdminStore } from './store/admin-store.ts';
 import { AdminAuth } from './console/admin-auth.ts';
 import { adminRoutes } from './console/routes.ts';
+import { startUsageRetention, type UsageRetention } from './store/usage-retention.ts';
 
 export interface RunningRelay {
   url: string;
@@ -40,6 +41,8 @@ export interface RunningRelay {
   usageLog: UsageLog;
   relayServer: RelayServer;
   logger: Logger;
+  /** Prunes the usage log to its retention (also done at start and hourly). */
+  usageRetention: UsageRetention;
   /** Admin API authentication; `generatedToken` is set only on the start that created the token. */
   adminAuth: AdminAuth;
   close(): Promise<void>;
@@ -84,11 +87,12 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
+  const usageRetention = startUsageRetention(store, config.usageRetentionDays, (err) => logger.error({ err }, 'pruning the usage log failed'), (rows) => logger.info(`pruned ${rows} usage row(s) older than ${config.usageRetentionDays} day(s)`));
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
   const state = await createSharedState(config.redisUrl);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
-  const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });
+  const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs, minKeys: config.circuitMinKeys });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
   const metrics = new RelayMetrics();
   const routing = { retries: config.retries, retryStatuses: config.retryStatuses, affinityTtlSec: config.affinityTtlSec };
@@ -118,11 +122,13 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
     relayServer,
     logger,
     adminAuth,
+    usageRetention,
     close() {
       closing ??= (async () => {
         await relayServer.drain(config.shutdownGraceMs);
         catalog.stop();
         await usageLog.close();
+        await usageRetention.close();
         await agent.close();
         await state.close();
         await store.close();

@@ -64,6 +64,10 @@ export const payloadTooLarge = (limitBytes: number) =>
 export const rateLimited = (message: string, retryAfterSeconds: number, code = 'rate_limit_exceeded') =>
   new GatewayError(429, 'rate_limit_error', code, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 
+/** A request that can never fit a token limit: 429 like OpenAI's "Request too large", marked not worth retrying. */
+export const tooLargeForLimit = (message: string) =>
+  new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, { headers: { 'x-should-retry': 'false' } });
+
 export const quotaExceeded = (message: string) =>
   new GatewayError(429, 'insufficient_quota', 'insufficient_quota', message);
 

@@ -11,6 +11,10 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'data directory (env COMPACT_RELAY_DATA, default ./data)')
     .option('--config <file>', 'YAML config file (env COMPACT_RELAY_CONFIG)')
+    .option('--headers-timeout-ms <ms>', 'time a client has to send request headers (env COMPACT_RELAY_HEADERS_TIMEOUT_MS, default 10000)')
+    .option('--request-timeout-ms <ms>', 'time a client has to send a whole request, 0 for none (env COMPACT_RELAY_REQUEST_TIMEOUT_MS, default 120000)')
+    .option('--keep-alive-timeout-ms <ms>', 'idle time before a keep-alive connection is closed (env COMPACT_RELAY_KEEP_ALIVE_TIMEOUT_MS, default 65000)')
+    .option('--max-connections <n>', 'most client connections open at once (env COMPACT_RELAY_MAX_CONNECTIONS, default 4096)')
     .action(async (opts) => {
       const config = loadConfig(opts);
       const logger = createLogger(config.logLevel);

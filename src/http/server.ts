@@ -1,5 +1,6 @@
 // The relay's HTTP server on plain node:http: a table of routes, a request context per call,
-// errors mapped once into the OpenAI shape, one usage row per request, and a graceful drain.
+// errors mapped once into the OpenAI shape, one usage row per authenticated request, connection
+// limits against idle and slow clients, and a graceful drain.
 import type { SummaryCache } from '../compaction/summarizer.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,9 @@ import type { SharedState } from '../state/shared-state.ts';
 import type { ChannelHealthTracker } from '../upstream/health.ts';
 import type { RoutingSettings } from '../upstream/dispatch.ts';
 import type { AccessLimiter } from '../access/limits.ts';
+import { chargeOf } from '../access/charge.ts';
+import { applyConnectionCap, serverOptions } from './connection-limits.ts';
+import { requireMetricsToken } from './metrics-token.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 
 export interface ServerDeps {
@@ -133,11 +137,12 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       if (path !== '/healthz' && path !== '/metrics') {
         const row = usageRowOf(ctx, answered ? status : status === 200 ? 499 : status);
         if (!isAdminPath(path)) {
-          deps.usageLog.record(row);
+          // Only authenticated requests get a usage row: anonymous traffic (bad keys, scans) is counted in metrics alone.
+          if (ctx.principal) deps.usageLog.record(row);
           deps.metrics?.observe(row, route);
         }
         if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
-        ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
+        ctx.admission?.release(chargeOf(row)).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
       }
       inFlight--;
       if (inFlight === 0) {
@@ -167,7 +172,8 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     });
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true, requestTimeout: 0 }, onRequest);
+  const server = createServer({ ...serverOptions(deps.config), noDelay: true }, onRequest);
+  applyConnectionCap(server, deps.config);
 
   return {
     server,
@@ -194,6 +200,7 @@ export const healthz: RouteHandler = async (ctx) => {
 
 export const metricsRoute: RouteHandler = async (ctx, deps) => {
   if (!deps.metrics) throw notFound('Metrics are not enabled.', 'unknown_url');
+  requireMetricsToken(ctx.req.headers, deps.config.metricsToken);
   const { contentType, body } = await deps.metrics.render();
   ctx.res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   ctx.res.end(body);

@@ -1,6 +1,6 @@
-// Opens the relay's store: embedded SQLite in the data dir by default, Postgres when a
-// DATABASE_URL is given; runs migrations and exposes one Kysely instance for both.
-import { mkdirSync } from 'node:fs';
+// Opens the relay's store: embedded SQLite in the data dir by default (directory 0700, files
+// 0600), Postgres when a DATABASE_URL is given; runs migrations and exposes one Kysely instance for both.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -35,6 +35,15 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * The database holds sealed keys, the sealing secret and every tenant's usage: it (and its WAL
+ * files, which SQLite creates with the database's mode) is readable by its owner alone.
+ */
+function createOwnerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
 export async function openStore(options: OpenStoreOptions): Promise<StoreHandle> {
   let db: Kysely<Database>;
   let dialect: Dialect;
@@ -49,8 +58,9 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
-    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     location = join(options.dataDir, 'relay.db');
+    createOwnerOnly(location);
     const opened = openNodeSqlite(location);
     sqlite = opened.database;
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opened.adapter }) });

@@ -103,11 +103,29 @@ function adminSchema(dialect: Dialect): Migration {
   };
 }
 
+/** Totals of pruned usage rows per key and model, so that quotas count what retention removed. */
+function usageRollupSchema(dialect: Dialect): Migration {
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('usage_rollup').ifNotExists()
+        .addColumn('key_name', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('input_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('cached_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('requests', big, (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('usage_rollup_pk', ['key_name', 'model'])
+        .execute();
+    },
+  };
+}
+
 /** All migrations, in order; names sort lexically. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect) };
+      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect), '0003_usage_rollup': usageRollupSchema(dialect) };
     },
   };
 }

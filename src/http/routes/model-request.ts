@@ -9,6 +9,7 @@ import { requireModelName, resolveModelAccess } from '../../access/model-access.
 import type { Principal } from '../../access/catalog.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { badRequest } from '../../errors.ts';
+import { estimateRequestTokens } from '../../access/token-estimate.ts';
 
 export interface ModelRequest {
   principal: Principal;
@@ -60,6 +61,6 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   ctx.model = model;
   check?.(body);
   const servable = resolveModelAccess(catalog, principal, model);
-  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
+  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, model, () => estimateRequestTokens(body, deps.config.outputReserveTokens));
   return { principal, body, raw, model, servable };
 }
