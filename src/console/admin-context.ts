@@ -35,7 +35,7 @@ const ADMIN_BODY_LIMIT = 1024 * 1024;
 /** Wraps an admin handler: authenticates the admin token, then splits path parameters after `base`. */
 export function adminRoute(services: ConsoleServices, base: string, handler: AdminHandler): RouteHandler {
   return async (ctx, deps) => {
-    const identity = services.auth.verify(ctx.req.headers);
+    const identity = await services.auth.verify(ctx.req.headers);
     const url = ctx.req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
