@@ -98,9 +98,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const routing = { retries: config.retries, retryStatuses: config.retryStatuses, affinityTtlSec: config.affinityTtlSec };
   const adminStore = new AdminStore(store.db);
   const adminAuth = await AdminAuth.load(adminStore, process.env.COMPACT_RELAY_ADMIN_TOKEN);
-  if (adminAuth.generatedToken) {
-    logger.warn(`admin token generated (shown only this once; stored as a hash): ${adminAuth.generatedToken} — sign in at /console, or set COMPACT_RELAY_ADMIN_TOKEN to choose your own`);
-  }
+  // A generated admin token is shown by `serve` on stderr, never written to the log.
   const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, {
     ...buildRoutes(),
     ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
