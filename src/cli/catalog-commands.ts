@@ -113,16 +113,19 @@ export function registerCatalogCommands(program: Command): void {
     .option('--compaction-strategy <strategy>', 'model (summary + ledger, default) | ledger (no model call) | none')
     .option('--compaction-output <form>', 'message (portable summary message, default) | sealed (one sealed compaction item, like OpenAI)')
     .option('--summarizer-model <model>', 'a cheaper model that writes compaction summaries (default: the request\'s own)')
+    .option('--compaction-fallback <mode>', 'when the model summary fails: ledger (the ledger stands in, said in x-compaction-fallback; default) | error (answer 502/503/504)')
     .option(...dataDirOption).option(...configOption)
     .action(async (opts) => {
       const models = splitList(opts.models);
       if (models.length === 0) throw new Error('--models needs at least one model name, or *');
       if (opts.compactionStrategy && !['model', 'ledger', 'none'].includes(opts.compactionStrategy)) throw new Error(`--compaction-strategy must be model, ledger or none; got "${opts.compactionStrategy}"`);
       if (opts.compactionOutput && !['message', 'sealed'].includes(opts.compactionOutput)) throw new Error(`--compaction-output must be message or sealed; got "${opts.compactionOutput}"`);
+      if (opts.compactionFallback && !['ledger', 'error'].includes(opts.compactionFallback)) throw new Error(`--compaction-fallback must be ledger or error; got "${opts.compactionFallback}"`);
       const compaction = {
         ...(opts.compactionStrategy ? { strategy: opts.compactionStrategy } : {}),
         ...(opts.compactionOutput ? { output: opts.compactionOutput } : {}),
         ...(opts.summarizerModel ? { summarizerModel: opts.summarizerModel } : {}),
+        ...(opts.compactionFallback ? { fallback: opts.compactionFallback } : {}),
       };
       await withStore(opts, (_s, c) => c.upsertGroup(opts.name, models, Object.keys(compaction).length ? { compaction } : {}));
       console.error(`group "${opts.name}" saved`);

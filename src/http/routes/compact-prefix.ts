@@ -10,7 +10,8 @@ import { compactionHeaders, runCompaction } from '../../compaction-api/compactio
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat, servingChannels } from './serve-by-format.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 
 export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkChatBody);
@@ -24,9 +25,10 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
     const inspection = inspectInput(body.input, deps.sealer);
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
-    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable }, conversation);
+    const serving = servingChannels('responses', request.servable);
+    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, conversation);
     body.input = encodeResponsesInput(result.conversation);
-    for (const [name, value] of Object.entries(compactionHeaders(result.report))) ctx.res.setHeader(name, value);
+    for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
   }
   return serveResponses(ctx, deps, request);
 };
@@ -39,8 +41,9 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
 export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkMessagesBody);
   const { body, model, servable } = request;
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable }, decodeAnthropicRequest(body));
+  const serving = servingChannels('anthropic', servable);
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
   if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
-  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result.report), ...(changed ? {} : { rawBody: request.raw }) });
+  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 };

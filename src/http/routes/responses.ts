@@ -4,19 +4,15 @@
 // Anthropic one.
 import type { RouteHandler, ServerDeps } from '../server.ts';
 import type { RequestContext } from '../context.ts';
-import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { beginModelRequest, checkResponsesBody, type ModelRequest } from './model-request.ts';
 import { forwardSameWire } from './forwarding.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat, servingChannels } from './serve-by-format.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
+import { compactionRouteOf, foreignCompactionError, nativeChannels } from '../../compaction-api/compaction-route.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
 import { issuerOf } from '../../upstream/blob-issuer.ts';
-import { badRequest } from '../../errors.ts';
-
-/** Channels that are OpenAI proper: they compact natively and can read OpenAI-minted blobs. */
-export const nativeChannels = (channels: ChannelRecord[]) =>
-  channels.filter((c) => c.type === 'openai-responses' && c.options.nativeCompaction === true);
 
 export const responses: RouteHandler = async (ctx, deps) => serveResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
 
@@ -34,17 +30,17 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
       if (issuer && responsesChannels.some((c) => c.name === issuer)) pinnedChannel = issuer;
     }
     if (inspection.upstreamCompaction.length > 0 && !pinnedChannel) {
-      if (native.length === 0) {
-        throw badRequest('The input carries a compaction item sealed by an upstream that no channel for this model can read.', 'input', 'invalid_encrypted_content');
-      }
+      if (native.length === 0) throw foreignCompactionError();
       mustUseNative = true;
     }
     if (endsWithCompactionTrigger(body.input)) {
-      if (native.length > 0 && inspection.expanded === 0) {
-        const onIssuer = pinnedChannel && native.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
-        return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: native, ...onIssuer });
+      const route = compactionRouteOf(servable, pinnedChannel ? { ...inspection, upstreamCompaction: [] } : inspection);
+      if (route.by === 'upstream') {
+        const onIssuer = pinnedChannel && route.channels.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
+        return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: route.channels, ...onIssuer });
       }
-      return answerCompactionTrigger({ ctx, deps, principal: request.principal, model, servable }, body);
+      const compaction = { ctx, deps, principal: request.principal, model, servable, serving: servingChannels('responses', servable), affinityKey: affinityKeyOf(ctx.req.headers, body) };
+      return answerCompactionTrigger(compaction, body);
     }
   }
   if (responsesChannels.length > 0) {

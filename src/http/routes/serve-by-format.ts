@@ -39,6 +39,11 @@ export function chooseUpstream(client: RelayFormat, servable: ChannelRecord[], e
   return undefined;
 }
 
+/** The channels that will serve a request in the client's format (what a compaction budget must fit). */
+export function servingChannels(client: RelayFormat, servable: ChannelRecord[]): ChannelRecord[] {
+  return chooseUpstream(client, servable)?.candidates ?? servable;
+}
+
 /** The smallest `defaultMaxTokens` among Anthropic candidates, so that any of them accepts the request. */
 function anthropicMaxTokens(candidates: ChannelRecord[]): number {
   const values = candidates.map((c) => c.options.defaultMaxTokens).filter((v): v is number => typeof v === 'number' && v > 0);
