@@ -33,6 +33,8 @@ export interface TranslationOptions {
   /** Fields echoed on the Responses object (instructions, tools…). */
   echo?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Anthropic clients: the relay's count of the request's input tokens, reported in `message_start`. */
+  inputTokens?: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -69,7 +71,7 @@ function wholeAnswerEvents(upstream: WireFormat, parsed: unknown): StreamEvent[]
 function sinkFor(options: TranslationOptions): EventSink {
   const client = clientOf(options);
   if (client === 'anthropic') {
-    const encoder = new AnthropicStreamEncoder(anthropicMessageId(), options.clientModel);
+    const encoder = new AnthropicStreamEncoder(anthropicMessageId(), options.clientModel, options.inputTokens);
     return { write: (e) => encoder.encode(e), finish: () => encoder.end() };
   }
   if (client === 'responses') {

@@ -72,6 +72,8 @@ export interface TranslatedForward extends ForwardOptions {
   echo?: Record<string, unknown>;
   /** The client's body, for the session identity. */
   clientBody: JsonObject;
+  /** Anthropic clients that stream: the relay's count of their input tokens, for `message_start`. */
+  inputTokens?: number;
 }
 
 export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
@@ -102,6 +104,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
       customTools: options.customTools,
       echo: options.echo,
       headers: options.responseHeaders,
+      inputTokens: options.inputTokens,
     }),
   });
 }

@@ -12,6 +12,8 @@ import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '.
 import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
 import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
 import { notImplemented, unavailable } from '../../errors.ts';
+import { decodeAnthropicRequest } from '../../conversation/anthropic.ts';
+import { countConversationTokens } from '../../compaction/index.ts';
 
 const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
 
@@ -78,5 +80,7 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
     const translated = format === 'anthropic' ? { ...responsesRequestToAnthropic(body, anthropicMaxTokens(candidates)), echo: responsesEcho(body) } : responsesRequestToChat(body);
     return forwardTranslated(ctx, deps, { ...common, upstreamBody: translated.body, customTools: translated.customTools, echo: translated.echo });
   }
-  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses') });
+  // A translated stream starts before the upstream says how many tokens it read: message_start carries the relay's own count.
+  const inputTokens = body.stream === true ? countConversationTokens(decodeAnthropicRequest(body)) : undefined;
+  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses'), inputTokens });
 }
