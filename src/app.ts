@@ -11,6 +11,7 @@ import { createUpstreamAgent } from './upstream/agent.ts';
 import { createRelayServer, healthz, metricsRoute, type RelayServer, type RouteTable } from './http/server.ts';
 import { createSharedState } from './state/shared-state.ts';
 import { layeredSummaryCache } from './state/layered-cache.ts';
+import { createResponseStore } from './state/response-store.ts';
 import { ChannelHealthTracker } from './upstream/health.ts';
 import { AccessLimiter } from './access/limits.ts';
 import { UsageLedger } from './access/quotas.ts';
@@ -94,7 +95,8 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   if (adminAuth.generatedToken) {
     logger.warn(`admin token generated (shown only this once; stored as a hash): ${adminAuth.generatedToken} — sign in at /console, or set COMPACT_RELAY_ADMIN_TOKEN to choose your own`);
   }
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, {
+  const responseStore = createResponseStore(state);
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog, responseStore }, {
     ...buildRoutes(),
     ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
   });

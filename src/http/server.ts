@@ -17,6 +17,7 @@ import type { ChannelHealthTracker } from '../upstream/health.ts';
 import type { RoutingSettings } from '../upstream/dispatch.ts';
 import type { AccessLimiter } from '../access/limits.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
+import type { ResponseStore } from '../state/response-store.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -36,6 +37,8 @@ export interface ServerDeps {
   metrics?: RelayMetrics;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
+  /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */
+  responseStore?: ResponseStore;
 }
 
 /** The summary cache the compaction engine reads and writes. */

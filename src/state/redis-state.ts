@@ -9,7 +9,7 @@ import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
-  private readonly prefix: string;
+  readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   readonly summaryCache: SummaryCacheStore;
 

@@ -129,6 +129,11 @@ export class ResponsesStreamEncoder {
     };
   }
 
+  /** The answer as finished (after `finish()`): its id, status and output items. */
+  result(): { id: string; status: string; output: unknown[] } {
+    return { id: this.options.id, status: this.finishReason === 'length' ? 'incomplete' : 'completed', output: this.output };
+  }
+
   /** The opening frames; emitted once, before anything else. */
   start(): string {
     if (this.started) return '';

@@ -4,7 +4,8 @@
 import type { RouteHandler } from '../server.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
 import { compactThenChat } from './responses-compact.ts';
-import { serveResponses } from './responses.ts';
+import { resolveStateForTranslation, serveResponses } from './responses.ts';
+import { channelsSpeaking } from '../../upstream/router.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
@@ -22,6 +23,8 @@ export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
 export const compactedResponses: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkResponsesBody);
   const { body } = request;
+  // No Responses channel keeps the conversation: it is rebuilt from the relay's own state before it is compacted.
+  const state = channelsSpeaking(request.servable, ['openai-responses']).length === 0 ? await resolveStateForTranslation(deps, request) : undefined;
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
     const inspection = inspectInput(body.input, deps.sealer);
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
@@ -30,7 +33,7 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
     body.input = encodeResponsesInput(result.conversation);
     for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
   }
-  return serveResponses(ctx, deps, request);
+  return serveResponses(ctx, deps, request, state);
 };
 
 /**

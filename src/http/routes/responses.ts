@@ -13,10 +13,14 @@ import { channelsSpeaking } from '../../upstream/router.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
 import { issuerOf } from '../../upstream/blob-issuer.ts';
+import { keepServedResponse, needsResponsesState, resolveResponsesState, type ResolvedResponsesState } from '../../translate/response-state.ts';
+import type { Principal } from '../../access/catalog.ts';
+import { notImplemented } from '../../errors.ts';
 
 export const responses: RouteHandler = async (ctx, deps) => serveResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
 
-export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
+/** `resolved`: the conversation state, when the caller already resolved it (the compaction prefix does, before compacting). */
+export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest, resolved?: ResolvedResponsesState): Promise<void> {
   const { body, model, servable } = request;
   const native = nativeChannels(servable);
   const responsesChannels = channelsSpeaking(servable, ['openai-responses']);
@@ -48,5 +52,23 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
     if (Array.isArray(body.input) && native.length === 0) body.input = stripForeignReasoning(body.input);
     return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: mustUseNative ? native : responsesChannels });
   }
-  return serveByFormat(ctx, deps, 'responses', body, { model, servable, exclude: ['responses'] });
+  const state = resolved ?? await resolveStateForTranslation(deps, request);
+  const onResponse = deps.responseStore ? keepServedResponse(deps.responseStore, stateScopeOf(request.principal), body, state) : undefined;
+  return serveByFormat(ctx, deps, 'responses', body, { model, servable, exclude: ['responses'], ...(onResponse ? { onResponse } : {}) });
+}
+
+/** The API key's own namespace of stored responses: a key never resolves another key's items. */
+export const stateScopeOf = (principal: Principal) => `key${principal.key.id}`;
+
+/**
+ * Resolves `previous_response_id` and `item_reference` items from the relay's own stored answers,
+ * for a request no Responses channel will serve (Chat-only and Anthropic upstreams keep no state).
+ */
+export async function resolveStateForTranslation(deps: ServerDeps, request: ModelRequest): Promise<ResolvedResponsesState> {
+  const { body } = request;
+  if (!deps.responseStore) {
+    if (needsResponsesState(body)) throw notImplemented(`The model "${request.model}" is served only by channels that keep no server-side state, and this relay keeps none: send the whole conversation in "input" instead of "previous_response_id" or item references.`, 'previous_response_not_supported');
+    return { addedInput: Array.isArray(body.input) ? body.input : [] };
+  }
+  return resolveResponsesState(deps.responseStore, stateScopeOf(request.principal), body);
 }

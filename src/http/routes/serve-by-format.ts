@@ -11,7 +11,7 @@ import { forwardSameWire, forwardTranslated, type ForwardOptions } from './forwa
 import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../../translate/request.ts';
 import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
 import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
-import { notImplemented, unavailable } from '../../errors.ts';
+import { unavailable } from '../../errors.ts';
 import { decodeAnthropicRequest } from '../../conversation/anthropic.ts';
 import { countConversationTokens } from '../../compaction/index.ts';
 
@@ -65,12 +65,6 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
   if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);
   const { format, candidates } = choice;
   if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
-  if (client === 'responses' && body.previous_response_id) {
-    throw notImplemented(
-      `The model "${options.model}" is served only by channels that keep no server-side state: "previous_response_id" cannot be honoured. Send the whole conversation in "input" instead.`,
-      'previous_response_not_supported',
-    );
-  }
   const common = { ...forward, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
   if (client === 'chat') {
     const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
