@@ -1,9 +1,9 @@
 // When a model summary was wanted and the ledger stood in alone, say so: a reason for the header
-// and the usage row, a warning log line with the upstream's error (never a key: channel secrets
-// are not part of any error message), a metric; with the group's `fallback: error`, fail instead.
+// and the usage row, a warning log line with the upstream's error (credentials an upstream might
+// echo are redacted), a metric; with the group's `fallback: error`, fail instead.
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
-import type { CompactionReport } from '../compaction/index.ts';
+import { redactSecrets, type CompactionReport } from '../compaction/index.ts';
 import { badGateway, GatewayError } from '../errors.ts';
 import type { CompactionPolicy } from './compaction-policy.ts';
 
@@ -33,10 +33,11 @@ export interface FallbackOutcome {
 /** The fallback reason when the engine fell back to the ledger, logged and counted; with `fallback: error`, also the client's error. */
 export function settleFallback(ctx: RequestContext, deps: ServerDeps, policy: CompactionPolicy, report: CompactionReport, failure: GatewayError | undefined): FallbackOutcome {
   const summary = report.summary;
-  if (policy.strategy !== 'model' || !summary?.fellBackToLedger) return {};
+  // A client that went away is no summarizer failure: there is no one to tell, and nothing to count.
+  if (policy.strategy !== 'model' || !summary?.fellBackToLedger || ctx.abort.signal.aborted) return {};
   const reason = fallbackReasonOf(failure);
   const problem = summary.error ?? 'unknown';
-  const log = { requestId: ctx.id, model: ctx.model, reason, summarizerModel: summary.model ?? undefined, ...(failure ? { status: failure.status, code: failure.code, error: failure.message } : { problem }) };
+  const log = { requestId: ctx.id, model: ctx.model, reason, summarizerModel: summary.model ?? undefined, ...(failure ? { status: failure.status, code: failure.code, error: redactSecrets(failure.message) } : { problem }) };
   if (failure) deps.logger.warn(log, 'compaction summary failed upstream; the ledger stands in alone');
   else deps.logger.warn(log, `compaction summary rejected (${problem}); the ledger stands in alone`);
   deps.metrics?.compactionFallback(reason);

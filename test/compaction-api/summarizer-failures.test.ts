@@ -57,7 +57,7 @@ describe('summarizer failures and dispatch', () => {
 
   test('a failing summarizer: the ledger stands in, and the header, usage rows, log and metric say so', async () => {
     primary.reset();
-    primary.setFault({ kind: 'status', status: 500, message: 'the summarizer upstream is down' });
+    primary.setFault({ kind: 'status', status: 500, message: 'the summarizer upstream is down (key sk-proj-abcdefghijklmnopqrstuvwx)' });
     logs.length = 0;
     const raw = await client.responses.compact({ model: 'deepseek-chat', input: history(4) } as any).asResponse();
     primary.setFault(null);
@@ -78,6 +78,7 @@ describe('summarizer failures and dispatch', () => {
     assert.ok(warning, 'a warning log line');
     assert.equal(warning.level, 40);
     assert.match(warning.error, /the summarizer upstream is down/);
+    assert.doesNotMatch(JSON.stringify(logs), /sk-proj-abcdefghijklmnopqrstuvwx/, 'a credential the upstream echoed is not logged');
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     assert.match(metrics, /relay_compaction_fallbacks_total\{reason="upstream_error"\} [1-9]/);
     assert.match(metrics, /relay_requests_total\{endpoint="summarizer",status="502"/);
