@@ -60,7 +60,9 @@ function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetToken
   let summarizer: ChannelSummarizer | undefined;
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
-    summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(c.affinityKey ? { affinityKey: c.affinityKey } : {}) });
+    // The session's own key when the summarizer is the session's model; another model keeps an affinity of its own, so it never moves the session.
+    const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
+    summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
     options.summarizer = summarizer.call;
   }
   if (c.deps.summaryCache) options.cache = c.deps.summaryCache;
