@@ -11,6 +11,7 @@ import { createUpstreamAgent } from './upstream/agent.ts';
 import { createRelayServer, healthz, metricsRoute, type RelayServer, type RouteTable } from './http/server.ts';
 import { createSharedState } from './state/shared-state.ts';
 import { layeredSummaryCache } from './state/layered-cache.ts';
+import { createResponseStore } from './state/response-store.ts';
 import { ChannelHealthTracker } from './upstream/health.ts';
 import { AccessLimiter } from './access/limits.ts';
 import { UsageLedger } from './access/quotas.ts';
@@ -99,7 +100,8 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const adminStore = new AdminStore(store.db);
   const adminAuth = await AdminAuth.load(adminStore, process.env.COMPACT_RELAY_ADMIN_TOKEN);
   // A generated admin token is shown by `serve` on stderr, never written to the log.
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, {
+  const responseStore = createResponseStore(state);
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog, responseStore }, {
     ...buildRoutes(),
     ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
   });

@@ -13,15 +13,18 @@ import { printTable, splitList } from './format.ts';
 
 const STRATEGIES = ['model', 'ledger', 'none'];
 const OUTPUTS = ['message', 'sealed'];
+const FALLBACKS = ['ledger', 'error'];
 const LIMIT_KEYS = ['rpm', 'tpm', 'concurrency', 'quotaTokens', 'quotaUsd'];
 
 /** The compaction settings the flags give, merged over `current`; `--summarizer-model ""` removes that one. */
 function compactionFrom(opts: Record<string, any>, current: Record<string, unknown> = {}): Record<string, unknown> {
   if (opts.compactionStrategy !== undefined && !STRATEGIES.includes(opts.compactionStrategy)) throw new Error(`--compaction-strategy must be model, ledger or none; got "${opts.compactionStrategy}"`);
   if (opts.compactionOutput !== undefined && !OUTPUTS.includes(opts.compactionOutput)) throw new Error(`--compaction-output must be message or sealed; got "${opts.compactionOutput}"`);
+  if (opts.compactionFallback !== undefined && !FALLBACKS.includes(opts.compactionFallback)) throw new Error(`--compaction-fallback must be ledger or error; got "${opts.compactionFallback}"`);
   const next: Record<string, unknown> = { ...current };
   if (opts.compactionStrategy !== undefined) next.strategy = opts.compactionStrategy;
   if (opts.compactionOutput !== undefined) next.output = opts.compactionOutput;
+  if (opts.compactionFallback !== undefined) next.fallback = opts.compactionFallback;
   if (opts.summarizerModel === '') delete next.summarizerModel;
   else if (opts.summarizerModel !== undefined) next.summarizerModel = opts.summarizerModel;
   return next;
@@ -41,7 +44,8 @@ function compactionFlags(command: Command): Command {
   return command
     .option('--compaction-strategy <strategy>', 'model (summary + ledger, default) | ledger (no model call) | none')
     .option('--compaction-output <form>', 'message (portable summary message, default) | sealed (one sealed compaction item, like OpenAI)')
-    .option('--summarizer-model <model>', 'a cheaper model that writes compaction summaries (default: the request\'s own; "" to unset)');
+    .option('--summarizer-model <model>', 'a cheaper model that writes compaction summaries (default: the request\'s own; "" to unset)')
+    .option('--compaction-fallback <mode>', 'when the model summary fails: ledger (the ledger stands in, said in x-compaction-fallback; default) | error (answer 502/503/504)');
 }
 
 function registerGroupCommands(program: Command): Command {
@@ -66,8 +70,8 @@ function registerGroupCommands(program: Command): Command {
   withStoreOptions(compactionFlags(groups.command('update').description('change only the settings given').argument('<name>')
     .option('--models <list>', 'comma-separated model names, or * for all')))
     .action(async (name: string, opts) => {
-      if ([opts.models, opts.compactionStrategy, opts.compactionOutput, opts.summarizerModel].every((v) => v === undefined)) {
-        throw new Error('Nothing to change: give at least one of --models, --compaction-strategy, --compaction-output, --summarizer-model.');
+      if ([opts.models, opts.compactionStrategy, opts.compactionOutput, opts.summarizerModel, opts.compactionFallback].every((v) => v === undefined)) {
+        throw new Error('Nothing to change: give at least one of --models, --compaction-strategy, --compaction-output, --summarizer-model, --compaction-fallback.');
       }
       await withStore(opts, async (_s, catalog) => {
         const group = await findGroup(catalog, name);

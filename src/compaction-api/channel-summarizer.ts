@@ -1,78 +1,134 @@
 // The summarizer the compaction engine calls when a model summary is wanted: one non-streaming
-// request to a channel, in that channel's own wire format (Chat, Responses or Anthropic Messages),
-// returning the text and real usage.
-import type { Agent } from 'undici';
+// request through dispatch, like every upstream call (affinity, failover, retries, circuits,
+// metrics), within one deadline across all tries, written as its own usage row marked as a
+// summarizer call. The last failure is kept so the caller can say why the ledger stood in.
+import type { RequestContext } from '../http/context.ts';
+import { usageRowOf } from '../http/context.ts';
+import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
-import { pickChannel, upstreamModelFor } from '../upstream/router.ts';
-import { sendUpstream } from '../upstream/send.ts';
-import { upstreamStatusError } from '../upstream/relay-response.ts';
-import { usageFromAnthropic, usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
-import type { Usage } from '../conversation/model.ts';
-import { badGateway } from '../errors.ts';
+import { dispatch } from '../upstream/dispatch.ts';
+import { ClientGoneError, sendUpstream } from '../upstream/send.ts';
+import { recordUsage } from '../upstream/relay-response.ts';
+import { badGateway, gatewayTimeout, toGatewayError, unavailable, type GatewayError } from '../errors.ts';
 import type { SummarizeCall } from '../compaction/index.ts';
 
+type SummarizeResult = Awaited<ReturnType<SummarizeCall>>;
+import { summaryRequest } from './summary-request.ts';
 
-/** Text of a Responses `output` array: every output_text part of every assistant message. */
-export function responsesOutputText(output: unknown): string {
-  if (!Array.isArray(output)) return '';
-  const texts: string[] = [];
-  for (const item of output) {
-    if (item?.type !== 'message' || !Array.isArray(item.content)) continue;
-    for (const part of item.content) if (part?.type === 'output_text' && typeof part.text === 'string') texts.push(part.text);
-  }
-  return texts.join('\n');
+export interface SummarizerTarget {
+  /** The client request the compaction serves: its key, its abort signal, its request id. */
+  ctx: RequestContext;
+  deps: ServerDeps;
+  /** The model that writes the summary, as the client names it. */
+  model: string;
+  channels: ChannelRecord[];
+  /** The session's affinity key (prompt_cache_key, session headers). */
+  affinityKey?: string;
 }
 
-/** Text of an Anthropic `message`: its text blocks. */
-export function anthropicMessageText(content: unknown): string {
-  if (!Array.isArray(content)) return '';
-  return content.filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text).join('\n');
+export interface ChannelSummarizer {
+  call: SummarizeCall;
+  /** The error of the last failed call, typed for the client (502, 503 or 504); undefined after a success. */
+  readonly failure: GatewayError | undefined;
 }
 
-interface SummaryRequest {
-  path: string;
-  body: Record<string, unknown>;
-  read: (answer: any) => { text: string; usage: Usage | undefined };
+/** One deadline for a summary across every try: the longest channel timeout, else the relay's. */
+export function summarizerDeadlineMs(channels: ChannelRecord[], defaultMs: number): number {
+  return Math.max(...channels.map((c) => c.options.timeoutMs ?? defaultMs), 1);
 }
 
-/** The summary request in the channel's own wire format, and how to read its answer. */
-function summaryRequest(channel: ChannelRecord, model: string, system: string, prompt: string, maxOutputTokens: number): SummaryRequest {
-  if (channel.type === 'openai-chat') {
-    return {
-      path: '/chat/completions',
-      body: { model, messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }], max_tokens: maxOutputTokens, temperature: 0 },
-      read: (a) => ({ text: String(a?.choices?.[0]?.message?.content ?? ''), usage: usageFromChat(a?.usage) }),
-    };
-  }
-  if (channel.type === 'anthropic') {
-    return {
-      path: '/messages',
-      body: { model, system, messages: [{ role: 'user', content: prompt }], max_tokens: maxOutputTokens, temperature: 0 },
-      read: (a) => ({ text: anthropicMessageText(a?.content), usage: usageFromAnthropic(a?.usage) }),
-    };
-  }
+/** A context of its own for the summarizer call, so its channel, usage and status land on their own row. */
+function summarizerContext(parent: RequestContext, model: string, abort: AbortController): RequestContext {
   return {
-    path: '/responses',
-    body: { model, instructions: system, input: [{ role: 'user', content: prompt }], max_output_tokens: maxOutputTokens, store: false },
-    read: (a) => ({ text: responsesOutputText(a?.output), usage: usageFromResponses(a?.usage) }),
+    id: parent.id,
+    req: parent.req,
+    res: parent.res,
+    startedAt: performance.now(),
+    startedIso: new Date().toISOString(),
+    endpoint: parent.endpoint,
+    principal: parent.principal,
+    model,
+    streamed: false,
+    usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 },
+    abort,
   };
 }
 
-export function channelSummarizer(agent: Agent, model: string, candidates: ChannelRecord[], timeoutMs: number, signal?: AbortSignal): SummarizeCall {
-  return async (req) => {
-    const channel = pickChannel(candidates);
-    if (!channel) throw badGateway(`No channel can summarize with the model "${model}".`, 'summarizer_unavailable');
-    const upstreamModel = upstreamModelFor(channel, model);
-    const summary = summaryRequest(channel, upstreamModel, req.system, req.prompt, req.maxOutputTokens);
-    const response = await sendUpstream(agent, {
-      channel,
-      path: summary.path,
-      body: JSON.stringify(summary.body),
-      signal,
-      timeoutMs: channel.options.timeoutMs ?? timeoutMs,
-    });
-    if (response.statusCode >= 400) throw await upstreamStatusError(channel, response);
-    const { text, usage } = summary.read(await response.body.json());
-    return { text, model: upstreamModel, inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
+export function channelSummarizer(target: SummarizerTarget): ChannelSummarizer {
+  const { ctx: parent, deps, model, channels } = target;
+  const state: { failure: GatewayError | undefined } = { failure: undefined };
+  const call: SummarizeCall = async (req) => {
+    if (channels.length === 0) {
+      state.failure = unavailable(`No enabled channel can write summaries with the model "${model}".`, 'summarizer_unavailable');
+      throw state.failure;
+    }
+    const deadlineMs = summarizerDeadlineMs(channels, deps.config.upstreamTimeoutMs);
+    const deadline = Date.now() + deadlineMs;
+    const abort = new AbortController();
+    const child = summarizerContext(parent, model, abort);
+    const onParentAbort = () => abort.abort();
+    parent.abort.signal.addEventListener('abort', onParentAbort);
+    // A backstop: each try's own time-outs end at the deadline, this ends a try that ignores them.
+    const backstop = setTimeout(() => abort.abort(), deadlineMs + 250);
+    let result: SummarizeResult | undefined;
+    let upstreamModelUsed = model;
+    try {
+      await dispatch({
+        ctx: child,
+        deps,
+        model,
+        candidates: channels,
+        ...(target.affinityKey ? { affinityKey: target.affinityKey } : {}),
+        attempt: (channel, upstreamModel) => {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) {
+            abort.abort();
+            throw new ClientGoneError();
+          }
+          upstreamModelUsed = upstreamModel;
+          const summary = summaryRequest(channel, upstreamModel, req);
+          return sendUpstream(deps.agent, { channel, path: summary.path, body: JSON.stringify(summary.body), signal: abort.signal, timeoutMs: remaining });
+        },
+        relay: async (channel, response) => {
+          let answer: unknown;
+          try {
+            answer = await response.body.json();
+          } catch (err) {
+            if (abort.signal.aborted) throw new ClientGoneError();
+            throw badGateway(`Summarizer channel "${channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
+          }
+          const { text, usage } = summaryRequest(channel, upstreamModelUsed, req).read(answer);
+          recordUsage(child, usage);
+          result = { text, model: upstreamModelUsed, inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
+        },
+      });
+    } catch (err) {
+      if (parent.abort.signal.aborted) throw new ClientGoneError();
+      const error = abort.signal.aborted
+        ? gatewayTimeout(`The summarizer (model "${model}") did not answer within ${deadlineMs} ms, across all tries.`, 'summarizer_timeout')
+        : toGatewayError(err);
+      state.failure = error;
+      child.errorCode = error.code ?? error.type;
+      writeRow(deps, child, error.status, upstreamModelUsed);
+      throw error;
+    } finally {
+      clearTimeout(backstop);
+      parent.abort.signal.removeEventListener('abort', onParentAbort);
+    }
+    state.failure = undefined;
+    writeRow(deps, child, 200, upstreamModelUsed);
+    return result!;
   };
+  return {
+    call,
+    get failure() {
+      return state.failure;
+    },
+  };
+}
+
+function writeRow(deps: ServerDeps, child: RequestContext, status: number, upstreamModel: string): void {
+  const row = { ...usageRowOf(child, status), summarizer_call: 1, summarizer_model: upstreamModel };
+  deps.usageLog.record(row);
+  deps.metrics?.observe(row, 'summarizer');
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../json.ts';
 import { sendJson, startEventStream } from '../http/respond.ts';
 import { decodeResponsesInput } from '../conversation/responses.ts';
-import { runHandoff, type CompactionContext } from './compaction-service.ts';
+import { compactionHeaders, runHandoff, type CompactionContext } from './compaction-service.ts';
 import { sealBindingOf } from './seal-binding.ts';
 import { ResponsesStreamWriter } from './responses-stream-writer.ts';
 import { responsesUsage } from '../translate/responses-stream.ts';
@@ -28,11 +28,11 @@ export async function answerCompactionTrigger(c: CompactionContext, body: JsonOb
   c.ctx.usage = { input_tokens: inputTokens, output_tokens: outputTokens, cached_tokens: 0, reasoning_tokens: 0 };
   const id = newId('resp');
   if (body.stream !== true) {
-    sendJson(c.ctx, 200, { id, object: 'response', created_at: createdAt, status: 'completed', model: c.model, output: [item], usage });
+    sendJson(c.ctx, 200, { id, object: 'response', created_at: createdAt, status: 'completed', model: c.model, output: [item], usage }, compactionHeaders(handoff));
     return;
   }
   c.ctx.streamed = true;
-  const writer = new ResponsesStreamWriter(startEventStream(c.ctx), { id, model: c.model, createdAt });
+  const writer = new ResponsesStreamWriter(startEventStream(c.ctx, 200, compactionHeaders(handoff)), { id, model: c.model, createdAt });
   writer.started();
   writer.itemAdded(0, item);
   writer.itemDone(0, item);

@@ -1,13 +1,18 @@
 // What compaction a request gets: the model's context window (channel setting, else a table of
-// known model families), and the group's choices of strategy, summarizer model and output form.
+// known model families), and the group's choices of strategy, summarizer model, output form and
+// what to do when the model summary fails.
 import type { GroupRecord, ChannelRecord } from '../store/catalog-store.ts';
 
 export type CompactionStrategy = 'ledger' | 'model' | 'none';
 /** `message`: the summary as an assistant message anyone can read; `sealed`: one sealed compaction item. */
 export type CompactionOutputForm = 'message' | 'sealed';
 
+/** `ledger`: the ledger stands in for a failed model summary (said in a header); `error`: the request fails with 502/503/504. */
+export type CompactionFallback = 'ledger' | 'error';
+
 export interface CompactionPolicy {
   strategy: CompactionStrategy;
+  fallback: CompactionFallback;
   /** Model that writes summaries; defaults to the request's own model. */
   summarizerModel?: string;
   outputForm: CompactionOutputForm;
@@ -36,11 +41,18 @@ export function contextWindowFor(model: string, channel?: ChannelRecord): number
   return FALLBACK_CONTEXT_WINDOW;
 }
 
+/** The window every one of `channels` can take (the smallest), so that any of them may serve the compacted request. */
+export function servingWindowFor(model: string, channels: ChannelRecord[]): number {
+  if (channels.length === 0) return contextWindowFor(model);
+  return Math.min(...channels.map((c) => contextWindowFor(model, c)));
+}
+
 export function compactionPolicyOf(group: GroupRecord): CompactionPolicy {
   const options = (group.options.compaction ?? {}) as Record<string, unknown>;
   return {
     strategy: options.strategy === 'ledger' || options.strategy === 'none' ? options.strategy : 'model',
     summarizerModel: typeof options.summarizerModel === 'string' ? options.summarizerModel : undefined,
     outputForm: options.output === 'sealed' ? 'sealed' : 'message',
+    fallback: options.fallback === 'error' ? 'error' : 'ledger',
   };
 }

@@ -1,14 +1,16 @@
-// Runs the compaction engine for the relay's endpoints: picks the policy and budget, wires the
-// summarizer to a channel and the summary cache to shared state, and reports what it did.
+// Runs the compaction engine for the relay's endpoints: picks the policy and the budget (from the
+// channels that will serve the compacted request), wires the summarizer to dispatch and the
+// summary cache to shared state, and says what it did, including a summary that fell back.
 import type { Conversation, MessageItem } from '../conversation/model.ts';
 import { buildHandoff, compactConversation, type CompactionOptions, type CompactionReport } from '../compaction/index.ts';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
-import { channelSummarizer } from './channel-summarizer.ts';
+import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.ts';
 import { tenantSummaryCache } from './tenant-cache.ts';
-import { compactionPolicyOf, contextWindowFor, type CompactionPolicy } from './compaction-policy.ts';
+import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
+import { settleFallback } from './fallback.ts';
 
 /** Compaction starts above this share of the context window… */
 export const HARD_TRIGGER_FRACTION = 0.85;
@@ -20,33 +22,52 @@ export interface CompactionContext {
   deps: ServerDeps;
   principal: Principal;
   model: string;
+  /** Enabled channels serving the model, any wire format. */
   servable: ChannelRecord[];
+  /** The channels that will serve the compacted request (the budget must fit each); default: `servable`. */
+  serving?: ChannelRecord[];
+  /** The session's affinity key, for the summarizer call too. */
+  affinityKey?: string;
 }
 
-export interface HandoffOutcome {
+export interface CompactionOutcome {
+  report: CompactionReport;
+  /** Why the model summary fell back to the ledger, when it did. */
+  fallback?: string;
+}
+
+export interface HandoffOutcome extends CompactionOutcome {
   summaryText: string;
   recentUserMessages: MessageItem[];
-  report: CompactionReport;
   policy: CompactionPolicy;
 }
 
 function summarizerChannels(c: CompactionContext, policy: CompactionPolicy): { model: string; channels: ChannelRecord[] } {
   const catalog = c.deps.catalog.current;
   if (policy.summarizerModel && catalog.groupAllows(c.principal.group, policy.summarizerModel)) {
-    const channels = catalog.channelsFor(policy.summarizerModel);
-    if (channels.length > 0) return { model: policy.summarizerModel, channels };
+    // A configured summarizer whose channels are all disabled is a failure to report, not a reason to use another model.
+    if (catalog.isKnownModel(policy.summarizerModel)) return { model: policy.summarizerModel, channels: catalog.channelsFor(policy.summarizerModel) };
   }
   return { model: c.model, channels: c.servable };
 }
 
-function engineOptions(c: CompactionContext, policy: CompactionPolicy, budgetTokens: number, targetTokens = budgetTokens): CompactionOptions {
+interface EngineSetup {
+  options: CompactionOptions;
+  summarizer?: ChannelSummarizer;
+}
+
+function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetTokens: number, targetTokens = budgetTokens): EngineSetup {
   const options: CompactionOptions = { budgetTokens, targetTokens, strategy: policy.strategy };
+  let summarizer: ChannelSummarizer | undefined;
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
-    options.summarizer = channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal);
-    if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
+    // The session's own key when the summarizer is the session's model; another model keeps an affinity of its own, so it never moves the session.
+    const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
+    summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
+    options.summarizer = summarizer.call;
   }
-  return options;
+  if (c.deps.summaryCache && policy.strategy === 'model') options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, summarizerChannels(c, policy).model);
+  return { options, summarizer };
 }
 
 /** What compaction did, in one word: the summary strategy used, `ledger` for masking alone, `skipped` when it fit. */
@@ -55,7 +76,7 @@ export function strategyOf(report: CompactionReport): string {
 }
 
 /** Records what compaction did on the request's usage row. */
-export function recordCompaction(ctx: RequestContext, report: CompactionReport): void {
+export function recordCompaction(ctx: RequestContext, report: CompactionReport, fallback?: string): void {
   ctx.compaction = {
     compaction_strategy: strategyOf(report),
     compaction_tokens_before: report.tokensBefore,
@@ -63,35 +84,48 @@ export function recordCompaction(ctx: RequestContext, report: CompactionReport):
     summarizer_model: report.summary?.model ?? null,
     summarizer_input_tokens: report.summary?.inputTokens ?? 0,
     summarizer_output_tokens: report.summary?.outputTokens ?? 0,
+    compaction_fallback: fallback ?? null,
   };
 }
+
+/** Records the compaction on the usage row and returns the fallback reason; throws when the group wants failures to fail. */
+function settle(c: CompactionContext, policy: CompactionPolicy, report: CompactionReport, setup: EngineSetup): string | undefined {
+  const { reason, error } = settleFallback(c.ctx, c.deps, policy, report, setup.summarizer?.failure);
+  recordCompaction(c.ctx, report, reason);
+  if (error) throw error;
+  return reason;
+}
+
+const windowOf = (c: CompactionContext) => servingWindowFor(c.model, c.serving ?? c.servable);
 
 /** Handoff for Responses-shape compaction and Codex: summary text + recent user messages. */
 export async function runHandoff(c: CompactionContext, conversation: Conversation): Promise<HandoffOutcome> {
   const policy = compactionPolicyOf(c.principal.group);
-  const window = contextWindowFor(c.model, c.servable[0]);
-  const result = await buildHandoff(conversation, engineOptions(c, policy, window));
-  recordCompaction(c.ctx, result.report);
-  return { ...result, policy };
+  const setup = engineSetup(c, policy, windowOf(c));
+  const result = await buildHandoff(conversation, setup.options);
+  const fallback = settle(c, policy, result.report, setup);
+  return { ...result, policy, ...(fallback ? { fallback } : {}) };
 }
 
 /** Chat-shape compaction: the conversation fitted to the model's budget before forwarding. */
 export async function runCompaction(c: CompactionContext, conversation: Conversation, budgetOverride?: number) {
   const policy = compactionPolicyOf(c.principal.group);
-  const window = contextWindowFor(c.model, c.servable[0]);
-  const options = budgetOverride
-    ? engineOptions(c, policy, budgetOverride)
-    : engineOptions(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));
-  const result = await compactConversation(conversation, options);
-  recordCompaction(c.ctx, result.report);
-  return result;
+  const window = windowOf(c);
+  const setup = budgetOverride
+    ? engineSetup(c, policy, budgetOverride)
+    : engineSetup(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));
+  const result = await compactConversation(conversation, setup.options);
+  const fallback = settle(c, policy, result.report, setup);
+  return { ...result, ...(fallback ? { fallback } : {}) };
 }
 
-export function compactionHeaders(report: CompactionReport): Record<string, string> {
+export function compactionHeaders(outcome: CompactionOutcome): Record<string, string> {
+  const { report, fallback } = outcome;
   return {
     'x-compaction-tokens-before': String(report.tokensBefore),
     'x-compaction-tokens-after': String(report.tokensAfter),
     'x-compaction-strategy': strategyOf(report),
     'x-compaction-layers': report.layersApplied.join(',') || 'none',
+    ...(fallback ? { 'x-compaction-fallback': fallback } : {}),
   };
 }

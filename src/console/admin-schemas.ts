@@ -38,6 +38,7 @@ export const compactionSchema = z.strictObject({
   strategy: z.enum(['model', 'ledger', 'none']).optional(),
   output: z.enum(['message', 'sealed']).optional(),
   summarizerModel: z.string().min(1).optional(),
+  fallback: z.enum(['ledger', 'error']).optional().describe('ledger: the ledger stands in for a failed model summary (x-compaction-fallback says so); error: answer 502/503/504'),
 });
 
 export const createGroupSchema = z.strictObject({

@@ -21,7 +21,7 @@ export interface RequestContext {
   firstByteAt?: number;
   errorCode?: string;
   usage: Pick<UsageRow, 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'reasoning_tokens'>;
-  compaction?: Pick<UsageRow, 'compaction_strategy' | 'compaction_tokens_before' | 'compaction_tokens_after' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'>;
+  compaction?: Pick<UsageRow, 'compaction_strategy' | 'compaction_tokens_before' | 'compaction_tokens_after' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens' | 'compaction_fallback'>;
   /** Aborted when the client goes away before the response is complete. */
   readonly abort: AbortController;
   /** Set once the answer's terminal event was written: a client closing after it is not a 499. */

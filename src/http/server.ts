@@ -22,6 +22,7 @@ import { chargeOf } from '../access/charge.ts';
 import { applyConnectionCap, serverOptions } from './connection-limits.ts';
 import { requireMetricsToken } from './metrics-token.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
+import type { ResponseStore } from '../state/response-store.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -41,6 +42,8 @@ export interface ServerDeps {
   metrics?: RelayMetrics;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
+  /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */
+  responseStore?: ResponseStore;
 }
 
 /** The summary cache the compaction engine reads and writes. */

@@ -17,6 +17,7 @@ export class RelayMetrics {
   private readonly tokens: Counter<'model' | 'kind'>;
   private readonly saved: Counter<'strategy'>;
   private readonly compactions: Counter<'strategy'>;
+  private readonly fallbacks: Counter<'reason'>;
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'relay_' });
@@ -28,6 +29,7 @@ export class RelayMetrics {
     this.tokens = new Counter({ name: 'relay_tokens_total', help: 'Tokens reported by upstreams, by model and kind (input, output, cached)', labelNames: ['model', 'kind'], registers });
     this.saved = new Counter({ name: 'relay_compaction_tokens_saved_total', help: 'Tokens removed by compaction (before minus after)', labelNames: ['strategy'], registers });
     this.compactions = new Counter({ name: 'relay_compactions_total', help: 'Compaction events, by strategy', labelNames: ['strategy'], registers });
+    this.fallbacks = new Counter({ name: 'relay_compaction_fallbacks_total', help: 'Compactions whose model summary failed, so the ledger stood in alone (or the request failed), by reason', labelNames: ['reason'], registers });
   }
 
   /**
@@ -50,6 +52,11 @@ export class RelayMetrics {
       this.compactions.inc({ strategy });
       this.saved.inc({ strategy }, Math.max(0, row.compaction_tokens_before - row.compaction_tokens_after));
     }
+  }
+
+  /** `reason` is one of the few fallback reasons the relay names, never client input. */
+  compactionFallback(reason: string): void {
+    this.fallbacks.inc({ reason });
   }
 
   upstreamError(channel: string, code: string): void {

@@ -18,7 +18,7 @@ return {1, redis.call('incrbyfloat', KEYS[1], ARGV[1])}
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
-  private readonly prefix: string;
+  readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   readonly summaryCache: SummaryCacheStore;
 

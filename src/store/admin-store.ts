@@ -255,8 +255,9 @@ export class AdminStore {
     return query;
   }
 
+  /** Summarizer calls are left out of totals: their tokens are already on the compacted request's row. */
   private totalsQuery(filter: UsageFilter) {
-    return this.filtered(filter).select([
+    return this.filtered(filter).where('summarizer_call', '=', 0).select([
       sql<number>`count(*)`.as('requests'),
       sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
       sql<number>`sum(input_tokens)`.as('input_tokens'),

@@ -121,11 +121,21 @@ function usageRollupSchema(dialect: Dialect): Migration {
   };
 }
 
+/** Compaction fallbacks made visible: why a summary fell back to the ledger, and the summarizer's own rows. */
+function compactionFallbackColumns(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('usage').addColumn('compaction_fallback', 'text').execute();
+      await db.schema.alterTable('usage').addColumn('summarizer_call', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  };
+}
+
 /** All migrations, in order; names sort lexically. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect), '0003_usage_rollup': usageRollupSchema(dialect) };
+      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect), '0003_usage_rollup': usageRollupSchema(dialect), '0004_compaction_fallback': compactionFallbackColumns() };
     },
   };
 }

@@ -22,7 +22,7 @@ const COLUMNS = [
   'ts', 'request_id', 'key_name', 'group_name', 'model', 'channel', 'endpoint', 'status', 'streamed',
   'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'latency_ms', 'ttfb_ms', 'error_code',
   'compaction_strategy', 'compaction_tokens_before', 'compaction_tokens_after', 'summarizer_model',
-  'summarizer_input_tokens', 'summarizer_output_tokens',
+  'summarizer_input_tokens', 'summarizer_output_tokens', 'compaction_fallback', 'summarizer_call',
 ] as const;
 
 /** Writes a batch on embedded SQLite with one statement prepared once, in one transaction. */
@@ -31,7 +31,7 @@ function sqliteBatchWriter(sqlite: DatabaseSync): (rows: UsageRow[]) => void {
   return (rows) => {
     sqlite.exec('BEGIN');
     try {
-      for (const row of rows) insert.run(...COLUMNS.map((c) => (row[c] ?? null) as string | number | null));
+      for (const row of rows) insert.run(...COLUMNS.map((c) => (row[c] ?? (c === 'summarizer_call' ? 0 : null)) as string | number | null));
       sqlite.exec('COMMIT');
     } catch (err) {
       sqlite.exec('ROLLBACK');

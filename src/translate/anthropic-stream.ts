@@ -24,10 +24,13 @@ export class AnthropicStreamEncoder {
   private usage: Usage = emptyUsage();
   private finish: FinishReason = 'stop';
   private sawTool = false;
+  private readonly inputTokens: number;
 
-  constructor(id: string, model: string) {
+  /** `inputTokens`: the relay's count of the request, for `message_start` (the upstream's own count comes in `message_delta`). */
+  constructor(id: string, model: string, inputTokens = 0) {
     this.id = id;
     this.model = model;
+    this.inputTokens = inputTokens;
   }
 
   private frame(type: string, payload: Record<string, unknown>): string {
@@ -38,7 +41,7 @@ export class AnthropicStreamEncoder {
     if (this.started) return '';
     this.started = true;
     return this.frame('message_start', {
-      message: { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+      message: { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: this.inputTokens, output_tokens: 0 } },
     });
   }
 

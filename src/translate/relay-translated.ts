@@ -33,6 +33,10 @@ export interface TranslationOptions {
   /** Fields echoed on the Responses object (instructions, tools…). */
   echo?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Anthropic clients: the relay's count of the request's input tokens, reported in `message_start`. */
+  inputTokens?: number;
+  /** Responses clients: called with a finished answer before its last bytes are written (to keep it for later turns). */
+  onResponse?: (response: { id: string; status: string; output: unknown[] }) => Promise<void>;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -42,6 +46,8 @@ const responseId = () => `resp_${randomBytes(12).toString('hex')}`;
 interface EventSink {
   write(event: StreamEvent): string;
   finish(): string;
+  /** Responses clients: the finished answer. */
+  result?: () => { id: string; status: string; output: unknown[] };
 }
 
 const clientOf = (options: TranslationOptions): WireFormat => options.client ?? (options.upstream === 'chat' ? 'responses' : 'chat');
@@ -69,12 +75,12 @@ function wholeAnswerEvents(upstream: WireFormat, parsed: unknown): StreamEvent[]
 function sinkFor(options: TranslationOptions): EventSink {
   const client = clientOf(options);
   if (client === 'anthropic') {
-    const encoder = new AnthropicStreamEncoder(anthropicMessageId(), options.clientModel);
+    const encoder = new AnthropicStreamEncoder(anthropicMessageId(), options.clientModel, options.inputTokens);
     return { write: (e) => encoder.encode(e), finish: () => encoder.end() };
   }
   if (client === 'responses') {
     const encoder = new ResponsesStreamEncoder({ id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo });
-    return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
+    return { write: (e) => encoder.encode(e), finish: () => encoder.finish(), result: () => encoder.result() };
   }
   const encoder = new ChatStreamEncoder({ id: chatId(), model: options.clientModel, created: now(), includeUsage: options.includeUsage === true });
   return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
@@ -99,6 +105,7 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
     : client === 'responses'
       ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
       : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  if (client === 'responses' && options.onResponse) await keep(options.onResponse, body as { id: string; status: string; output: unknown[] });
   sendJson(ctx, 200, body, options.headers);
 }
 
@@ -149,6 +156,13 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
     out.end(pending + sink.write({ type: 'error', code: 'stream_truncated', message: `Upstream channel "${options.channel.name}" ended the stream before it was complete.` }));
     return;
   }
+  const tail = sink.finish();
+  if (options.onResponse && sink.result) await keep(options.onResponse, sink.result());
   ctx.completed = true;
-  out.end(pending + sink.finish());
+  out.end(pending + tail);
+}
+
+/** Keeping an answer for later turns never fails the answer itself: a later reference to it is a clear 400. */
+async function keep(onResponse: NonNullable<TranslationOptions['onResponse']>, response: { id: string; status: string; output: unknown[] }): Promise<void> {
+  await onResponse(response).catch(() => undefined);
 }

@@ -26,7 +26,7 @@ export function responsesRequestToChat(body: JsonObject): ChatRequestFromRespons
 /** The request fields a Responses object repeats back to its client, whoever served it. */
 export function responsesEcho(body: JsonObject): Record<string, unknown> {
   const echo: Record<string, unknown> = {};
-  for (const name of ['instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'metadata', 'prompt_cache_key', 'reasoning', 'text']) {
+  for (const name of ['instructions', 'previous_response_id', 'store', 'tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'metadata', 'prompt_cache_key', 'reasoning', 'text']) {
     if (body[name] !== undefined) echo[name] = body[name];
   }
   return echo;

@@ -129,6 +129,11 @@ export class ResponsesStreamEncoder {
     };
   }
 
+  /** The answer as finished (after `finish()`): its id, status and output items. */
+  result(): { id: string; status: string; output: unknown[] } {
+    return { id: this.options.id, status: this.finishReason === 'length' ? 'incomplete' : 'completed', output: this.output };
+  }
+
   /** The opening frames; emitted once, before anything else. */
   start(): string {
     if (this.started) return '';
@@ -156,7 +161,8 @@ export class ResponsesStreamEncoder {
     return out;
   }
 
-  private closeOpen(): string {
+  /** Closes the open item: `completed`, or `incomplete` when the answer was cut (by length or by a failure). */
+  private closeOpen(status: 'completed' | 'incomplete' = 'completed'): string {
     const item = this.open;
     if (!item) return '';
     this.open = undefined;
@@ -167,17 +173,17 @@ export class ResponsesStreamEncoder {
       const part = { type: 'output_text', text: item.text, annotations: [] };
       out += this.frame('response.output_text.done', { ...base, content_index: 0, text: item.text });
       out += this.frame('response.content_part.done', { ...base, content_index: 0, part });
-      done = { id: item.id, type: 'message', status: 'completed', role: 'assistant', content: [part] };
+      done = { id: item.id, type: 'message', status, role: 'assistant', content: [part] };
     } else if (item.kind === 'reasoning') {
       const part = { type: 'summary_text', text: item.text };
       out += this.frame('response.reasoning_summary_text.done', { ...base, summary_index: 0, text: item.text });
       out += this.frame('response.reasoning_summary_part.done', { ...base, summary_index: 0, part });
-      done = { id: item.id, type: 'reasoning', summary: [part] };
+      done = { id: item.id, type: 'reasoning', summary: [part], ...(status === 'incomplete' ? { status } : {}) };
     } else if (item.kind === 'function_call') {
       out += this.frame('response.function_call_arguments.done', { ...base, arguments: item.text });
-      done = { id: item.id, type: 'function_call', status: 'completed', call_id: item.callId, name: item.name, arguments: item.text };
+      done = { id: item.id, type: 'function_call', status, call_id: item.callId, name: item.name, arguments: item.text };
     } else {
-      done = { id: item.id, type: 'custom_tool_call', status: 'completed', call_id: item.callId, name: item.name, input: customInput(item.text) };
+      done = { id: item.id, type: 'custom_tool_call', status, call_id: item.callId, name: item.name, input: customInput(item.text) };
     }
     this.output.push(done);
     return out + this.frame('response.output_item.done', { output_index: item.outputIndex, item: done });
@@ -216,14 +222,17 @@ export class ResponsesStreamEncoder {
         this.usage = event.usage;
         return out;
       case 'error':
-        out += this.closeOpen();
-        return out + this.frame('response.failed', { response: this.responseObject('failed', { error: { code: event.code, message: event.message } }) });
+        // Ends like a native failure: the cut item `incomplete`, the response `failed`, then an
+        // `error` event (with its sequence number) that the SDKs raise.
+        out += this.closeOpen('incomplete');
+        out += this.frame('response.failed', { response: this.responseObject('failed', { error: { code: event.code, message: event.message } }) });
+        return out + this.frame('error', { code: event.code, message: event.message, param: null });
     }
   }
 
   /** Closes open items and emits response.completed (or response.incomplete when cut by length). */
   finish(): string {
-    let out = this.start() + this.closeOpen();
+    let out = this.start() + this.closeOpen(this.finishReason === 'length' ? 'incomplete' : 'completed');
     if (this.finishReason === 'length') {
       out += this.frame('response.incomplete', { response: this.responseObject('incomplete', { incomplete_details: { reason: 'max_output_tokens' } }) });
     } else {

@@ -112,13 +112,16 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
   sendJson(ctx, response.statusCode, text, options.headers);
 }
 
-/** The error event that ends a stream cleanly when the upstream fails after the first byte. */
-export function streamErrorFrame(format: RelayFormat, code: string, message: string): string {
+/**
+ * The error event that ends a stream cleanly when the upstream fails after the first byte; on a
+ * Responses stream it carries the next `sequence_number`, as every Responses event must.
+ */
+export function streamErrorFrame(format: RelayFormat, code: string, message: string, sequenceNumber = 0): string {
   if (format === 'chat') {
     return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
   }
   if (format === 'anthropic') return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
-  return `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null })}\n\n`;
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequenceNumber, code, message, param: null })}\n\n`;
 }
 
 async function relayEventStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
@@ -127,6 +130,8 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   const rewrite = options.hideUsageChunk === true;
   let finished = false;
   let anthropicStartUsage: unknown;
+  /** The next Responses sequence number, for an error event the relay appends. */
+  let nextSequence = 0;
   const onEvent = (event: EventSourceMessage) => {
     const data = event.data;
     if (options.format === 'anthropic') {
@@ -153,6 +158,8 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
       }
       if (rewrite) out.write(`data: ${data}\n\n`);
     } else {
+      const sequence = SEQUENCE.exec(data);
+      if (sequence) nextSequence = Number(sequence[1]) + 1;
       const usage = usageFromResponsesEvent(event.event, data);
       if (usage) recordUsage(ctx, usage);
       if (options.onEncryptedContent && event.event === 'response.output_item.done' && data.includes('"encrypted_content"')) {
@@ -175,15 +182,17 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   } catch (err) {
     if (ctx.abort.signal.aborted) return;
     ctx.errorCode = 'upstream_stream_error';
-    out.end(streamErrorFrame(options.format, 'upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`));
+    out.end(streamErrorFrame(options.format, 'upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`, nextSequence));
     return;
   }
   if (!finished) {
     ctx.errorCode = 'stream_truncated';
-    out.write(streamErrorFrame(options.format, 'stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`));
+    out.write(streamErrorFrame(options.format, 'stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`, nextSequence));
   }
   out.end();
 }
+
+const SEQUENCE = /"sequence_number":\s*(\d+)/;
 
 function waitForDrain(out: NodeJS.WritableStream, ctx: RequestContext): Promise<void> {
   return new Promise((resolve) => {

@@ -99,9 +99,9 @@ describe('errors in the OpenAI shape', () => {
     assertOpenAIError(await call(relay, '/v1/chat/completions', { body: big }), 413, 'request_too_large', /4096 bytes/);
   });
 
-  test('501 when the capability asked for exists on no channel of the model', async () => {
+  test('400 when previous_response_id names a response this relay never served (on a Chat-only channel)', async () => {
     const body = JSON.stringify({ model: 'gpt-4o-mini', input: 'continue', previous_response_id: 'resp_123' });
-    assertOpenAIError(await call(relay, '/v1/responses', { body }), 501, 'previous_response_not_supported', /previous_response_id/);
+    assertOpenAIError(await call(relay, '/v1/responses', { body }), 400, 'previous_response_not_found', /resp_123/);
   });
 
   test('503 when every channel of the model is disabled', async () => {
@@ -138,7 +138,7 @@ describe('errors in the OpenAI shape', () => {
   test('every rejected request still leaves a usage row with its status and error code', async () => {
     const rows = await relay.usageRows(10);
     const statuses = new Set(rows.map((r) => r.status));
-    for (const s of [400, 401, 403, 404, 413, 501, 502, 503, 504]) assert.ok(statuses.has(s), `a usage row with status ${s}`);
+    for (const s of [400, 401, 403, 404, 413, 502, 503, 504]) assert.ok(statuses.has(s), `a usage row with status ${s}`);
     assert.ok(rows.filter((r) => r.status >= 400).every((r) => r.error_code));
   });
 });

@@ -4,14 +4,16 @@
 import type { RouteHandler } from '../server.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
 import { compactThenChat } from './responses-compact.ts';
-import { serveResponses } from './responses.ts';
+import { resolveStateForTranslation, serveResponses } from './responses.ts';
+import { channelsSpeaking } from '../../upstream/router.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat, servingChannels } from './serve-by-format.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 
 export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkChatBody);
@@ -22,14 +24,17 @@ export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
 export const compactedResponses: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkResponsesBody);
   const { body } = request;
+  // No Responses channel keeps the conversation: it is rebuilt from the relay's own state before it is compacted.
+  const state = channelsSpeaking(request.servable, ['openai-responses']).length === 0 ? await resolveStateForTranslation(deps, request) : undefined;
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
     const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
-    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable }, conversation);
+    const serving = servingChannels('responses', request.servable);
+    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, conversation);
     body.input = encodeResponsesInput(result.conversation);
-    for (const [name, value] of Object.entries(compactionHeaders(result.report))) ctx.res.setHeader(name, value);
+    for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
   }
-  return serveResponses(ctx, deps, request);
+  return serveResponses(ctx, deps, request, state);
 };
 
 /**
@@ -40,8 +45,9 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
 export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkMessagesBody);
   const { body, model, servable } = request;
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable }, decodeAnthropicRequest(body));
+  const serving = servingChannels('anthropic', servable);
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
   if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
-  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result.report), ...(changed ? {} : { rawBody: request.raw }) });
+  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 };

@@ -9,7 +9,7 @@ import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
-import { relayTranslated } from '../../translate/relay-translated.ts';
+import { relayTranslated, type TranslationOptions } from '../../translate/relay-translated.ts';
 import { rememberIssuer } from '../../upstream/blob-issuer.ts';
 
 export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses', anthropic: '/messages' };
@@ -23,6 +23,8 @@ export interface ForwardOptions {
   pinnedChannel?: string;
   /** The client's bytes for `body`, when the route left it unmodified: sent as they are (no re-serialization). */
   rawBody?: Buffer;
+  /** Responses clients served by translation: keeps the finished answer for later turns. */
+  onResponse?: TranslationOptions['onResponse'];
 }
 
 /** Chat clients that stream get usage tapped: ask the upstream for it, hide it if they did not. */
@@ -72,6 +74,8 @@ export interface TranslatedForward extends ForwardOptions {
   echo?: Record<string, unknown>;
   /** The client's body, for the session identity. */
   clientBody: JsonObject;
+  /** Anthropic clients that stream: the relay's count of their input tokens, for `message_start`. */
+  inputTokens?: number;
 }
 
 export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
@@ -102,6 +106,8 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
       customTools: options.customTools,
       echo: options.echo,
       headers: options.responseHeaders,
+      inputTokens: options.inputTokens,
+      onResponse: options.onResponse,
     }),
   });
 }

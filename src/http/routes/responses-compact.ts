@@ -5,15 +5,16 @@ import { randomBytes } from 'node:crypto';
 import type { RouteHandler } from '../server.ts';
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
+import type { JsonObject } from '../../json.ts';
 import { sendJson } from '../respond.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody, type ModelRequest } from './model-request.ts';
-import { nativeChannels } from './responses.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat, servingChannels } from './serve-by-format.ts';
 import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
 import { decodeResponsesInput } from '../../conversation/responses.ts';
 import { summaryMessageItem, typedMessageItem } from '../../compaction-api/compacted-output.ts';
 import { inspectInput } from '../../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
+import { compactionRouteOf } from '../../compaction-api/compaction-route.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
 import { responsesUsage } from '../../translate/responses-stream.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
@@ -35,6 +36,21 @@ export function compactShapeOf(body: Record<string, unknown>): 'chat' | 'respons
   return hasMessages ? 'chat' : 'responses';
 }
 
+/** The compact endpoint's own checks on top of the shape's: something to compact, and no stream it cannot serve. */
+function checkCompactBody(body: JsonObject): void {
+  const shape = compactShapeOf(body);
+  if (shape === 'chat') {
+    checkChatBody(body);
+    if (body.messages.length === 0) throw badRequest('"messages" is empty: send the conversation to compact.', 'messages', 'empty_array');
+    return;
+  }
+  checkResponsesBody(body);
+  if (body.input.length === 0) throw badRequest('"input" is empty: send the conversation to compact.', 'input', 'empty_array');
+  if (body.stream === true) {
+    throw badRequest('The Responses-shape /v1/responses/compact answers with one JSON object and cannot stream: leave "stream" out or set it to false.', 'stream', 'unsupported_value');
+  }
+}
+
 function budgetOverride(body: Record<string, any>): number | undefined {
   const value = body.compaction?.budget_tokens ?? body.compaction_budget_tokens;
   if (value === undefined) return undefined;
@@ -45,30 +61,30 @@ function budgetOverride(body: Record<string, any>): number | undefined {
 /** Shape A: compact `messages`, then answer exactly like /v1/chat/completions. */
 export async function compactThenChat(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
-  checkChatBody(body);
   const budget = budgetOverride(body);
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable }, decodeChatMessages(body.messages), budget);
+  const serving = servingChannels('chat', servable);
+  const affinityKey = affinityKeyOf(ctx.req.headers, body);
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, decodeChatMessages(body.messages), budget);
   const { compaction: _c, compaction_budget_tokens: _b, ...rest } = body;
   const compacted = { ...rest, messages: encodeChatMessages(result.conversation) };
-  const responseHeaders = compactionHeaders(result.report);
-  return serveByFormat(ctx, deps, 'chat', compacted, { model, servable, responseHeaders });
+  return serveByFormat(ctx, deps, 'chat', compacted, { model, servable, responseHeaders: compactionHeaders(result) });
 }
 
 /** Shape B: return the compacted context (recent user messages + the handoff summary). */
 async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
-  checkResponsesBody(body);
   const input = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }] : body.input;
   const binding = sealBindingOf(request.principal, model);
   const inspection = inspectInput(input, deps.sealer, binding);
-  const native = nativeChannels(servable);
-  if (native.length > 0 && inspection.expanded === 0) {
+  const route = compactionRouteOf(servable, inspection);
+  const affinityKey = affinityKeyOf(ctx.req.headers, body);
+  if (route.by === 'upstream') {
     return dispatch({
       ctx,
       deps,
       model,
-      candidates: native,
-      affinityKey: affinityKeyOf(ctx.req.headers, body),
+      candidates: route.channels,
+      affinityKey,
       attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
         channel,
         path: '/responses/compact',
@@ -80,11 +96,9 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
       relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
   }
-  if (inspection.upstreamCompaction.length > 0) {
-    throw badRequest('The input carries a compaction item sealed by an upstream that no channel for this model can read.', 'input', 'invalid_encrypted_content');
-  }
   const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
-  const handoff = await runHandoff({ ctx, deps, principal: request.principal, model, servable }, conversation);
+  const serving = servingChannels('responses', servable);
+  const handoff = await runHandoff({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, conversation);
   const createdAt = Math.floor(Date.now() / 1000);
   const kept = handoff.recentUserMessages.map(typedMessageItem);
   const summaryItem = handoff.policy.outputForm === 'sealed'
@@ -102,11 +116,11 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
     status: 'completed',
     output: [...kept, summaryItem],
     usage: responsesUsage({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens: 0, reasoningTokens: 0 }),
-  }, compactionHeaders(handoff.report));
+  }, compactionHeaders(handoff));
 }
 
 export const responsesCompact: RouteHandler = async (ctx, deps) => {
-  const request = await beginModelRequest(ctx, deps, compactShapeOf);
+  const request = await beginModelRequest(ctx, deps, checkCompactBody);
   if (compactShapeOf(request.body) === 'chat') return compactThenChat(ctx, deps, request);
   return compactResponses(ctx, deps, request);
 };

@@ -4,24 +4,24 @@
 // Anthropic one.
 import type { RouteHandler, ServerDeps } from '../server.ts';
 import type { RequestContext } from '../context.ts';
-import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { beginModelRequest, checkResponsesBody, type ModelRequest } from './model-request.ts';
 import { forwardSameWire } from './forwarding.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat, servingChannels } from './serve-by-format.ts';
+import { affinityKeyOf } from '../../upstream/affinity-key.ts';
+import { compactionRouteOf, foreignCompactionError, nativeChannels } from '../../compaction-api/compaction-route.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
 import { issuerOf } from '../../upstream/blob-issuer.ts';
-import { badRequest } from '../../errors.ts';
-
-/** Channels that are OpenAI proper: they compact natively and can read OpenAI-minted blobs. */
-export const nativeChannels = (channels: ChannelRecord[]) =>
-  channels.filter((c) => c.type === 'openai-responses' && c.options.nativeCompaction === true);
+import { keepServedResponse, needsResponsesState, resolveResponsesState, type ResolvedResponsesState } from '../../translate/response-state.ts';
+import type { Principal } from '../../access/catalog.ts';
+import { notImplemented } from '../../errors.ts';
 
 export const responses: RouteHandler = async (ctx, deps) => serveResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
 
-export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
+/** `resolved`: the conversation state, when the caller already resolved it (the compaction prefix does, before compacting). */
+export async function serveResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest, resolved?: ResolvedResponsesState): Promise<void> {
   const { body, model, servable } = request;
   const native = nativeChannels(servable);
   const responsesChannels = channelsSpeaking(servable, ['openai-responses']);
@@ -35,17 +35,17 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
       if (issuer && responsesChannels.some((c) => c.name === issuer)) pinnedChannel = issuer;
     }
     if (inspection.upstreamCompaction.length > 0 && !pinnedChannel) {
-      if (native.length === 0) {
-        throw badRequest('The input carries a compaction item sealed by an upstream that no channel for this model can read.', 'input', 'invalid_encrypted_content');
-      }
+      if (native.length === 0) throw foreignCompactionError();
       mustUseNative = true;
     }
     if (endsWithCompactionTrigger(body.input)) {
-      if (native.length > 0 && inspection.expanded === 0) {
-        const onIssuer = pinnedChannel && native.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
-        return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: native, ...onIssuer });
+      const route = compactionRouteOf(servable, pinnedChannel ? { ...inspection, upstreamCompaction: [] } : inspection);
+      if (route.by === 'upstream') {
+        const onIssuer = pinnedChannel && route.channels.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
+        return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: route.channels, ...onIssuer });
       }
-      return answerCompactionTrigger({ ctx, deps, principal: request.principal, model, servable }, body);
+      const compaction = { ctx, deps, principal: request.principal, model, servable, serving: servingChannels('responses', servable), affinityKey: affinityKeyOf(ctx.req.headers, body) };
+      return answerCompactionTrigger(compaction, body);
     }
   }
   if (responsesChannels.length > 0) {
@@ -53,5 +53,23 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
     if (Array.isArray(body.input) && native.length === 0) body.input = stripForeignReasoning(body.input);
     return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: mustUseNative ? native : responsesChannels });
   }
-  return serveByFormat(ctx, deps, 'responses', body, { model, servable, exclude: ['responses'] });
+  const state = resolved ?? await resolveStateForTranslation(deps, request);
+  const onResponse = deps.responseStore ? keepServedResponse(deps.responseStore, stateScopeOf(request.principal), body, state) : undefined;
+  return serveByFormat(ctx, deps, 'responses', body, { model, servable, exclude: ['responses'], ...(onResponse ? { onResponse } : {}) });
+}
+
+/** The API key's own namespace of stored responses: a key never resolves another key's items. */
+export const stateScopeOf = (principal: Principal) => `key${principal.key.id}`;
+
+/**
+ * Resolves `previous_response_id` and `item_reference` items from the relay's own stored answers,
+ * for a request no Responses channel will serve (Chat-only and Anthropic upstreams keep no state).
+ */
+export async function resolveStateForTranslation(deps: ServerDeps, request: ModelRequest): Promise<ResolvedResponsesState> {
+  const { body } = request;
+  if (!deps.responseStore) {
+    if (needsResponsesState(body)) throw notImplemented(`The model "${request.model}" is served only by channels that keep no server-side state, and this relay keeps none: send the whole conversation in "input" instead of "previous_response_id" or item references.`, 'previous_response_not_supported');
+    return { addedInput: Array.isArray(body.input) ? body.input : [] };
+  }
+  return resolveResponsesState(deps.responseStore, stateScopeOf(request.principal), body);
 }

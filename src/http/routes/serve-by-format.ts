@@ -11,7 +11,9 @@ import { forwardSameWire, forwardTranslated, type ForwardOptions } from './forwa
 import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../../translate/request.ts';
 import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
 import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
-import { notImplemented, unavailable } from '../../errors.ts';
+import { unavailable } from '../../errors.ts';
+import { decodeAnthropicRequest } from '../../conversation/anthropic.ts';
+import { countConversationTokens } from '../../compaction/index.ts';
 
 const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
 
@@ -39,6 +41,11 @@ export function chooseUpstream(client: RelayFormat, servable: ChannelRecord[], e
   return undefined;
 }
 
+/** The channels that will serve a request in the client's format (what a compaction budget must fit). */
+export function servingChannels(client: RelayFormat, servable: ChannelRecord[]): ChannelRecord[] {
+  return chooseUpstream(client, servable)?.candidates ?? servable;
+}
+
 /** The smallest `defaultMaxTokens` among Anthropic candidates, so that any of them accepts the request. */
 function anthropicMaxTokens(candidates: ChannelRecord[]): number {
   const values = candidates.map((c) => c.options.defaultMaxTokens).filter((v): v is number => typeof v === 'number' && v > 0);
@@ -58,12 +65,6 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
   if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);
   const { format, candidates } = choice;
   if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
-  if (client === 'responses' && body.previous_response_id) {
-    throw notImplemented(
-      `The model "${options.model}" is served only by channels that keep no server-side state: "previous_response_id" cannot be honoured. Send the whole conversation in "input" instead.`,
-      'previous_response_not_supported',
-    );
-  }
   const common = { ...forward, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
   if (client === 'chat') {
     const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
@@ -73,5 +74,7 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
     const translated = format === 'anthropic' ? { ...responsesRequestToAnthropic(body, anthropicMaxTokens(candidates)), echo: responsesEcho(body) } : responsesRequestToChat(body);
     return forwardTranslated(ctx, deps, { ...common, upstreamBody: translated.body, customTools: translated.customTools, echo: translated.echo });
   }
-  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses') });
+  // A translated stream starts before the upstream says how many tokens it read: message_start carries the relay's own count.
+  const inputTokens = body.stream === true ? countConversationTokens(decodeAnthropicRequest(body)) : undefined;
+  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses'), inputTokens });
 }

@@ -1,5 +1,6 @@
 // Compaction events: what compaction saved over the last 30 days, and each compacted request with
-// tokens before → after, the strategy, and the summarizer model and its tokens.
+// tokens before → after, the strategy, the summarizer model and its tokens, and why a model summary
+// fell back to the ledger when it did.
 import { api, qs } from '../api.js';
 import { errorState, fmtCompact, fmtInt, fmtTime, h, loading } from '../ui.js';
 import { timeChart } from '../charts.js';
@@ -42,6 +43,7 @@ export function renderCompaction(container) {
         return `${fmtInt(saved)}${before ? ` (${Math.round((saved / before) * 100)}%)` : ''}`;
       } },
       { label: 'Strategy', render: (r) => r.compaction_strategy ?? '—' },
+      { label: 'Fallback', render: (r) => (r.compaction_fallback ? h('span', { class: 'badge warn', title: 'The model summary failed; the ledger stood in alone' }, r.compaction_fallback) : '—') },
       { label: 'Summarizer', render: (r) => r.summarizer_model ?? '—' },
       { label: 'Summarizer in / out', num: true, render: (r) => (r.summarizer_model ? `${fmtInt(r.summarizer_input_tokens)} / ${fmtInt(r.summarizer_output_tokens)}` : '—') },
     ],

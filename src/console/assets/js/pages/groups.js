@@ -6,6 +6,7 @@ import { limitsText } from './keys.js';
 
 const STRATEGIES = [{ value: '', label: 'Default (model summary)' }, { value: 'model', label: 'model: summary + ledger' }, { value: 'ledger', label: 'ledger: no model call' }, { value: 'none', label: 'none: never compact' }];
 const OUTPUTS = [{ value: '', label: 'Default (message)' }, { value: 'message', label: 'message: portable summary' }, { value: 'sealed', label: 'sealed: one sealed item, like OpenAI' }];
+const FALLBACKS = [{ value: '', label: 'Default (ledger)' }, { value: 'ledger', label: 'ledger: stands in, said in a header' }, { value: 'error', label: 'error: answer 502/503/504' }];
 const LIMITS = [{ name: 'rpm', label: 'Requests per minute' }, { name: 'tpm', label: 'Tokens per minute' }, { name: 'concurrency', label: 'Concurrent requests' }];
 
 function formItems(group) {
@@ -17,6 +18,7 @@ function formItems(group) {
       { name: 'strategy', label: 'Strategy', type: 'select', options: STRATEGIES, value: c.strategy ?? '' },
       { name: 'output', label: 'Output', type: 'select', options: OUTPUTS, value: c.output ?? '' },
       { name: 'summarizerModel', label: 'Summarizer model', value: c.summarizerModel ?? '', hint: 'A cheaper model for summaries.' },
+      { name: 'fallback', label: 'When the summary fails', type: 'select', options: FALLBACKS, value: c.fallback ?? '' },
     ] },
     { legend: 'Limits shared by the group\'s keys (empty = none)', fields: LIMITS.map((l) => ({ ...l, type: 'number', min: 0, value: group?.limits?.[l.name] ?? '' })) },
   ];
@@ -27,6 +29,7 @@ function bodyOf(v, editing) {
   if (v.strategy) compaction.strategy = v.strategy;
   if (v.output) compaction.output = v.output;
   if (v.summarizerModel) compaction.summarizerModel = v.summarizerModel;
+  if (v.fallback) compaction.fallback = v.fallback;
   const limits = {};
   for (const l of LIMITS) if (v[l.name] !== null) limits[l.name] = v[l.name];
   else if (editing) limits[l.name] = null;

@@ -1,4 +1,4 @@
-// Usage logs: one row per request, newest first, filtered by key, model, channel, status and time,
+// Usage logs: one row per request (and one per compaction summarizer call, marked), newest first, filtered by key, model, channel, status and time,
 // with "Load more" pagination.
 import { fmtInt, fmtMs, fmtTime, h, statusBadge } from '../ui.js';
 import { pagedTable } from './paged.js';
@@ -32,7 +32,7 @@ export function renderUsage(container) {
       { label: 'Key', render: (r) => r.key_name ?? '—' },
       { label: 'Model', render: (r) => r.model ?? '—' },
       { label: 'Channel', render: (r) => r.channel ?? '—' },
-      { label: 'Endpoint', render: (r) => h('code', {}, r.endpoint) },
+      { label: 'Endpoint', render: (r) => (r.summarizer_call ? h('span', {}, h('code', {}, r.endpoint), ' ', h('span', { class: 'badge off', title: 'The compaction summarizer\'s own upstream call for this request' }, 'summarizer')) : h('code', {}, r.endpoint)) },
       { label: 'Status', render: (r) => statusBadge(r.status) },
       { label: 'Stream', render: (r) => (r.streamed ? 'yes' : 'no') },
       { label: 'In', num: true, render: (r) => fmtInt(r.input_tokens) },
