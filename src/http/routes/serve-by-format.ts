@@ -12,6 +12,7 @@ import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '.
 import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
 import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
 import { notImplemented, unavailable } from '../../errors.ts';
+import { droppedParamsHeader, refuseUntranslatable } from '../../translate/param-coverage.ts';
 
 const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
 
@@ -64,7 +65,9 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
       'previous_response_not_supported',
     );
   }
-  const common = { ...forward, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
+  refuseUntranslatable(client, format, body);
+  const responseHeaders = { ...droppedParamsHeader(client, format, body), ...forward.responseHeaders };
+  const common = { ...forward, responseHeaders, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
   if (client === 'chat') {
     const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
     return forwardTranslated(ctx, deps, { ...common, upstreamBody, includeUsage: body.stream_options?.include_usage === true });
