@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
 import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
+import { forcedToolReply } from './forced-tool.ts';
 import { isProblem, requestedOutput, structuredText } from './structured-output.ts';
 import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, PromptCacheEmulator, streamMessage } from './messages-endpoint.ts';
 
@@ -128,7 +129,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (active?.kind === 'hang') return;
     if (active?.kind === 'slow') await new Promise((r) => setTimeout(r, active.ms));
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-    const scripted = queue.shift();
+    const scripted = queue.shift() ?? forcedToolReply(body);
     if (scripted?.status) {
       return fail(scripted.status, scripted.error?.message ?? 'Scripted error.', scripted.error?.type ?? 'invalid_request_error', scripted.error?.code ?? null);
     }

@@ -1,0 +1,80 @@
+// The client matrix for OpenAI's own SDK, the current major and v4 (still common in the wild),
+// each through Chat Completions and through the Responses API.
+import OpenAI from 'openai';
+import OpenAIv4 from 'openai-v4';
+import { clientMatrix, statusOfError, type ClientDriver, type Endpoint, type MatrixClient } from './matrix.ts';
+
+type AnyOpenAI = new (options: { apiKey: string; baseURL: string; maxRetries: number }) => any;
+
+function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): ClientDriver {
+  const client = new Client({ apiKey, baseURL, maxRetries: 0 });
+  const ask = async (messages: unknown[], extra: Record<string, unknown> = {}) => (await client.chat.completions.create({ model, messages, ...extra })).choices[0].message;
+  return {
+    plain: async (prompt) => (await ask([{ role: 'user', content: prompt }])).content,
+    async streamed(prompt) {
+      let text = '';
+      for await (const chunk of await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: prompt }] })) text += chunk.choices[0]?.delta?.content ?? '';
+      return text;
+    },
+    async toolRoundTrip(prompt, tool, result) {
+      const tools = [{ type: 'function', function: tool }];
+      const messages: any[] = [{ role: 'user', content: prompt }];
+      const first = await ask(messages, { tools });
+      const call = first.tool_calls[0];
+      messages.push(first, { role: 'tool', tool_call_id: call.id, content: result });
+      const second = await ask(messages, { tools });
+      return { name: call.function.name, args: JSON.parse(call.function.arguments), text: second.content };
+    },
+    async structured(prompt, name, schema) {
+      const message = await ask([{ role: 'user', content: prompt }], { response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } } });
+      return JSON.parse(message.content);
+    },
+    async conversation(first, second) {
+      const messages: any[] = [{ role: 'user', content: first }];
+      const reply = await ask(messages);
+      messages.push(reply, { role: 'user', content: second });
+      return [reply.content, (await ask(messages)).content];
+    },
+  };
+}
+
+function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): ClientDriver {
+  const client = new Client({ apiKey, baseURL, maxRetries: 0 });
+  const create = (input: unknown, extra: Record<string, unknown> = {}) => client.responses.create({ model, input, ...extra });
+  return {
+    plain: async (prompt) => (await create(prompt)).output_text,
+    async streamed(prompt) {
+      let text = '';
+      for await (const event of await create(prompt, { stream: true })) if (event.type === 'response.output_text.delta') text += event.delta;
+      return text;
+    },
+    async toolRoundTrip(prompt, tool, result) {
+      const tools = [{ type: 'function', ...tool, strict: true }];
+      const input: any[] = [{ role: 'user', content: prompt }];
+      const first = await create(input, { tools });
+      const call = first.output.find((item: any) => item.type === 'function_call');
+      input.push(...first.output, { type: 'function_call_output', call_id: call.call_id, output: result });
+      const second = await create(input, { tools });
+      return { name: call.name, args: JSON.parse(call.arguments), text: second.output_text };
+    },
+    async structured(prompt, name, schema) {
+      const response = await create(prompt, { text: { format: { type: 'json_schema', name, schema, strict: true } } });
+      return JSON.parse(response.output_text);
+    },
+    async conversation(first, second) {
+      const input: any[] = [{ role: 'user', content: first }];
+      const reply = await create(input);
+      input.push(...reply.output, { role: 'user', content: second });
+      return [reply.output_text, (await create(input)).output_text];
+    },
+  };
+}
+
+const clients: MatrixClient[] = [
+  { name: 'openai chat', connect: (e) => chatDriver(OpenAI as AnyOpenAI, e), statusOf: statusOfError },
+  { name: 'openai responses', connect: (e) => responsesDriver(OpenAI as AnyOpenAI, e), statusOf: statusOfError },
+  { name: 'openai-v4 chat', connect: (e) => chatDriver(OpenAIv4 as unknown as AnyOpenAI, e), statusOf: statusOfError },
+  { name: 'openai-v4 responses', connect: (e) => responsesDriver(OpenAIv4 as unknown as AnyOpenAI, e), statusOf: statusOfError },
+];
+
+clientMatrix(clients);
