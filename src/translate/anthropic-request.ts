@@ -32,6 +32,7 @@ export function anthropicRequestToOpenAI(body: JsonObject, format: 'chat' | 'res
     if (conversation.tools.length) out.tools = conversation.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: false }));
   }
   for (const name of ['temperature', 'top_p']) if (typeof body[name] === 'number') out[name] = body[name];
+  if (typeof body.metadata?.user_id === 'string' && body.metadata.user_id) out.user = body.metadata.user_id;
   const choice = toolChoice(body.tool_choice, format);
   if (choice !== undefined && conversation.tools.length) out.tool_choice = choice;
   if (body.tool_choice?.disable_parallel_tool_use === true && conversation.tools.length) out.parallel_tool_calls = false;

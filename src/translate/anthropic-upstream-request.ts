@@ -82,7 +82,7 @@ function assemble(body: JsonObject, conversation: ReturnType<typeof decodeChatMe
 export function chatRequestToAnthropic(body: JsonObject, defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS): AnthropicUpstreamRequest {
   const conversation = { ...decodeChatMessages(Array.isArray(body.messages) ? body.messages : []), tools: decodeChatTools(body.tools) };
   const format = chatOutputFormat(body);
-  const fields: CommonFields = { maxTokens: body.max_completion_tokens ?? body.max_tokens, stop: body.stop, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.user };
+  const fields: CommonFields = { maxTokens: body.max_completion_tokens ?? body.max_tokens, stop: body.stop, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.safety_identifier ?? body.user };
   if (format) fields.outputFormat = { format, param: 'response_format' };
   return { body: assemble(body, conversation, fields, defaultMaxTokens), customTools: new Set() };
 }

@@ -11,35 +11,68 @@ export const DROPPED_PARAMS_HEADER = 'x-relay-dropped-params';
 /** Parameters every translation handles itself (the conversation, the model, streaming). */
 const ALWAYS = ['model', 'stream'];
 
+type Table = Record<WireFormat, Partial<Record<WireFormat, string[]>>>;
+
 /**
- * Per client format and upstream format: the parameters carried over. A dotted path carries only
- * that field of an object parameter (`text.format`); a bare name carries the whole parameter.
+ * Per client format and upstream format: the parameters carried over, each of which shows in the
+ * upstream request. A dotted path carries only that field of an object parameter (`text.format`);
+ * a bare name carries the whole parameter.
  */
-const CARRIED: Record<WireFormat, Partial<Record<WireFormat, string[]>>> = {
+export const CARRIED: Table = {
   chat: {
-    responses: ['messages', 'n', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'prompt_cache_key',
-      'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'response_format', 'verbosity', 'stream_options', 'store'],
-    anthropic: ['messages', 'n', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'max_tokens', 'max_completion_tokens', 'stop',
-      'response_format', 'stream_options', 'store', 'prompt_cache_key'],
+    responses: ['messages', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata',
+      'prompt_cache_key', 'prompt_cache_retention', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'response_format', 'verbosity'],
+    anthropic: ['messages', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_tokens', 'max_completion_tokens',
+      'stop', 'response_format'],
   },
   responses: {
-    chat: ['input', 'background', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'prompt_cache_key',
-      'max_output_tokens', 'reasoning.effort', 'text.format', 'text.verbosity', 'store', 'safety_identifier', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'],
-    anthropic: ['input', 'background', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_output_tokens',
-      'text.format', 'store', 'prompt_cache_key'],
+    chat: ['input', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata',
+      'prompt_cache_key', 'prompt_cache_retention', 'max_output_tokens', 'reasoning.effort', 'text.format', 'text.verbosity', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'],
+    anthropic: ['input', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_output_tokens', 'text.format'],
   },
   anthropic: {
-    chat: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'stop_sequences', 'temperature', 'top_p', 'output_config.format', 'output_format'],
-    responses: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'output_config.format', 'output_format'],
+    chat: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'stop_sequences', 'temperature', 'top_p', 'metadata.user_id', 'output_config.format', 'output_format'],
+    responses: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'metadata.user_id', 'output_config.format', 'output_format'],
   },
 };
 
+/**
+ * Parameters accepted without being sent on, because they do not change the answer once
+ * translated: `n` (above 1 refused), `background` (true refused), `store` (a translated upstream
+ * is asked to store nothing), `stream_options` (usage is always asked for and given to clients that
+ * asked), `prompt_cache_key` for Anthropic (used for channel affinity; Anthropic caches at the
+ * breakpoints the relay sets).
+ */
+export const ACCEPTED: Table = {
+  chat: { responses: ['n', 'stream_options', 'store'], anthropic: ['n', 'stream_options', 'store', 'prompt_cache_key'] },
+  responses: { chat: ['background', 'store'], anthropic: ['background', 'store', 'prompt_cache_key'] },
+  anthropic: { chat: [], responses: [] },
+};
+
+/** Tool types each translation can offer the upstream model; other tools are dropped (`tools[web_search]`). */
+const TOOL_TYPES: Table = {
+  chat: { responses: ['function'], anthropic: ['function', 'custom'] },
+  responses: { chat: ['function', 'custom'], anthropic: ['function', 'custom'] },
+  anthropic: { chat: ['custom'], responses: ['custom'] },
+};
+
+/** A tool's type as its format spells it (Anthropic client tools have none: `custom`). */
+const toolType = (client: WireFormat, tool: any): string => String(tool?.type ?? (client === 'anthropic' ? 'custom' : tool?.function ? 'function' : 'unknown'));
+
+function droppedTools(client: WireFormat, upstream: WireFormat, tools: unknown): string[] {
+  const offered = TOOL_TYPES[client][upstream] ?? [];
+  const types = (Array.isArray(tools) ? tools : []).map((tool) => toolType(client, tool)).filter((type) => !offered.includes(type));
+  return [...new Set(types)].map((type) => `tools[${type}]`);
+}
+
 /** The parameters of `body` that a translation from `client` to `upstream` leaves out, as dotted paths. */
 export function droppedParams(client: WireFormat, upstream: WireFormat, body: Record<string, unknown>): string[] {
-  const carried = CARRIED[client][upstream];
-  if (!carried) return [];
+  const known = CARRIED[client][upstream];
+  if (!known) return [];
+  const carried = [...known, ...(ACCEPTED[client][upstream] ?? [])];
   const dropped: string[] = [];
   for (const [name, value] of Object.entries(body)) {
+    if (name === 'tools') dropped.push(...droppedTools(client, upstream, value));
     if (value === undefined || value === null || ALWAYS.includes(name) || carried.includes(name)) continue;
     const fields = carried.filter((path) => path.startsWith(`${name}.`)).map((path) => path.slice(name.length + 1));
     if (fields.length > 0 && typeof value === 'object' && !Array.isArray(value)) {

@@ -69,7 +69,7 @@ export function chatToolChoiceToResponses(choice: unknown): unknown {
 /** Responses request fields → Chat request fields (without messages and tools). */
 export function responsesParamsToChat(body: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'seed', 'stop', 'presence_penalty', 'frequency_penalty']) {
+  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata', 'prompt_cache_retention', 'seed', 'stop', 'presence_penalty', 'frequency_penalty']) {
     if (body[name] !== undefined && body[name] !== null) out[name] = body[name];
   }
   if (typeof body.max_output_tokens === 'number') out.max_tokens = body.max_output_tokens;
@@ -87,7 +87,7 @@ export function responsesParamsToChat(body: Record<string, any>): Record<string,
 /** Chat request fields → Responses request fields (without input and tools). */
 export function chatParamsToResponses(body: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = { store: false };
-  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'prompt_cache_key']) {
+  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata', 'prompt_cache_key', 'prompt_cache_retention']) {
     if (body[name] !== undefined && body[name] !== null) out[name] = body[name];
   }
   const limit = body.max_completion_tokens ?? body.max_tokens;
