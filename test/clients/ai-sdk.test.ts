@@ -13,14 +13,18 @@ const NATIVE_STRUCTURED_OUTPUT = { anthropic: { structuredOutputMode: 'outputFor
 function aiSdkDriver(model: LanguageModel): ClientDriver {
   const common = { model, maxRetries: 0 };
   return {
-    plain: async (prompt) => (await generateText({ ...common, prompt })).text,
+    async plain(prompt) {
+      const result = await generateText({ ...common, prompt });
+      return { text: result.text, usage: { input: result.usage.inputTokens, output: result.usage.outputTokens } };
+    },
     async streamed(prompt) {
       let failure: unknown;
       const result = streamText({ ...common, prompt, onError: ({ error }) => { failure = error; } });
       let text = '';
       for await (const delta of result.textStream) text += delta;
       if (failure) throw failure;
-      return text;
+      const usage = await result.usage;
+      return { text, usage: { input: usage.inputTokens, output: usage.outputTokens } };
     },
     async toolRoundTrip(prompt, spec, output) {
       const tools = { [spec.name]: tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters), execute: async () => output }) };

@@ -33,10 +33,16 @@ export interface ToolSpec {
   parameters: Record<string, unknown>;
 }
 
+/** An answer's text and the token usage the library reports for it. */
+export interface Answer {
+  text: string;
+  usage: { input?: number; output?: number };
+}
+
 /** What every client library must do, in its own idiom. */
 export interface ClientDriver {
-  plain(prompt: string): Promise<string>;
-  streamed(prompt: string): Promise<string>;
+  plain(prompt: string): Promise<Answer>;
+  streamed(prompt: string): Promise<Answer>;
   /** Offers `tool`, answers its call with `result`, and returns the call and the final answer. */
   toolRoundTrip(prompt: string, tool: ToolSpec, result: string): Promise<{ name: string; args: unknown; text: string }>;
   /** Asks for an object matching `schema` with the library's structured-output feature; returns the parsed object. */
@@ -90,13 +96,19 @@ const referencesStoredItem = (upstream: UpstreamEmulator) => (upstream.requests.
 
 const RUNS: Record<CaseName, CaseRun> = {
   async plain(driver, upstream) {
-    upstream.script([{ text: 'Hello from the matrix.' }]);
-    assert.equal(await driver.plain('Say hello.'), 'Hello from the matrix.');
+    upstream.script([{ text: 'Hello from the matrix.', usage: { input: 42, output: 7 } }]);
+    const answer = await driver.plain('Say hello.');
+    assert.equal(answer.text, 'Hello from the matrix.');
+    assert.deepEqual(answer.usage, { input: 42, output: 7 }, 'the upstream\'s token counts reach the client');
     assert.match(sentText(upstream), /Say hello\./);
   },
   async streamed(driver, upstream) {
-    upstream.script([{ text: 'A streamed hello, in pieces.' }]);
-    assert.equal(await driver.streamed('Stream a hello.'), 'A streamed hello, in pieces.');
+    upstream.script([{ text: 'A streamed hello, in pieces.', usage: { input: 42, output: 7 } }]);
+    const answer = await driver.streamed('Stream a hello.');
+    assert.equal(answer.text, 'A streamed hello, in pieces.');
+    assert.equal(answer.usage.input, 42, 'the upstream\'s input token count reaches the client');
+    // Anthropic's message_start carries output_tokens: 1 already, which LangChain adds to the final count.
+    assert.ok(answer.usage.output === 7 || answer.usage.output === 8, `the upstream's output token count reaches the client (got ${answer.usage.output})`);
     assert.equal(upstream.requests.at(-1)?.body.stream, true, 'the upstream was asked for a stream');
   },
   async 'tool round trip'(driver, upstream) {

@@ -2,7 +2,7 @@
 // each through Chat Completions and through the Responses API.
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
-import { clientMatrix, statusOfError, type ClientDriver, type Endpoint, type MatrixClient } from './matrix.ts';
+import { clientMatrix, statusOfError, type Answer, type ClientDriver, type Endpoint, type MatrixClient } from './matrix.ts';
 
 type AnyOpenAI = new (options: { apiKey: string; baseURL: string; maxRetries: number }) => any;
 
@@ -10,11 +10,17 @@ function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): Cl
   const client = new Client({ apiKey, baseURL, maxRetries: 0 });
   const ask = async (messages: unknown[], extra: Record<string, unknown> = {}) => (await client.chat.completions.create({ model, messages, ...extra })).choices[0].message;
   return {
-    plain: async (prompt) => (await ask([{ role: 'user', content: prompt }])).content,
+    async plain(prompt) {
+      const completion = await client.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }] });
+      return { text: completion.choices[0].message.content, usage: { input: completion.usage?.prompt_tokens, output: completion.usage?.completion_tokens } };
+    },
     async streamed(prompt) {
-      let text = '';
-      for await (const chunk of await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: prompt }] })) text += chunk.choices[0]?.delta?.content ?? '';
-      return text;
+      const answer: Answer = { text: '', usage: {} };
+      for await (const chunk of await client.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: prompt }] })) {
+        answer.text += chunk.choices[0]?.delta?.content ?? '';
+        if (chunk.usage) answer.usage = { input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens };
+      }
+      return answer;
     },
     async toolRoundTrip(prompt, tool, result) {
       const tools = [{ type: 'function', function: tool }];
@@ -42,11 +48,17 @@ function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint
   const client = new Client({ apiKey, baseURL, maxRetries: 0 });
   const create = (input: unknown, extra: Record<string, unknown> = {}) => client.responses.create({ model, input, ...extra });
   return {
-    plain: async (prompt) => (await create(prompt)).output_text,
+    async plain(prompt) {
+      const response = await create(prompt);
+      return { text: response.output_text, usage: { input: response.usage?.input_tokens, output: response.usage?.output_tokens } };
+    },
     async streamed(prompt) {
-      let text = '';
-      for await (const event of await create(prompt, { stream: true })) if (event.type === 'response.output_text.delta') text += event.delta;
-      return text;
+      const answer: Answer = { text: '', usage: {} };
+      for await (const event of await create(prompt, { stream: true })) {
+        if (event.type === 'response.output_text.delta') answer.text += event.delta;
+        if (event.type === 'response.completed') answer.usage = { input: event.response.usage?.input_tokens, output: event.response.usage?.output_tokens };
+      }
+      return answer;
     },
     async toolRoundTrip(prompt, tool, result) {
       const tools = [{ type: 'function', ...tool, strict: true }];
