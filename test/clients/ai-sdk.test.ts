@@ -32,6 +32,11 @@ function aiSdkDriver(model: LanguageModel): ClientDriver {
       const call = result.steps[0].toolCalls[0];
       return { name: call.toolName, args: call.input, text: result.text };
     },
+    async streamedToolCall(prompt, spec) {
+      const result = streamText({ ...common, prompt, tools: { [spec.name]: tool({ description: spec.description, inputSchema: jsonSchema(spec.parameters) }) } });
+      const [call] = await result.toolCalls;
+      return { name: call.toolName, args: call.input };
+    },
     async structured(prompt, name, schema) {
       const result = await generateText({ ...common, prompt, output: Output.object({ schema: jsonSchema(schema), name }), providerOptions: NATIVE_STRUCTURED_OUTPUT });
       return result.output;

@@ -26,6 +26,12 @@ function langChainDriver(model: BaseChatModel): ClientDriver {
       const second = await withTools.invoke(messages);
       return { name: call.name, args: call.args, text: second.text };
     },
+    async streamedToolCall(prompt, tool) {
+      let whole: AIMessageChunk | undefined;
+      for await (const chunk of await model.bindTools!([{ type: 'function', function: tool }]).stream(prompt)) whole = whole ? whole.concat(chunk) : chunk;
+      const [call] = whole!.tool_calls!;
+      return { name: call.name, args: call.args };
+    },
     // The native structured-output parameter (response_format, text.format, output_config.format), not a forced tool.
     structured: (prompt, name, schema) => model.withStructuredOutput(schema, { name, method: 'jsonSchema' }).invoke(prompt),
     async conversation(first, second) {

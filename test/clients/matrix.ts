@@ -9,11 +9,11 @@ import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 
 export type UpstreamKind = 'openai-chat' | 'openai-responses' | 'anthropic';
 export type Route = '/v1' | '/compact/v1';
-export type CaseName = 'plain' | 'streamed' | 'tool round trip' | 'structured output' | 'multi-turn' | 'bad key';
+export type CaseName = 'plain' | 'streamed' | 'tool round trip' | 'streamed tool call' | 'structured output' | 'multi-turn' | 'bad key';
 
 export const UPSTREAMS: UpstreamKind[] = ['openai-chat', 'openai-responses', 'anthropic'];
 export const ROUTES: Route[] = ['/v1', '/compact/v1'];
-export const CASES: CaseName[] = ['plain', 'streamed', 'tool round trip', 'structured output', 'multi-turn', 'bad key'];
+export const CASES: CaseName[] = ['plain', 'streamed', 'tool round trip', 'streamed tool call', 'structured output', 'multi-turn', 'bad key'];
 
 /** One model per upstream kind, named like real ones so clients pick their native features. */
 export const MODELS: Record<UpstreamKind, string> = { 'openai-chat': 'gpt-4o-mini', 'openai-responses': 'gpt-4.1', anthropic: 'claude-sonnet-4-5' };
@@ -45,6 +45,8 @@ export interface ClientDriver {
   streamed(prompt: string): Promise<Answer>;
   /** Offers `tool`, answers its call with `result`, and returns the call and the final answer. */
   toolRoundTrip(prompt: string, tool: ToolSpec, result: string): Promise<{ name: string; args: unknown; text: string }>;
+  /** Offers `tool` on a streamed request and returns the call assembled from the stream. */
+  streamedToolCall(prompt: string, tool: ToolSpec): Promise<{ name: string; args: unknown }>;
   /** Asks for an object matching `schema` with the library's structured-output feature; returns the parsed object. */
   structured(prompt: string, name: string, schema: Record<string, unknown>): Promise<unknown>;
   /** Two turns: the second sent with the history as the library keeps it after the first. */
@@ -119,6 +121,11 @@ const RUNS: Record<CaseName, CaseRun> = {
     assert.equal(out.text, 'It is 18 degrees in Paris.');
     assert.equal(upstream.requests.length, 2);
     assert.match(sentText(upstream), /18 degrees and sunny/, 'the tool result reached the upstream');
+  },
+  async 'streamed tool call'(driver, upstream) {
+    upstream.script([{ toolCalls: [{ name: 'get_weather', arguments: '{"city":"Reykjavik"}', callId: 'call_matrix_2' }] }]);
+    assert.deepEqual(await driver.streamedToolCall('What is the weather in Reykjavik?', WEATHER), { name: 'get_weather', args: { city: 'Reykjavik' } });
+    assert.equal(upstream.requests.at(-1)?.body.stream, true, 'the upstream was asked for a stream');
   },
   async 'structured output'(driver, upstream, { kind }) {
     const value = await driver.structured('Describe Lisbon.', 'city_facts', CITY_SCHEMA);

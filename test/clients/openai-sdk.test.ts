@@ -31,6 +31,17 @@ function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): Cl
       const second = await ask(messages, { tools });
       return { name: call.function.name, args: JSON.parse(call.function.arguments), text: second.content };
     },
+    async streamedToolCall(prompt, tool) {
+      const call = { name: '', arguments: '' };
+      const stream = await client.chat.completions.create({ model, stream: true, tools: [{ type: 'function', function: tool }], messages: [{ role: 'user', content: prompt }] });
+      for await (const chunk of stream) {
+        for (const delta of chunk.choices[0]?.delta?.tool_calls ?? []) {
+          call.name += delta.function?.name ?? '';
+          call.arguments += delta.function?.arguments ?? '';
+        }
+      }
+      return { name: call.name, args: JSON.parse(call.arguments) };
+    },
     async structured(prompt, name, schema) {
       const message = await ask([{ role: 'user', content: prompt }], { response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } } });
       return JSON.parse(message.content);
@@ -68,6 +79,13 @@ function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint
       input.push(...first.output, { type: 'function_call_output', call_id: call.call_id, output: result });
       const second = await create(input, { tools });
       return { name: call.name, args: JSON.parse(call.arguments), text: second.output_text };
+    },
+    async streamedToolCall(prompt, tool) {
+      let call: any;
+      for await (const event of await create(prompt, { stream: true, tools: [{ type: 'function', ...tool, strict: true }] })) {
+        if (event.type === 'response.output_item.done' && event.item.type === 'function_call') call = event.item;
+      }
+      return { name: call.name, args: JSON.parse(call.arguments) };
     },
     async structured(prompt, name, schema) {
       const response = await create(prompt, { text: { format: { type: 'json_schema', name, schema, strict: true } } });
