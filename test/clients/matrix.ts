@@ -147,6 +147,7 @@ const RUNS: Record<CaseName, CaseRun> = {
     const err = await bad().plain('Hello?').then(() => undefined, (e: unknown) => e);
     assert.ok(err, 'a bad key fails');
     assert.equal(client.statusOf(err), 401, `401 expected, got ${String(err)}`);
+    assert.match(String((err as Error).message), /Invalid API key/, 'the relay\'s own message reaches the user');
     assert.equal(upstream.requests.length, 0, 'no upstream was called');
   },
 };
