@@ -1,12 +1,13 @@
 // The client matrix for OpenAI's own SDK, the current major and v4 (still common in the wild),
-// each through Chat Completions and through the Responses API.
+// each through Chat Completions and through the Responses API (structured output through the
+// current SDK's own parse helpers).
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
 import { clientMatrix, statusOfError, type Answer, type ClientDriver, type Endpoint, type MatrixClient } from './matrix.ts';
 
 type AnyOpenAI = new (options: { apiKey: string; baseURL: string; maxRetries: number }) => any;
 
-function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): ClientDriver {
+function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint, helpers: boolean): ClientDriver {
   const client = new Client({ apiKey, baseURL, maxRetries: 0 });
   const ask = async (messages: unknown[], extra: Record<string, unknown> = {}) => (await client.chat.completions.create({ model, messages, ...extra })).choices[0].message;
   return {
@@ -43,8 +44,10 @@ function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): Cl
       return { name: call.name, args: JSON.parse(call.arguments) };
     },
     async structured(prompt, name, schema) {
-      const message = await ask([{ role: 'user', content: prompt }], { response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } } });
-      return JSON.parse(message.content);
+      const request = { model, messages: [{ role: 'user', content: prompt }], response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } } };
+      // The current SDK parses the answer itself; v4 users parse the text.
+      if (helpers) return (await client.chat.completions.parse(request)).choices[0].message.parsed;
+      return JSON.parse((await client.chat.completions.create(request)).choices[0].message.content);
     },
     async conversation(first, second) {
       const messages: any[] = [{ role: 'user', content: first }];
@@ -55,7 +58,7 @@ function chatDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): Cl
   };
 }
 
-function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint): ClientDriver {
+function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint, helpers: boolean): ClientDriver {
   const client = new Client({ apiKey, baseURL, maxRetries: 0 });
   const create = (input: unknown, extra: Record<string, unknown> = {}) => client.responses.create({ model, input, ...extra });
   return {
@@ -88,8 +91,9 @@ function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint
       return { name: call.name, args: JSON.parse(call.arguments) };
     },
     async structured(prompt, name, schema) {
-      const response = await create(prompt, { text: { format: { type: 'json_schema', name, schema, strict: true } } });
-      return JSON.parse(response.output_text);
+      const request = { model, input: prompt, text: { format: { type: 'json_schema', name, schema, strict: true } } };
+      if (helpers) return (await client.responses.parse(request)).output_parsed;
+      return JSON.parse((await client.responses.create(request)).output_text);
     },
     async conversation(first, second) {
       const input: any[] = [{ role: 'user', content: first }];
@@ -101,10 +105,10 @@ function responsesDriver(Client: AnyOpenAI, { baseURL, apiKey, model }: Endpoint
 }
 
 const clients: MatrixClient[] = [
-  { name: 'openai chat', connect: (e) => chatDriver(OpenAI as AnyOpenAI, e), statusOf: statusOfError },
-  { name: 'openai responses', connect: (e) => responsesDriver(OpenAI as AnyOpenAI, e), statusOf: statusOfError },
-  { name: 'openai-v4 chat', connect: (e) => chatDriver(OpenAIv4 as unknown as AnyOpenAI, e), statusOf: statusOfError },
-  { name: 'openai-v4 responses', connect: (e) => responsesDriver(OpenAIv4 as unknown as AnyOpenAI, e), statusOf: statusOfError },
+  { name: 'openai chat', connect: (e) => chatDriver(OpenAI as AnyOpenAI, e, true), statusOf: statusOfError },
+  { name: 'openai responses', connect: (e) => responsesDriver(OpenAI as AnyOpenAI, e, true), statusOf: statusOfError },
+  { name: 'openai-v4 chat', connect: (e) => chatDriver(OpenAIv4 as unknown as AnyOpenAI, e, false), statusOf: statusOfError },
+  { name: 'openai-v4 responses', connect: (e) => responsesDriver(OpenAIv4 as unknown as AnyOpenAI, e, false), statusOf: statusOfError },
 ];
 
 clientMatrix(clients);
