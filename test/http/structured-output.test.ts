@@ -106,6 +106,25 @@ describe('structured output through translation', () => {
     assert.equal(many.body.error.code, 'n_not_supported');
   });
 
+  test('the emulated answer follows refs, unions, enums, nullable types and bounds', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        owner: { $ref: '#/$defs/person' },
+        status: { type: 'string', enum: ['open', 'closed'] },
+        note: { type: ['string', 'null'] },
+        score: { type: 'number', minimum: 3 },
+        labels: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }] }, minItems: 2 },
+      },
+      required: ['owner', 'status', 'note', 'score', 'labels'],
+      additionalProperties: false,
+      $defs: { person: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'], additionalProperties: false } },
+    };
+    const res = await post('/v1/responses', { model: 'on-chat', input: 'Fill it in.', text: { format: { type: 'json_schema', name: 'ticket', strict: true, schema } } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(JSON.parse(res.body.output_text ?? res.body.output[0].content[0].text), { owner: { email: 'user@example.com' }, status: 'open', note: 'sample', score: 3, labels: [1, 1] });
+  });
+
   test('the emulator behaves like the real APIs: strict schemas must be closed, Anthropic refuses OpenAI\'s parameter', async () => {
     const open = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] };
     const res = await post('/v1/chat/completions', { model: 'on-chat', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: open } } });
