@@ -113,13 +113,13 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       if (problem) return sendJson(res, problem.status, anthropicErrorBody(problem.type, problem.message));
     }
     if (typeof body.model !== 'string') return fail(400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model');
+    if (options.models && !options.models.includes(body.model)) {
+      return fail(404, anthropic ? `model: ${body.model}` : `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
+    }
     const output = requestedOutput(anthropic ? 'anthropic' : path === '/v1/chat/completions' ? 'chat' : 'responses', body);
     if (isProblem(output)) return fail(400, output.message, 'invalid_request_error', output.code, output.param);
     // Asked for structured output, the model answers with JSON that matches (a script's own text still wins).
     const replyText = output ? structuredText(output, defaultText) : defaultText;
-    if (options.models && !options.models.includes(body.model)) {
-      return fail(404, anthropic ? `model: ${body.model}` : `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
-    }
     const active = takeFault();
     if (active?.kind === 'status') {
       const type = active.status === 429 ? 'rate_limit_error' : active.status >= 500 ? 'server_error' : 'invalid_request_error';
