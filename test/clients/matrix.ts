@@ -9,11 +9,11 @@ import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 
 export type UpstreamKind = 'openai-chat' | 'openai-responses' | 'anthropic';
 export type Route = '/v1' | '/compact/v1';
-export type CaseName = 'plain' | 'streamed' | 'tool round trip' | 'streamed tool call' | 'structured output' | 'multi-turn' | 'bad key';
+export type CaseName = 'plain' | 'streamed' | 'tool round trip' | 'streamed tool call' | 'structured output' | 'multi-turn' | 'bad key' | 'upstream refusal';
 
 export const UPSTREAMS: UpstreamKind[] = ['openai-chat', 'openai-responses', 'anthropic'];
 export const ROUTES: Route[] = ['/v1', '/compact/v1'];
-export const CASES: CaseName[] = ['plain', 'streamed', 'tool round trip', 'streamed tool call', 'structured output', 'multi-turn', 'bad key'];
+export const CASES: CaseName[] = ['plain', 'streamed', 'tool round trip', 'streamed tool call', 'structured output', 'multi-turn', 'bad key', 'upstream refusal'];
 
 /** One model per upstream kind, named like real ones so clients pick their native features. */
 export const MODELS: Record<UpstreamKind, string> = { 'openai-chat': 'gpt-4o-mini', 'openai-responses': 'gpt-4.1', anthropic: 'claude-sonnet-4-5' };
@@ -149,6 +149,13 @@ const RUNS: Record<CaseName, CaseRun> = {
     assert.equal(client.statusOf(err), 401, `401 expected, got ${String(err)}`);
     assert.match(String((err as Error).message), /Invalid API key/, 'the relay\'s own message reaches the user');
     assert.equal(upstream.requests.length, 0, 'no upstream was called');
+  },
+  async 'upstream refusal'(driver, upstream, { client }) {
+    upstream.script([{ status: 400, error: { message: 'prompt is too long: 250000 tokens > 200000 maximum', code: 'context_length_exceeded' } }]);
+    const err = await driver.plain('A very long prompt.').then(() => undefined, (e: unknown) => e);
+    assert.ok(err, 'the upstream\'s 400 fails the call');
+    assert.equal(client.statusOf(err), 400, `400 expected, got ${String(err)}`);
+    assert.match(String((err as Error).message), /prompt is too long/, 'the upstream\'s message reaches the user');
   },
 };
 
