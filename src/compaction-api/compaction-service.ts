@@ -7,6 +7,7 @@ import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
 import { channelSummarizer } from './channel-summarizer.ts';
+import { chargedSummarizer } from './charged-summarizer.ts';
 import { compactionPolicyOf, contextWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 
 /** Compaction starts above this share of the context window… */
@@ -42,7 +43,7 @@ function engineOptions(c: CompactionContext, policy: CompactionPolicy, budgetTok
   const options: CompactionOptions = { budgetTokens, targetTokens, strategy: policy.strategy };
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
-    options.summarizer = channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal);
+    options.summarizer = chargedSummarizer(channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal), c.ctx.admission, model);
   }
   if (c.deps.summaryCache) options.cache = c.deps.summaryCache;
   return options;
