@@ -135,10 +135,11 @@ describe('errors in the OpenAI shape', () => {
     );
   });
 
-  test('every rejected request still leaves a usage row with its status and error code', async () => {
+  test('every rejected authenticated request still leaves a usage row with its status and error code; anonymous ones none', async () => {
     const rows = await relay.usageRows(10);
     const statuses = new Set(rows.map((r) => r.status));
-    for (const s of [400, 401, 403, 404, 413, 501, 502, 503, 504]) assert.ok(statuses.has(s), `a usage row with status ${s}`);
+    for (const s of [400, 403, 404, 413, 501, 502, 503, 504]) assert.ok(statuses.has(s), `a usage row with status ${s}`);
     assert.ok(rows.filter((r) => r.status >= 400).every((r) => r.error_code));
+    assert.ok(rows.every((r) => r.key_name !== null), 'requests without a valid key write no usage row');
   });
 });
