@@ -11,6 +11,7 @@ import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.
 import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 import { settleFallback } from './fallback.ts';
+import { chargedSummarizer } from './charged-summarizer.ts';
 
 /** Compaction starts above this share of the context window… */
 export const HARD_TRIGGER_FRACTION = 0.85;
@@ -64,7 +65,7 @@ function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetToken
     // The session's own key when the summarizer is the session's model; another model keeps an affinity of its own, so it never moves the session.
     const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
     summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
-    options.summarizer = summarizer.call;
+    options.summarizer = chargedSummarizer(summarizer.call, c.ctx.admission, model);
   }
   if (c.deps.summaryCache && policy.strategy === 'model') options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, summarizerChannels(c, policy).model);
   return { options, summarizer };

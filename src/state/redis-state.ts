@@ -15,6 +15,11 @@ if current >= limit or current + amount > limit then return {0, tostring(current
 return {1, redis.call('incrbyfloat', KEYS[1], ARGV[1])}
 `;
 
+/** The reserve script registered on the client (sent once, then run by its SHA). */
+interface ReserveCommand {
+  crReserve(key: string, amount: string, limit: string): Promise<unknown>;
+}
+
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
@@ -25,6 +30,7 @@ export class RedisSharedState implements SharedState {
   constructor(url: string, prefix = 'cr:') {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.prefix = prefix;
+    this.redis.defineCommand('crReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     const redis = this.redis;
     const summaryKey = (k: string) => `${prefix}summary:${k}`;
     this.summaryCache = {
@@ -70,7 +76,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async reserve(key: string, amount: number, limit: number): Promise<number | undefined> {
-    const [ok, total] = (await this.redis.eval(RESERVE_SCRIPT, 1, `${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
+    const [ok, total] = (await (this.redis as unknown as ReserveCommand).crReserve(`${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
     return ok === 1 ? Number(total) : undefined;
   }
 
