@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createLogger, startRelay } from '../app.ts';
+import { installProcessGuards } from '../observability/process-guard.ts';
 
 export function registerServeCommand(program: Command): void {
   program.command('serve', { isDefault: true })
@@ -23,14 +24,14 @@ export function registerServeCommand(program: Command): void {
         logger.info('no groups or keys yet; create them with: npx compact-relay groups add --name default --models "*" && npx compact-relay keys create --name me --group default');
       }
       let stopping = false;
-      const stop = (signal: string) => {
+      const stop = (signal: string, exitCode = 0) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal, inFlight: relay.relayServer.inFlight }, 'shutting down: finishing in-flight requests');
         relay.close().then(
           () => {
             logger.info('stopped');
-            process.exit(0);
+            process.exit(exitCode);
           },
           (err) => {
             logger.error({ err }, 'shutdown failed');
@@ -38,6 +39,7 @@ export function registerServeCommand(program: Command): void {
           },
         );
       };
+      installProcessGuards(logger, { onFatal: () => stop('uncaught exceptions', 1) });
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
