@@ -83,7 +83,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
-  const state = await createSharedState(config.redisUrl);
+  const state = await createSharedState(config.redisUrl, undefined, config.memoryStateMaxEntries);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));

@@ -9,6 +9,7 @@ import { upstreamStatusError } from '../upstream/relay-response.ts';
 import { usageFromAnthropic, usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
 import type { Usage } from '../conversation/model.ts';
 import { badGateway } from '../errors.ts';
+import { readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { SummarizeCall } from '../compaction/index.ts';
 
 
@@ -58,7 +59,7 @@ function summaryRequest(channel: ChannelRecord, model: string, system: string, p
   };
 }
 
-export function channelSummarizer(agent: Agent, model: string, candidates: ChannelRecord[], timeoutMs: number, signal?: AbortSignal): SummarizeCall {
+export function channelSummarizer(agent: Agent, model: string, candidates: ChannelRecord[], timeoutMs: number, signal?: AbortSignal, bodyLimitBytes?: number): SummarizeCall {
   return async (req) => {
     const channel = pickChannel(candidates);
     if (!channel) throw badGateway(`No channel can summarize with the model "${model}".`, 'summarizer_unavailable');
@@ -72,7 +73,14 @@ export function channelSummarizer(agent: Agent, model: string, candidates: Chann
       timeoutMs: channel.options.timeoutMs ?? timeoutMs,
     });
     if (response.statusCode >= 400) throw await upstreamStatusError(channel, response);
-    const { text, usage } = summary.read(await response.body.json());
+    let answer: unknown;
+    try {
+      answer = JSON.parse(await readBoundedText(response.body, bodyLimitBytes));
+    } catch (err) {
+      if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(channel.name, err);
+      throw badGateway(`Summarizer channel "${channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
+    }
+    const { text, usage } = summary.read(answer);
     return { text, model: upstreamModel, inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
   };
 }

@@ -43,7 +43,7 @@ function engineOptions(c: CompactionContext, policy: CompactionPolicy, budgetTok
   const options: CompactionOptions = { budgetTokens, targetTokens, strategy: policy.strategy };
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
-    options.summarizer = channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal);
+    options.summarizer = channelSummarizer(c.deps.agent, model, channels, c.deps.config.upstreamTimeoutMs, c.ctx.abort.signal, c.deps.config.upstreamBodyLimitBytes);
     if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
   }
   return options;

@@ -147,7 +147,7 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       req.resume();
       const error = knownPaths.has(path) || prefixMatch(undefined, path)
         ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}.`)
-        : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
+        : notFound(`Unknown path: ${req.method} ${path.length > 256 ? `${path.slice(0, 255)}…` : path}`, 'unknown_url');
       sendError(ctx, error);
       return;
     }

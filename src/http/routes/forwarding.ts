@@ -40,7 +40,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, body),
+    affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
@@ -55,6 +55,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       channel,
       hideUsageChunk,
       headers: options.responseHeaders,
+      bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
       ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
     }),
   });
@@ -83,7 +84,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody),
+    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
@@ -102,6 +103,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
       customTools: options.customTools,
       echo: options.echo,
       headers: options.responseHeaders,
+      bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
     }),
   });
 }

@@ -67,7 +67,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
       deps,
       model,
       candidates: native,
-      affinityKey: affinityKeyOf(ctx.req.headers, body),
+      affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal),
       attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
         channel,
         path: '/responses/compact',
@@ -76,7 +76,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
         signal: ctx.abort.signal,
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, bodyLimitBytes: deps.config.upstreamBodyLimitBytes, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
   }
   if (inspection.upstreamCompaction.length > 0) {
