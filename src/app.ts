@@ -91,7 +91,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const usageRetention = startUsageRetention(store, config.usageRetentionDays, (err) => logger.error({ err }, 'pruning the usage log failed'), (rows) => logger.info(`pruned ${rows} usage row(s) older than ${config.usageRetentionDays} day(s)`));
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
-  const state = await createSharedState(config.redisUrl);
+  const state = await createSharedState(config.redisUrl, undefined, config.memoryStateMaxEntries);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs, minKeys: config.circuitMinKeys });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));

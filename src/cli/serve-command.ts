@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type RelayConfig } from '../config/config.ts';
 import { createLogger, startRelay } from '../app.ts';
+import { installProcessGuards } from '../observability/process-guard.ts';
 import { redactUrl } from '../store/database.ts';
 
 /** The flags (and note) that point a management command at this relay's store. */
@@ -54,14 +55,14 @@ export function registerServeCommand(program: Command): void {
         logger.info(`no groups or keys yet; create them with: npx compact-relay groups add --name default --models "*"${selector} && npx compact-relay keys create --name me --group default${selector}`);
       }
       let stopping = false;
-      const stop = (signal: string) => {
+      const stop = (signal: string, exitCode = 0) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal, inFlight: relay.relayServer.inFlight }, 'shutting down: finishing in-flight requests');
         relay.close().then(
           () => {
             logger.info('stopped');
-            process.exit(0);
+            process.exit(exitCode);
           },
           (err) => {
             logger.error({ err }, 'shutdown failed');
@@ -69,6 +70,7 @@ export function registerServeCommand(program: Command): void {
           },
         );
       };
+      installProcessGuards(logger, { onFatal: () => stop('uncaught exceptions', 1) });
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
