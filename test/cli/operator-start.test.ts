@@ -2,7 +2,7 @@
 // token on stderr (never in the log) and its hints name the relay's own store; `admin-token
 // --rotate` hands out a new token that a running relay accepts at once, retiring the old one; the
 // launcher bin/compact-relay.js, run by an older Node, passes SIGTERM to its Node 24 child and
-// exits with its status.
+// exits with its status; stopping `npm start` by its PID stops the relay.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -116,6 +116,38 @@ test('the launcher forwards SIGTERM to its Node 24 child and exits with its stat
   } finally {
     server.child.kill('SIGKILL');
     // A child the launcher left behind would hold these pipes open and hang the run instead of failing it.
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+function hasNpm(): boolean {
+  try {
+    execFileSync('npm', ['--version'], { encoding: 'utf8' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('stopping `npm start` by its PID stops the relay', { skip: hasNpm() ? false : 'npm is not on PATH' }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-npm-start-'));
+  const server = await startServer('npm', ['start', '--silent', '--prefix', ROOT, '--', '--port', '0', '--data-dir', dataDir]);
+  try {
+    const exited = new Promise<void>((resolve) => server.child.on('exit', () => resolve()));
+    server.child.kill('SIGTERM');
+    await exited;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const up = await fetch(`${server.url}/healthz`).then(() => true, () => false);
+      if (!up) break;
+      assert.ok(Date.now() < deadline, 'the relay still answers 5 s after npm was stopped');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(server.stdout(), /shutting down/, 'the relay drained on the signal');
+  } finally {
+    server.child.kill('SIGKILL');
     server.child.stdout!.destroy();
     server.child.stderr!.destroy();
     rmSync(dataDir, { recursive: true, force: true });
