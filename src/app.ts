@@ -66,8 +66,12 @@ export function buildRoutes(): RouteTable {
   };
 }
 
+/**
+ * JSON lines on stdout, written synchronously: when the reader of stdout is gone (EPIPE), pino stops
+ * logging instead of retrying at exit forever, so a relay whose log pipe closed still stops on SIGTERM.
+ */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } });
+  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } }, pino.destination({ fd: 1, sync: true }));
 }
 
 export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {

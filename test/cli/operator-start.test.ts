@@ -2,7 +2,8 @@
 // token on stderr (never in the log) and its hints name the relay's own store; `admin-token
 // --rotate` hands out a new token that a running relay accepts at once, retiring the old one; the
 // launcher bin/compact-relay.js, run by an older Node, passes SIGTERM to its Node 24 child and
-// exits with its status; stopping `npm start` by its PID stops the relay.
+// exits with its status; stopping `npm start` by its PID stops the relay, and so does SIGTERM when
+// the reader of its log has gone away.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -150,6 +151,22 @@ test('stopping `npm start` by its PID stops the relay', { skip: hasNpm() ? false
     server.child.kill('SIGKILL');
     server.child.stdout!.destroy();
     server.child.stderr!.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a relay whose log reader has gone away still stops on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-epipe-'));
+  const server = await startServer(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir]);
+  try {
+    const exited = new Promise<number | null>((resolve) => server.child.on('exit', (code) => resolve(code)));
+    server.child.stdout!.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    server.child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 5 s'), 5000))]);
+    assert.equal(code, 0);
+  } finally {
+    server.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
