@@ -83,7 +83,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   await applyConfigCatalog(catalogStore, config);
   const unreadable = (await catalogStore.listChannels()).filter((c) => c.apiKeyUnreadable).map((c) => c.name);
   if (unreadable.length > 0) {
-    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels add … --api-key)`);
+    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels update NAME --api-key …)`);
   }
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
