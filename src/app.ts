@@ -70,8 +70,12 @@ export function buildRoutes(): RouteTable {
   };
 }
 
+/**
+ * JSON lines on stdout, written synchronously: when the reader of stdout is gone (EPIPE), pino stops
+ * logging instead of retrying at exit forever, so a relay whose log pipe closed still stops on SIGTERM.
+ */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } });
+  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } }, pino.destination({ fd: 1, sync: true }));
 }
 
 export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {
@@ -83,7 +87,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   await applyConfigCatalog(catalogStore, config);
   const unreadable = (await catalogStore.listChannels()).filter((c) => c.apiKeyUnreadable).map((c) => c.name);
   if (unreadable.length > 0) {
-    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels add … --api-key)`);
+    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels update NAME --api-key …)`);
   }
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);

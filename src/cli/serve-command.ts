@@ -45,15 +45,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(opts);
       const logger = createLogger(config.logLevel);
       const relay = await startRelay(config, logger);
-      const selector = storeSelector(config, opts);
-      logger.info({ url: relay.url, store: relay.store.location }, `compact-relay listening on ${relay.url}`);
-      if (relay.adminAuth.generatedToken) process.stderr.write(adminTokenBanner(relay.adminAuth.generatedToken, relay.url, selector));
-      if (relay.catalog.current.channels.length === 0) {
-        logger.info(`no channels yet; add one with: npx compact-relay channels add --name openai --type openai-responses --base-url https://api.openai.com/v1 --api-key $OPENAI_API_KEY --models gpt-5.5${selector}`);
-      }
-      if (relay.catalog.current.groups.size === 0) {
-        logger.info(`no groups or keys yet; create them with: npx compact-relay groups add --name default --models "*"${selector} && npx compact-relay keys create --name me --group default${selector}`);
-      }
+      // Handlers first: a signal that arrives while the start-up lines are written still drains.
       let stopping = false;
       const stop = (signal: string, exitCode = 0) => {
         if (stopping) return;
@@ -73,5 +65,14 @@ export function registerServeCommand(program: Command): void {
       installProcessGuards(logger, { onFatal: () => stop('uncaught exceptions', 1) });
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      const selector = storeSelector(config, opts);
+      logger.info({ url: relay.url, store: relay.store.location }, `compact-relay listening on ${relay.url}`);
+      if (relay.adminAuth.generatedToken) process.stderr.write(adminTokenBanner(relay.adminAuth.generatedToken, relay.url, selector));
+      if (relay.catalog.current.channels.length === 0) {
+        logger.info(`no channels yet; add one with: npx compact-relay channels add --name openai --type openai-responses --base-url https://api.openai.com/v1 --api-key $OPENAI_API_KEY --models gpt-5.5${selector}`);
+      }
+      if (relay.catalog.current.groups.size === 0) {
+        logger.info(`no groups or keys yet; create them with: npx compact-relay groups add --name default --models "*"${selector} && npx compact-relay keys create --name me --group default${selector}`);
+      }
     });
 }

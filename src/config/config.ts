@@ -5,12 +5,23 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+import { checkBaseUrl } from './base-url.ts';
+
+/** A base URL that checkBaseUrl accepts (http/https, not ending in an endpoint path). */
+const baseUrlSchema = z.string().superRefine((value, ctx) => {
+  try {
+    checkBaseUrl(value, 'baseUrl');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 const channelSchema = z.object({
   name: z.string().min(1),
   type: z.enum(CHANNEL_TYPES as [string, ...string[]]),
-  baseUrl: z.string().url(),
-  apiKey: z.string().default(''),
+  baseUrl: baseUrlSchema,
+  /** Left out: the key stored for the channel (set with the CLI or console) is kept. */
+  apiKey: z.string().optional(),
   models: z.array(z.string().min(1)).min(1),
   priority: z.number().int().default(0),
   weight: z.number().int().positive().default(1),
