@@ -16,7 +16,7 @@ import { ChannelHealthTracker } from './upstream/health.ts';
 import { AccessLimiter } from './access/limits.ts';
 import { UsageLedger } from './access/quotas.ts';
 import { RelayMetrics } from './observability/metrics.ts';
-import { listModels } from './http/routes/models.ts';
+import { listModels, retrieveModel } from './http/routes/models.ts';
 import { chatCompletions } from './http/routes/chat-completions.ts';
 import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
@@ -31,6 +31,7 @@ import { StoreSummaryCache } from './store/summary-cache.ts';
 import { AdminStore } from './store/admin-store.ts';
 import { AdminAuth } from './console/admin-auth.ts';
 import { adminRoutes } from './console/routes.ts';
+import { startUsageRetention, type UsageRetention } from './store/usage-retention.ts';
 
 export interface RunningRelay {
   url: string;
@@ -41,6 +42,8 @@ export interface RunningRelay {
   usageLog: UsageLog;
   relayServer: RelayServer;
   logger: Logger;
+  /** Prunes the usage log to its retention (also done at start and hourly). */
+  usageRetention: UsageRetention;
   /** Admin API authentication; `generatedToken` is set only on the start that created the token. */
   adminAuth: AdminAuth;
   close(): Promise<void>;
@@ -51,6 +54,7 @@ export function buildRoutes(): RouteTable {
     'GET /healthz': healthz,
     'GET /metrics': metricsRoute,
     'GET /v1/models': listModels,
+    'GET /v1/models/*': retrieveModel,
     'POST /v1/chat/completions': chatCompletions,
     'POST /v1/responses': responses,
     'POST /v1/responses/compact': responsesCompact,
@@ -58,6 +62,8 @@ export function buildRoutes(): RouteTable {
     'POST /v1/messages/count_tokens': countMessageTokens,
     'POST /compact/v1/messages/count_tokens': countMessageTokens,
     'GET /compact/v1/models': listModels,
+    'GET /compact/v1/models/*': retrieveModel,
+    'POST /compact/v1/responses/compact': responsesCompact,
     'POST /compact/v1/chat/completions': compactedChatCompletions,
     'POST /compact/v1/responses': compactedResponses,
     'POST /compact/v1/messages': compactedMessages,
@@ -82,19 +88,18 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
+  const usageRetention = startUsageRetention(store, config.usageRetentionDays, (err) => logger.error({ err }, 'pruning the usage log failed'), (rows) => logger.info(`pruned ${rows} usage row(s) older than ${config.usageRetentionDays} day(s)`));
   const agent = createUpstreamAgent();
-  const sealer = new CompactionSealer(serverSecret);
+  const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
   const state = await createSharedState(config.redisUrl);
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
-  const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });
+  const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs, minKeys: config.circuitMinKeys });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
   const metrics = new RelayMetrics();
   const routing = { retries: config.retries, retryStatuses: config.retryStatuses, affinityTtlSec: config.affinityTtlSec };
   const adminStore = new AdminStore(store.db);
   const adminAuth = await AdminAuth.load(adminStore, process.env.COMPACT_RELAY_ADMIN_TOKEN);
-  if (adminAuth.generatedToken) {
-    logger.warn(`admin token generated (shown only this once; stored as a hash): ${adminAuth.generatedToken} — sign in at /console, or set COMPACT_RELAY_ADMIN_TOKEN to choose your own`);
-  }
+  // A generated admin token is shown by `serve` on stderr, never written to the log.
   const responseStore = createResponseStore(state);
   const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog, responseStore }, {
     ...buildRoutes(),
@@ -117,11 +122,13 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
     relayServer,
     logger,
     adminAuth,
+    usageRetention,
     close() {
       closing ??= (async () => {
         await relayServer.drain(config.shutdownGraceMs);
         catalog.stop();
         await usageLog.close();
+        await usageRetention.close();
         await agent.close();
         await state.close();
         await store.close();

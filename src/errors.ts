@@ -64,6 +64,10 @@ export const payloadTooLarge = (limitBytes: number) =>
 export const rateLimited = (message: string, retryAfterSeconds: number, code = 'rate_limit_exceeded') =>
   new GatewayError(429, 'rate_limit_error', code, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 
+/** A request that can never fit a token limit: 429 like OpenAI's "Request too large", marked not worth retrying. */
+export const tooLargeForLimit = (message: string) =>
+  new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, { headers: { 'x-should-retry': 'false' } });
+
 export const quotaExceeded = (message: string) =>
   new GatewayError(429, 'insufficient_quota', 'insufficient_quota', message);
 
@@ -73,8 +77,9 @@ export const notImplemented = (message: string, code: string) =>
 export const badGateway = (message: string, code = 'upstream_error', cause?: unknown) =>
   new GatewayError(502, 'upstream_error', code, message, { cause });
 
-export const unavailable = (message: string, code = 'no_available_channel') =>
-  new GatewayError(503, 'server_error', code, message);
+/** A 503, with `retry-after` (seconds) telling clients when trying again may help. */
+export const unavailable = (message: string, code = 'no_available_channel', retryAfterSeconds = 5) =>
+  new GatewayError(503, 'server_error', code, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 
 export const gatewayTimeout = (message: string, code = 'upstream_timeout') =>
   new GatewayError(504, 'timeout_error', code, message);

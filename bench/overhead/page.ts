@@ -159,7 +159,7 @@ export function renderGenerated(r: BenchResults): string {
     const pkRps = load('portkey', last)?.rps;
     const st = streamAdded('relay', 'p50_ms');
     const mem = r.memory.relay;
-    out.push('### compact-relay against TARGETS.md', '');
+    out.push('### compact-relay against its targets (docs/targets.md)', '');
     out.push(table(['metric', 'target', 'measured', ''], [
       ['added latency, 1 connection', '≤ +0.3 ms p50, ≤ +1 ms p99', `+${ms(a50 ?? NaN)} ms p50, +${ms(a99 ?? NaN)} ms p99`, check(a50 === undefined || a99 === undefined ? undefined : a50 <= 300 && a99 <= 1000)],
       [`CPU per request (${last} conn)`, '≤ 200 µs', `${cpu ?? '–'} µs`, check(cpu === undefined ? undefined : cpu <= 200)],
@@ -199,7 +199,7 @@ upstream emulator (\`compact-relay dev-upstream\`): the emulator directly, a bar
 undici forwarder (bench/overhead/bare-forwarder.ts, the floor for Node), compact-relay as users
 run it (API key auth, usage logging to SQLite), and the Portkey gateway
 (\`@portkey-ai/gateway@1.15.2\` with \`@hono/node-server@1.13.8\`, routed with
-\`x-portkey-provider: openai\` and \`x-portkey-custom-host\`). Targets: design/TARGETS.md (Gateway
+\`x-portkey-provider: openai\` and \`x-portkey-custom-host\`). Targets: docs/targets.md (Gateway
 overhead).
 
 Method: the process under test is pinned alone to core 1 with \`taskset\` (the other gateways are

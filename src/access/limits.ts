@@ -1,11 +1,14 @@
 // Admission control before a request reaches an upstream: requests and tokens per minute and
 // concurrent requests, per key and per group, plus token and cost quotas per key. Token limits
-// are charged an estimate up front and corrected with the real usage when the request ends.
+// and quotas reserve the most a request may use before it is forwarded (refusing one that can
+// never fit) and are corrected with the real charge, summaries included, when it ends.
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Principal } from './catalog.ts';
 import type { SharedState } from '../state/shared-state.ts';
-import { quotaExceeded, rateLimited } from '../errors.ts';
-import type { UsageLedger } from './quotas.ts';
+import { quotaExceeded, rateLimited, tooLargeForLimit } from '../errors.ts';
+import type { QuotaReservation, UsageLedger } from './quotas.ts';
+import { tokensOf, type ChargePart } from './charge.ts';
+import type { TokenEstimate } from './token-estimate.ts';
 
 export interface Limits {
   rpm?: number;
@@ -26,8 +29,8 @@ export interface Admission {
    * (`x-ratelimit-limit-requests`, `-remaining-requests`, `-reset-requests`, and the same for tokens).
    */
   headers: Record<string, string>;
-  /** Gives back concurrency slots and corrects token limits and quotas with the real usage. */
-  release(actual: { model: string | null; inputTokens: number; outputTokens: number; cachedTokens: number }): Promise<void>;
+  /** Gives back concurrency slots and replaces token reservations with what the request really charged. */
+  release(charge: ChargePart[]): Promise<void>;
 }
 
 const NOTHING: Admission = { headers: {}, release: async () => {} };
@@ -54,6 +57,12 @@ function isLimiterRejection(err: unknown): err is RateLimiterRes {
   return !!err && typeof err === 'object' && 'msBeforeNext' in err;
 }
 
+interface Scope {
+  label: string;
+  id: string;
+  limits: Limits;
+}
+
 export class AccessLimiter {
   private readonly state: SharedState;
   private readonly ledger: UsageLedger;
@@ -63,39 +72,58 @@ export class AccessLimiter {
     this.ledger = ledger;
   }
 
-  async admit(principal: Principal, estimatedTokens: number): Promise<Admission> {
-    const scopes: { label: string; id: string; limits: Limits }[] = [];
+  /**
+   * Admits a request or refuses it before it is forwarded. `estimate` (called only when a token
+   * limit or quota applies) is the most the request may use; it is reserved up front in every
+   * token window and quota, and a request that could never fit one is refused outright.
+   */
+  async admit(principal: Principal, model: string, estimate: () => TokenEstimate): Promise<Admission> {
+    const scopes: Scope[] = [];
     const keyLimits = limitsOf(principal.key.options);
     const groupLimits = limitsOf(principal.group.options);
     if (keyLimits.rpm || keyLimits.tpm || keyLimits.concurrency) scopes.push({ label: `key "${principal.key.name}"`, id: `key:${principal.key.name}`, limits: keyLimits });
     if (groupLimits.rpm || groupLimits.tpm || groupLimits.concurrency) scopes.push({ label: `group "${principal.group.name}"`, id: `group:${principal.group.name}`, limits: groupLimits });
-    const quota = keyLimits.quotaTokens || keyLimits.quotaUsd;
+    const quota = !!(keyLimits.quotaTokens || keyLimits.quotaUsd);
     if (scopes.length === 0 && !quota) return NOTHING;
-    if (quota) await this.ledger.checkQuota(principal.key.name, keyLimits);
+    const tokenLimited = quota || scopes.some((s) => s.limits.tpm);
+    const expected = tokenLimited ? estimate() : { input: 0, output: 0 };
+    const tokens = Math.max(1, expected.input + expected.output);
+    for (const scope of scopes) {
+      const { tpm } = scope.limits;
+      if (tpm && tokens > tpm) throw tooLargeForLimit(`Request too large for ${scope.label}: it may use up to ${tokens} tokens (${expected.input} input, ${expected.output} output) and the limit is ${tpm} tokens per minute. Shorten the input or lower max_tokens.`);
+    }
 
+    const undo: (() => Promise<unknown>)[] = [];
     const slots: string[] = [];
-    const charged: { id: string; tpm: number; tokens: number }[] = [];
+    const charged: { id: string; tpm: number }[] = [];
     let requests: Window | undefined;
     let tokenWindow: Window | undefined;
+    let reservation: QuotaReservation | undefined;
+    const keyName = principal.key.name;
     try {
+      if (quota) {
+        const held = await this.ledger.reserve(keyName, keyLimits, model, expected);
+        reservation = held;
+        undo.push(() => this.ledger.settle(keyName, held, []));
+      }
       for (const scope of scopes) {
         const { rpm, tpm, concurrency } = scope.limits;
         if (rpm) requests = tighter(requests, await this.consume('rpm', rpm, scope.id, 1, `Rate limit reached for ${scope.label}: ${rpm} requests per minute.`));
         if (tpm) {
-          const tokens = Math.min(Math.max(1, estimatedTokens), tpm);
-          tokenWindow = tighter(tokenWindow, await this.consume('tpm', tpm, scope.id, tokens, `Rate limit reached for ${scope.label}: ${tpm} tokens per minute.`));
-          charged.push({ id: scope.id, tpm, tokens });
+          tokenWindow = tighter(tokenWindow, await this.consume('tpm', tpm, scope.id, tokens, `Rate limit reached for ${scope.label}: ${tpm} tokens per minute (this request may use up to ${tokens}).`, true));
+          charged.push({ id: scope.id, tpm });
+          undo.push(() => this.state.limiter('tpm', tpm, 60).reward(scope.id, tokens));
         }
         if (concurrency) {
           if (!(await this.state.acquire(scope.id, concurrency))) throw rateLimited(`Too many concurrent requests for ${scope.label}: at most ${concurrency} at a time.`, 1, 'concurrency_limit_exceeded');
           slots.push(scope.id);
+          undo.push(() => this.state.release(scope.id));
         }
       }
     } catch (err) {
-      for (const slot of slots) await this.state.release(slot);
+      for (const step of undo.reverse()) await step().catch(() => undefined);
       throw err;
     }
-    const keyName = principal.key.name;
     const headers: Record<string, string> = {};
     for (const [suffix, window] of [['requests', requests], ['tokens', tokenWindow]] as const) {
       if (!window) continue;
@@ -105,26 +133,31 @@ export class AccessLimiter {
     }
     return {
       headers,
-      release: async (actual) => {
+      release: async (charge) => {
         for (const slot of slots) await this.state.release(slot);
-        const used = actual.inputTokens + actual.outputTokens;
+        const used = tokensOf(charge);
         for (const c of charged) {
           const limiter = this.state.limiter('tpm', c.tpm, 60);
-          const diff = used - c.tokens;
+          const diff = used - tokens;
           if (diff > 0) await limiter.penalty(c.id, diff).catch(() => undefined);
           else if (diff < 0) await limiter.reward(c.id, -diff).catch(() => undefined);
         }
-        if (quota) await this.ledger.record(keyName, actual);
+        if (reservation) await this.ledger.settle(keyName, reservation, charge);
       },
     };
   }
 
-  private async consume(kind: string, points: number, id: string, amount: number, message: string): Promise<Window> {
+  /** Takes `amount` points; a refused reservation (`giveBack`) is returned so that it holds nothing. */
+  private async consume(kind: string, points: number, id: string, amount: number, message: string, giveBack = false): Promise<Window> {
+    const limiter = this.state.limiter(kind, points, 60);
     try {
-      const res = await this.state.limiter(kind, points, 60).consume(id, amount);
+      const res = await limiter.consume(id, amount);
       return { limit: points, remaining: Math.max(0, res.remainingPoints), resetMs: res.msBeforeNext };
     } catch (err) {
-      if (isLimiterRejection(err)) throw rateLimited(message, err.msBeforeNext / 1000);
+      if (isLimiterRejection(err)) {
+        if (giveBack) await limiter.reward(id, amount).catch(() => undefined);
+        throw rateLimited(message, err.msBeforeNext / 1000);
+      }
       throw err;
     }
   }

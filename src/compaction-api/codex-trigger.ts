@@ -1,10 +1,11 @@
 // Codex v2 compaction: a /v1/responses request whose input ends with `compaction_trigger` is
 // answered by the relay itself with exactly one relay-sealed `compaction` item and real usage.
 import { randomBytes } from 'node:crypto';
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import { sendJson, startEventStream } from '../http/respond.ts';
 import { decodeResponsesInput } from '../conversation/responses.ts';
 import { compactionHeaders, runHandoff, type CompactionContext } from './compaction-service.ts';
+import { sealBindingOf } from './seal-binding.ts';
 import { ResponsesStreamWriter } from './responses-stream-writer.ts';
 import { responsesUsage } from '../translate/responses-stream.ts';
 
@@ -18,7 +19,7 @@ export async function answerCompactionTrigger(c: CompactionContext, body: JsonOb
   const item = {
     type: 'compaction',
     id: newId('cmp'),
-    encrypted_content: c.deps.sealer.seal({ summary: handoff.summaryText, model: c.model, createdAt }),
+    encrypted_content: c.deps.sealer.seal({ summary: handoff.summaryText, model: c.model, createdAt }, sealBindingOf(c.principal, c.model)),
   };
   const summary = handoff.report.summary;
   const inputTokens = summary?.inputTokens ?? 0;

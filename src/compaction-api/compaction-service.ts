@@ -8,6 +8,7 @@ import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
 import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.ts';
+import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 import { settleFallback } from './fallback.ts';
 
@@ -65,7 +66,7 @@ function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetToken
     summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
     options.summarizer = summarizer.call;
   }
-  if (c.deps.summaryCache) options.cache = c.deps.summaryCache;
+  if (c.deps.summaryCache && policy.strategy === 'model') options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, summarizerChannels(c, policy).model);
   return { options, summarizer };
 }
 

@@ -1,7 +1,8 @@
 // Finds compaction state in a Responses `input` before it goes upstream: relay-sealed compaction
-// items are opened and replaced by the summary text they stand for; upstream-minted blobs
-// (compaction or reasoning) are reported so the request can be pinned to their issuer.
-import type { CompactionSealer } from './sealing.ts';
+// items are opened (for the calling key and model family only) and replaced by the summary text
+// they stand for; upstream-minted blobs (compaction or reasoning) are reported so the request can
+// be pinned to their issuer.
+import type { CompactionSealer, SealBinding } from './sealing.ts';
 import { isRelaySealed } from './sealing.ts';
 import { SUMMARY_MESSAGE_PREFIX } from '../compaction/index.ts';
 
@@ -26,7 +27,7 @@ export function summaryMessage(summary: string): Record<string, unknown> {
   return { type: 'message', role: 'user', content: [{ type: 'input_text', text: SUMMARY_PREFIX + summary }] };
 }
 
-export function inspectInput(input: unknown[], sealer: CompactionSealer): InputInspection {
+export function inspectInput(input: unknown[], sealer: CompactionSealer, binding: SealBinding): InputInspection {
   let replaced: unknown[] | undefined;
   let expanded = 0;
   const upstreamCompaction: string[] = [];
@@ -37,7 +38,7 @@ export function inspectInput(input: unknown[], sealer: CompactionSealer): InputI
     if (isCompactionType(item.type)) {
       const blob = item.encrypted_content;
       if (isRelaySealed(blob)) {
-        const opened = sealer.open(blob, `input[${index}].encrypted_content`);
+        const opened = sealer.open(blob, binding, `input[${index}].encrypted_content`);
         replaced ??= input.slice();
         replaced[index] = summaryMessage(opened.summary);
         expanded++;

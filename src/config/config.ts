@@ -44,6 +44,17 @@ const fileSchema = z.object({
   circuitCooldownMs: z.number().int().positive().optional(),
   affinityTtlSec: z.number().int().positive().optional(),
   accessLog: z.boolean().optional(),
+  sealedItemTtlSec: z.number().int().positive().optional(),
+  memoryStateMaxEntries: z.number().int().positive().optional(),
+  upstreamBodyLimitBytes: z.number().int().positive().optional(),
+  circuitMinKeys: z.number().int().positive().optional(),
+  outputReserveTokens: z.number().int().positive().optional(),
+  headersTimeoutMs: z.number().int().positive().optional(),
+  requestTimeoutMs: z.number().int().min(0).optional(),
+  keepAliveTimeoutMs: z.number().int().positive().optional(),
+  maxConnections: z.number().int().positive().optional(),
+  usageRetentionDays: z.number().min(0).optional(),
+  metricsToken: z.string().optional(),
   prices: z.record(z.string(), z.object({ input: z.number().min(0), cachedInput: z.number().min(0).optional(), output: z.number().min(0) })).optional(),
   channels: z.array(channelSchema).default([]),
   groups: z.array(groupSchema).default([]),
@@ -70,6 +81,28 @@ export interface RelayConfig {
   circuitCooldownMs: number;
   affinityTtlSec: number;
   accessLog: boolean;
+  /** Lifetime of a relay-sealed compaction item, in seconds. */
+  sealedItemTtlSec: number;
+  /** Entries kept per in-memory map of the shared state (affinity, blob issuers, counters, slots) without Redis. */
+  memoryStateMaxEntries: number;
+  /** Largest upstream answer the relay reads whole (JSON bodies, error bodies, one SSE event). */
+  upstreamBodyLimitBytes: number;
+  /** Distinct keys whose failures it takes to open a channel's shared circuit (one key's failures open only its own). */
+  circuitMinKeys: number;
+  /** Output tokens reserved against token limits and quotas for a request that sets no max_tokens. */
+  outputReserveTokens: number;
+  /** Time a client has to send a request's headers (ms). */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request, body included (ms; 0 = none). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests (ms). */
+  keepAliveTimeoutMs: number;
+  /** Most client connections open at once; more are refused. */
+  maxConnections: number;
+  /** Usage rows older than this many days are pruned (their totals kept for quotas); 0 keeps them all. */
+  usageRetentionDays: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   /** US dollars per million tokens, per model, for cost quotas. */
   prices: Record<string, { input: number; cachedInput?: number; output: number }>;
   channels: ChannelConfig[];
@@ -90,7 +123,26 @@ export const DEFAULTS = {
   circuitFailureThreshold: 5,
   circuitCooldownMs: 30_000,
   affinityTtlSec: 3600,
+  sealedItemTtlSec: 30 * 24 * 3600,
+  memoryStateMaxEntries: 100_000,
+  upstreamBodyLimitBytes: 32 * 1024 * 1024,
+  circuitMinKeys: 2,
+  outputReserveTokens: 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 4096,
+  usageRetentionDays: 0,
 } as const;
+
+/** A numeric setting from a flag, the environment or the file, in that order; a malformed value is an error. */
+function numberSetting(name: string, values: (string | number | undefined)[], fallback: number, min = 0): number {
+  const given = values.find((v) => v !== undefined && v !== '');
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!Number.isFinite(value) || value < min) throw new Error(`Invalid ${name}: ${given}`);
+  return value;
+}
 
 /** Replaces ${NAME} in every string of a parsed YAML tree; a missing variable is an error. */
 export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
@@ -124,11 +176,23 @@ export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   return result.data;
 }
 
+/** A positive integer from the environment, undefined when unset; anything else is an error. */
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}".`);
+  return n;
+}
+
 export interface ConfigFlags {
   port?: string | number;
   host?: string;
   dataDir?: string;
   config?: string;
+  headersTimeoutMs?: string | number;
+  requestTimeoutMs?: string | number;
+  keepAliveTimeoutMs?: string | number;
+  maxConnections?: string | number;
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -153,6 +217,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     circuitCooldownMs: file.circuitCooldownMs ?? DEFAULTS.circuitCooldownMs,
     affinityTtlSec: file.affinityTtlSec ?? DEFAULTS.affinityTtlSec,
     accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG === 'true',
+    sealedItemTtlSec: positiveInt(env.COMPACT_RELAY_SEALED_TTL_SEC, 'COMPACT_RELAY_SEALED_TTL_SEC') ?? file.sealedItemTtlSec ?? DEFAULTS.sealedItemTtlSec,
+    memoryStateMaxEntries: positiveInt(env.COMPACT_RELAY_MEMORY_STATE_MAX_ENTRIES, 'COMPACT_RELAY_MEMORY_STATE_MAX_ENTRIES') ?? file.memoryStateMaxEntries ?? DEFAULTS.memoryStateMaxEntries,
+    upstreamBodyLimitBytes: positiveInt(env.COMPACT_RELAY_UPSTREAM_BODY_LIMIT, 'COMPACT_RELAY_UPSTREAM_BODY_LIMIT') ?? file.upstreamBodyLimitBytes ?? DEFAULTS.upstreamBodyLimitBytes,
+    circuitMinKeys: numberSetting('circuitMinKeys', [env.COMPACT_RELAY_CIRCUIT_MIN_KEYS, file.circuitMinKeys], DEFAULTS.circuitMinKeys, 1),
+    outputReserveTokens: numberSetting('outputReserveTokens', [env.COMPACT_RELAY_OUTPUT_RESERVE_TOKENS, file.outputReserveTokens], DEFAULTS.outputReserveTokens, 1),
+    headersTimeoutMs: numberSetting('headers timeout', [flags.headersTimeoutMs, env.COMPACT_RELAY_HEADERS_TIMEOUT_MS, file.headersTimeoutMs], DEFAULTS.headersTimeoutMs, 1),
+    requestTimeoutMs: numberSetting('request timeout', [flags.requestTimeoutMs, env.COMPACT_RELAY_REQUEST_TIMEOUT_MS, file.requestTimeoutMs], DEFAULTS.requestTimeoutMs),
+    keepAliveTimeoutMs: numberSetting('keep-alive timeout', [flags.keepAliveTimeoutMs, env.COMPACT_RELAY_KEEP_ALIVE_TIMEOUT_MS, file.keepAliveTimeoutMs], DEFAULTS.keepAliveTimeoutMs, 1),
+    maxConnections: numberSetting('max connections', [flags.maxConnections, env.COMPACT_RELAY_MAX_CONNECTIONS, file.maxConnections], DEFAULTS.maxConnections, 1),
+    usageRetentionDays: numberSetting('usage retention', [env.COMPACT_RELAY_USAGE_RETENTION_DAYS, file.usageRetentionDays], DEFAULTS.usageRetentionDays),
+    metricsToken: env.COMPACT_RELAY_METRICS_TOKEN || file.metricsToken || undefined,
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

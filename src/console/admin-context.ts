@@ -10,6 +10,7 @@ import { badRequest, GatewayError, notFound } from '../errors.ts';
 import type { CatalogStore } from '../store/catalog-store.ts';
 import type { AdminStore } from '../store/admin-store.ts';
 import type { AdminAuth, AdminIdentity } from './admin-auth.ts';
+import { verifyAdmin } from './admin-guard.ts';
 
 export interface ConsoleServices {
   catalogStore: CatalogStore;
@@ -32,10 +33,10 @@ export type AdminHandler = (call: AdminCall) => Promise<void>;
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 
-/** Wraps an admin handler: authenticates the admin token, then splits path parameters after `base`. */
+/** Wraps an admin handler: authenticates the admin token (throttled and audited), then splits path parameters after `base`. */
 export function adminRoute(services: ConsoleServices, base: string, handler: AdminHandler): RouteHandler {
   return async (ctx, deps) => {
-    const identity = services.auth.verify(ctx.req.headers);
+    const identity = await verifyAdmin(services.auth, services.adminStore, ctx, deps);
     const url = ctx.req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);

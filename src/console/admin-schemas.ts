@@ -118,7 +118,7 @@ export const summaryQuerySchema = z.strictObject({
 });
 
 export const auditQuerySchema = z.strictObject({
-  target_type: z.enum(['key', 'group', 'channel']).optional(),
+  target_type: z.enum(['key', 'group', 'channel', 'admin']).optional(),
   target: z.string().optional(),
   limit: pageLimit.default(50),
   cursor: cursor.optional(),
@@ -171,6 +171,13 @@ export const channelViewSchema = z.object({
   timeoutMs: z.number().nullable(),
   defaultMaxTokens: z.number().nullable(),
   source: z.string(),
+  circuit: z.object({
+    state: z.enum(['closed', 'open', 'half-open']),
+    consecutiveFailures: z.number(),
+    openUntil: z.string().nullable(),
+    lastError: z.string().nullable().describe('last failure: an HTTP status, auth_401/auth_403 (the upstream refused the channel\'s own key) or a transport error code'),
+    lastErrorAt: z.string().nullable(),
+  }).nullable().describe("the channel's shared circuit breaker"),
 });
 
 export const channelTestSchema = z.object({

@@ -1,12 +1,13 @@
 // Admin API for upstream channels: list, add, edit, enable/disable, remove and a connection test.
 // The upstream key is write-only: responses say whether one is set, never what it is.
 import type { ChannelOptions, ChannelRecord, ChannelType } from '../store/catalog-store.ts';
+import type { ChannelStatus } from '../upstream/health.ts';
 import { notFound } from '../errors.ts';
 import { audit, conflict, nameParam, readBody, refreshCatalog, reply, type AdminCall } from './admin-context.ts';
 import { createChannelSchema, updateChannelSchema } from './admin-schemas.ts';
 import { testChannel } from './channel-test.ts';
 
-export function channelView(channel: ChannelRecord) {
+export function channelView(channel: ChannelRecord, circuit: ChannelStatus | null = null) {
   return {
     id: channel.id,
     name: channel.name,
@@ -24,7 +25,13 @@ export function channelView(channel: ChannelRecord) {
     timeoutMs: channel.options.timeoutMs ?? null,
     defaultMaxTokens: channel.options.defaultMaxTokens ?? null,
     source: channel.source,
+    circuit,
   };
+}
+
+/** A channel's view with its shared circuit breaker's state (closed, open, half-open; last failure). */
+async function viewWithCircuit(call: AdminCall, channel: ChannelRecord) {
+  return channelView(channel, (await call.deps.health?.status(channel.name)) ?? null);
 }
 
 /** What an audit row says about a channel change: every field but the key, and whether the key changed. */
@@ -40,11 +47,12 @@ async function findChannel(call: AdminCall, name: string): Promise<ChannelRecord
 }
 
 async function viewOf(call: AdminCall, name: string) {
-  return channelView(await findChannel(call, name));
+  return viewWithCircuit(call, await findChannel(call, name));
 }
 
 export async function listChannels(call: AdminCall): Promise<void> {
-  reply(call, 200, { data: (await call.services.catalogStore.listChannels()).map(channelView) });
+  const channels = await call.services.catalogStore.listChannels();
+  reply(call, 200, { data: await Promise.all(channels.map((c) => viewWithCircuit(call, c))) });
 }
 
 export async function createChannel(call: AdminCall): Promise<void> {
@@ -128,8 +136,10 @@ export async function deleteChannel(call: AdminCall): Promise<void> {
   reply(call, 200, { name, deleted: true });
 }
 
-/** POST /admin/api/channels/:name/test: not a change, so not audited. */
+/** POST /admin/api/channels/:name/test: it sends the channel's key upstream, so it is audited with its outcome. */
 export async function runChannelTest(call: AdminCall): Promise<void> {
   const channel = await findChannel(call, nameParam(call, 'channel', 'test'));
-  reply(call, 200, await testChannel(channel, call.deps.agent));
+  const result = await testChannel(channel, call.deps.agent);
+  await audit(call, 'channel.test', 'channel', channel.name, { ok: result.ok, status: result.status, latencyMs: result.latencyMs });
+  reply(call, 200, result);
 }

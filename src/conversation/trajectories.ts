@@ -3,6 +3,8 @@
 import type { Conversation, Item } from './model.ts';
 import { decodeChatMessages } from './chat.ts';
 import { decodeResponsesInput } from './responses.ts';
+import { isAiderHistory, loadAiderHistory } from './loaders/aider.ts';
+import { isClaudeCodeLog, loadClaudeCodeLog } from './loaders/claude-code.ts';
 
 export type SessionFormat = 'chat' | 'responses';
 
@@ -101,6 +103,7 @@ const isMiniSweAgent = (messages: any[]) => messages.some((m) => m?.role === 'us
 
 /** Parses a session file's text; throws SessionFormatError naming what was expected. */
 export function loadSessionFile(text: string, filename = 'input', format: 'auto' | SessionFormat = 'auto'): LoadedSession {
+  if (format === 'auto' && isAiderHistory(text)) return loadAiderHistory(text);
   let data: any;
   try {
     data = JSON.parse(text);
@@ -131,6 +134,7 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     const events = longest.history.map((e: any, i: number) => (i === 0 && e?.action === 'message' && !e.source ? { ...e, source: 'user' } : e));
     return { format: 'chat', conversation: { items: openHandsToItems(events), tools: [] }, source: 'openhands resolver output' };
   }
+  if (Array.isArray(data?.jsonl) && isClaudeCodeLog(data.jsonl)) return loadClaudeCodeLog(data.jsonl);
   if (Array.isArray(data?.jsonl)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.jsonl), tools: [] }, source: 'claude-code jsonl' };
   if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };
   const trajectory = (messages: unknown[], source: string): LoadedSession => {

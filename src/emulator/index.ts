@@ -1,5 +1,5 @@
 // The upstream emulator: a fake model server that answers like the OpenAI API (models, chat
-// completions, responses, native compaction), records what it received, and injects faults.
+// completions, responses, native compaction, structured output), records what it received, and injects faults.
 // Tests and benchmarks put it behind the relay; `compact-relay dev-upstream` runs it alone.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
 import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
+import { forcedToolReply } from './forced-tool.ts';
+import { isProblem, requestedOutput, structuredText } from './structured-output.ts';
 import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, PromptCacheEmulator, streamMessage } from './messages-endpoint.ts';
 
 export type { ScriptedReply } from './script.ts';
@@ -114,6 +116,10 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (options.models && !options.models.includes(body.model)) {
       return fail(404, anthropic ? `model: ${body.model}` : `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
     }
+    const output = requestedOutput(anthropic ? 'anthropic' : path === '/v1/chat/completions' ? 'chat' : 'responses', body);
+    if (isProblem(output)) return fail(400, output.message, 'invalid_request_error', output.code, output.param);
+    // Asked for structured output, the model answers with JSON that matches (a script's own text still wins).
+    const replyText = output ? structuredText(output, defaultText) : defaultText;
     const active = takeFault();
     if (active?.kind === 'status') {
       const type = active.status === 429 ? 'rate_limit_error' : active.status >= 500 ? 'server_error' : 'invalid_request_error';
@@ -123,7 +129,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (active?.kind === 'hang') return;
     if (active?.kind === 'slow') await new Promise((r) => setTimeout(r, active.ms));
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-    const scripted = queue.shift();
+    const scripted = queue.shift() ?? forcedToolReply(body);
     if (scripted?.status) {
       return fail(scripted.status, scripted.error?.message ?? 'Scripted error.', scripted.error?.type ?? 'invalid_request_error', scripted.error?.code ?? null);
     }
@@ -133,7 +139,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       malformed: active?.kind === 'malformed-stream',
     };
     if (anthropic) {
-      const plan = planReply(scripted, requestText(body), defaultText);
+      const plan = planReply(scripted, requestText(body), replyText);
       const cache = promptCache.account(body);
       // A script's own usage wins; otherwise the input is what the prompt cache says of this request.
       if (scripted?.usage?.input === undefined && scripted?.usage?.cached === undefined) {
@@ -149,7 +155,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       if (!Array.isArray(body.messages)) return sendError(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
       const pairing = checkToolPairing(body.messages);
       if (pairing) return sendError(res, 400, pairing, 'invalid_request_error', null, 'messages');
-      const plan = planReply(scripted, requestText(body), defaultText);
+      const plan = planReply(scripted, requestText(body), replyText);
       const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
       if (body.stream === true) return streamChat(res, id, body.model, plan, body.stream_options?.include_usage === true, streamOptions);
       return sendJson(res, 200, chatCompletionObject(id, body.model, plan));
@@ -159,7 +165,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     const input = body.input;
     const isTrigger = Array.isArray(input) && input.at(-1)?.type === 'compaction_trigger';
     if (isTrigger && !options.nativeCompaction) return sendError(res, 400, "Invalid value: 'compaction_trigger'.", 'invalid_request_error', 'invalid_value', 'input');
-    const plan = planReply(scripted, requestText(body), defaultText);
+    const plan = planReply(scripted, requestText(body), replyText);
     const id = newId('resp');
     const items = isTrigger
       ? [{ type: 'compaction', id: newId('cmp'), encrypted_content: blobs.mint('compaction', `summary of ${input.length - 1} items`) }]

@@ -1,5 +1,6 @@
 // Reads a request body up to the configured limit and parses it as a JSON object, turning every
 // failure into a clear 4xx (413 over the limit, 400 not JSON or not an object).
+import type { JsonObject } from '../json.ts';
 import type { IncomingMessage } from 'node:http';
 import { badRequest, payloadTooLarge } from '../errors.ts';
 
@@ -33,7 +34,6 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   });
 }
 
-export type JsonObject = Record<string, any>;
 
 export async function readJsonObject(req: IncomingMessage, limitBytes: number): Promise<JsonObject> {
   return (await readJsonObjectAndBytes(req, limitBytes)).body;

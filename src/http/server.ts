@@ -1,5 +1,7 @@
 // The relay's HTTP server on plain node:http: a table of routes, a request context per call,
-// errors mapped once into the OpenAI shape, one usage row per request, and a graceful drain.
+// errors mapped once into the OpenAI shape, one usage row per authenticated request, connection
+// limits against idle and slow clients, and a graceful drain.
+import type { SummaryCache } from '../compaction/summarizer.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Agent } from 'undici';
@@ -16,6 +18,9 @@ import type { SharedState } from '../state/shared-state.ts';
 import type { ChannelHealthTracker } from '../upstream/health.ts';
 import type { RoutingSettings } from '../upstream/dispatch.ts';
 import type { AccessLimiter } from '../access/limits.ts';
+import { chargeOf } from '../access/charge.ts';
+import { applyConnectionCap, serverOptions } from './connection-limits.ts';
+import { requireMetricsToken } from './metrics-token.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ResponseStore } from '../state/response-store.ts';
 
@@ -42,10 +47,7 @@ export interface ServerDeps {
 }
 
 /** The summary cache the compaction engine reads and writes. */
-export interface SummaryCacheStore {
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string): Promise<void>;
-}
+export type SummaryCacheStore = SummaryCache;
 
 export type RouteHandler = (ctx: RequestContext, deps: ServerDeps) => Promise<void>;
 
@@ -94,8 +96,17 @@ function prefixRoutesOf(routes: RouteTable): PrefixRoute[] {
 /** Admin API and console traffic is not model usage: it gets no usage row. */
 const isAdminPath = (path: string) => path.startsWith('/admin/') || path === '/console' || path.startsWith('/console/');
 
+/** The methods some route answers on `path` (exact routes, else prefix routes), for a 405's `Allow`. */
+function allowedMethods(routes: RouteTable, path: string): string[] {
+  const methods = new Set<string>();
+  for (const key of Object.keys(routes)) {
+    const [method, pattern] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
+    if (pattern === path || (pattern.endsWith('/*') && path.startsWith(pattern.slice(0, -1)))) methods.add(method);
+  }
+  return [...methods].sort();
+}
+
 export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelayServer {
-  const knownPaths = new Set(Object.keys(routes).map((k) => k.slice(k.indexOf(' ') + 1)));
   const prefixRoutes = prefixRoutesOf(routes);
   const prefixMatch = (method: string | undefined, path: string) => prefixRoutes.find((r) => (method === undefined || r.method === method) && path.startsWith(r.prefix));
   let inFlight = 0;
@@ -129,11 +140,12 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       if (path !== '/healthz' && path !== '/metrics') {
         const row = usageRowOf(ctx, answered ? status : status === 200 ? 499 : status);
         if (!isAdminPath(path)) {
-          deps.usageLog.record(row);
+          // Only authenticated requests get a usage row: anonymous traffic (bad keys, scans) is counted in metrics alone.
+          if (ctx.principal) deps.usageLog.record(row);
           deps.metrics?.observe(row, route);
         }
         if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
-        ctx.admission?.release({ model: row.model ?? null, inputTokens: row.input_tokens ?? 0, outputTokens: row.output_tokens ?? 0, cachedTokens: row.cached_tokens ?? 0 }).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
+        ctx.admission?.release(chargeOf(row)).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
       }
       inFlight--;
       if (inFlight === 0) {
@@ -144,8 +156,9 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     });
     if (!handler) {
       req.resume();
-      const error = knownPaths.has(path) || prefixMatch(undefined, path)
-        ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}.`)
+      const allowed = allowedMethods(routes, path);
+      const error = allowed.length > 0
+        ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, { headers: { allow: allowed.join(', ') } })
         : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
       sendError(ctx, error);
       return;
@@ -162,7 +175,8 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     });
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true, requestTimeout: 0 }, onRequest);
+  const server = createServer({ ...serverOptions(deps.config), noDelay: true }, onRequest);
+  applyConnectionCap(server, deps.config);
 
   return {
     server,
@@ -189,6 +203,7 @@ export const healthz: RouteHandler = async (ctx) => {
 
 export const metricsRoute: RouteHandler = async (ctx, deps) => {
   if (!deps.metrics) throw notFound('Metrics are not enabled.', 'unknown_url');
+  requireMetricsToken(ctx.req.headers, deps.config.metricsToken);
   const { contentType, body } = await deps.metrics.render();
   ctx.res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   ctx.res.end(body);

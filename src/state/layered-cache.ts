@@ -1,6 +1,6 @@
 // A summary cache in two layers: the fast shared one (Redis) in front of the durable store, so a
 // summary written by any instance is found by all of them, and survives a Redis flush.
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 
 export function layeredSummaryCache(fast: SummaryCacheStore, durable: SummaryCacheStore): SummaryCacheStore {
   return {

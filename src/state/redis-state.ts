@@ -3,8 +3,17 @@
 // only when REDIS_URL is set.
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
+
+/** Adds ARGV[1] to KEYS[1] only when the total stays within ARGV[2]: {1, total} or {0, current}. */
+const RESERVE_SCRIPT = `
+local current = tonumber(redis.call('get', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+if current >= limit or current + amount > limit then return {0, tostring(current)} end
+return {1, redis.call('incrbyfloat', KEYS[1], ARGV[1])}
+`;
 
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
@@ -60,6 +69,11 @@ export class RedisSharedState implements SharedState {
     return value === null ? undefined : Number(value);
   }
 
+  async reserve(key: string, amount: number, limit: number): Promise<number | undefined> {
+    const [ok, total] = (await this.redis.eval(RESERVE_SCRIPT, 1, `${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
+    return ok === 1 ? Number(total) : undefined;
+  }
+
   async setCounterIfAbsent(key: string, value: number): Promise<void> {
     await this.redis.set(`${this.prefix}count:${key}`, String(value), 'NX');
   }
@@ -79,6 +93,14 @@ export class RedisSharedState implements SharedState {
 
   async setHealth(channel: string, health: ChannelHealth): Promise<void> {
     await this.redis.set(`${this.prefix}health:${channel}`, JSON.stringify(health), 'EX', 3600);
+  }
+
+  async claimProbe(circuit: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}probe:${circuit}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+  }
+
+  async releaseProbe(circuit: string): Promise<void> {
+    await this.redis.del(`${this.prefix}probe:${circuit}`);
   }
 
   async close(): Promise<void> {

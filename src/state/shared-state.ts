@@ -2,12 +2,17 @@
 // concurrency slots, quota counters, session affinity, channel health and the summary cache.
 // In memory by default; in Redis when REDIS_URL is set.
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 
 export interface ChannelHealth {
   consecutiveFailures: number;
-  /** Unix ms until which the channel is skipped (circuit open); 0 when closed. */
+  /** Unix ms until which the channel is skipped (circuit open); 0 when closed; past: half-open. */
   openUntil: number;
+  /** Distinct keys among the consecutive failures (at most as many as it takes to open). */
+  failingKeys?: string[];
+  /** The last failure (status or error code) and when it happened (Unix ms), for operators. */
+  lastError?: string;
+  lastErrorAt?: number;
 }
 
 export interface SharedState {
@@ -20,11 +25,19 @@ export interface SharedState {
   /** Adds to a counter and returns the new total. */
   add(key: string, amount: number): Promise<number>;
   getCounter(key: string): Promise<number | undefined>;
+  /**
+   * Adds `amount` to a counter only if the total stays within `limit` (and the counter is below
+   * it), atomically across instances; resolves with the new total, or undefined when it did not fit.
+   */
+  reserve(key: string, amount: number, limit: number): Promise<number | undefined>;
   setCounterIfAbsent(key: string, value: number): Promise<void>;
   getAffinity(key: string): Promise<string | undefined>;
   setAffinity(key: string, channel: string, ttlSec: number): Promise<void>;
   getHealth(channel: string): Promise<ChannelHealth>;
   setHealth(channel: string, health: ChannelHealth): Promise<void>;
+  /** Takes the one half-open probe of a circuit for `ttlMs`; false when another request (on any instance) holds it. */
+  claimProbe(circuit: string, ttlMs: number): Promise<boolean>;
+  releaseProbe(circuit: string): Promise<void>;
   summaryCache?: SummaryCacheStore;
   close(): Promise<void>;
 }
@@ -38,6 +51,7 @@ export class MemorySharedState implements SharedState {
   private readonly counters = new Map<string, number>();
   private readonly affinity = new Map<string, { channel: string; expires: number }>();
   private readonly health = new Map<string, ChannelHealth>();
+  private readonly probes = new Map<string, number>();
 
   limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
     const id = `${name}:${points}:${durationSec}`;
@@ -72,6 +86,13 @@ export class MemorySharedState implements SharedState {
     return this.counters.get(key);
   }
 
+  async reserve(key: string, amount: number, limit: number): Promise<number | undefined> {
+    const current = this.counters.get(key) ?? 0;
+    if (current >= limit || current + amount > limit) return undefined;
+    this.counters.set(key, current + amount);
+    return current + amount;
+  }
+
   async setCounterIfAbsent(key: string, value: number): Promise<void> {
     if (!this.counters.has(key)) this.counters.set(key, value);
   }
@@ -97,6 +118,17 @@ export class MemorySharedState implements SharedState {
 
   async setHealth(channel: string, health: ChannelHealth): Promise<void> {
     this.health.set(channel, health);
+  }
+
+  async claimProbe(circuit: string, ttlMs: number): Promise<boolean> {
+    const heldUntil = this.probes.get(circuit);
+    if (heldUntil !== undefined && heldUntil > Date.now()) return false;
+    this.probes.set(circuit, Date.now() + ttlMs);
+    return true;
+  }
+
+  async releaseProbe(circuit: string): Promise<void> {
+    this.probes.delete(circuit);
   }
 
   async close(): Promise<void> {}

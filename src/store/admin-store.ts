@@ -132,6 +132,13 @@ export class AdminStore {
     return (await this.readAdminTokenHash())!;
   }
 
+  /** Replaces the stored hash (a rotated token); running servers accept only the new token from then on. */
+  async replaceAdminTokenHash(hash: string): Promise<void> {
+    await this.db.insertInto('meta').values({ key: ADMIN_TOKEN_META_KEY, value: hash })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: hash }))
+      .execute();
+  }
+
   async readAdminTokenHash(): Promise<string | undefined> {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', ADMIN_TOKEN_META_KEY).executeTakeFirst();
     return row?.value;

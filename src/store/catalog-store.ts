@@ -187,7 +187,8 @@ export class CatalogStore {
 
   // ---- channels ----
 
-  async upsertChannel(channel: Omit<ChannelRecord, 'id'>): Promise<void> {
+  /** Inserts or replaces a channel. With `keepStoredKey`, an existing channel keeps the upstream key stored for it (readable or not). */
+  async upsertChannel(channel: Omit<ChannelRecord, 'id'>, options: { keepStoredKey?: boolean } = {}): Promise<void> {
     const values = {
       name: channel.name,
       type: channel.type,
@@ -201,9 +202,9 @@ export class CatalogStore {
       source: channel.source,
       created_at: now(),
     };
-    const { created_at: _createdAt, name: _name, ...update } = values;
+    const { created_at: _createdAt, name: _name, api_key: apiKey, ...update } = values;
     await this.db.insertInto('channels').values(values)
-      .onConflict((oc) => oc.column('name').doUpdateSet(update))
+      .onConflict((oc) => oc.column('name').doUpdateSet(options.keepStoredKey ? update : { ...update, api_key: apiKey }))
       .execute();
     await this.bumpRevision();
   }

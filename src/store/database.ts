@@ -1,8 +1,8 @@
-// Opens the relay's store: embedded SQLite in the data dir by default, Postgres when a
-// DATABASE_URL is given; runs migrations and exposes one Kysely instance for both.
-import { mkdirSync } from 'node:fs';
+// Opens the relay's store: embedded SQLite in the data dir by default (directory 0700, files
+// 0600), Postgres when a DATABASE_URL is given; runs migrations and exposes one Kysely instance for both.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { DatabaseSync } from 'node:sqlite';
 import { openNodeSqlite } from './node-sqlite-adapter.ts';
@@ -22,6 +22,19 @@ export interface StoreHandle {
 export interface OpenStoreOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** Refuse to create a store: the SQLite file, or the relay's tables in PostgreSQL, must exist already. */
+  mustExist?: boolean;
+}
+
+/** Thrown by openStore with `mustExist` when there is no relay store at `location`. */
+export class StoreMissingError extends Error {
+  readonly location: string;
+
+  constructor(location: string) {
+    super(`No relay store at ${location}.`);
+    this.name = 'StoreMissingError';
+    this.location = location;
+  }
 }
 
 /** Strips the password from a connection URL so it can be logged. */
@@ -33,6 +46,15 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable url)';
   }
+}
+
+/**
+ * The database holds sealed keys, the sealing secret and every tenant's usage: it (and its WAL
+ * files, which SQLite creates with the database's mode) is readable by its owner alone.
+ */
+function createOwnerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<StoreHandle> {
@@ -47,10 +69,19 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    if (options.mustExist) {
+      const { rows } = await sql<{ found: string | null }>`select to_regclass('meta')::text as found`.execute(db);
+      if (!rows[0]?.found) {
+        await db.destroy();
+        throw new StoreMissingError(location);
+      }
+    }
   } else {
     dialect = 'sqlite';
-    mkdirSync(options.dataDir, { recursive: true });
     location = join(options.dataDir, 'relay.db');
+    if (options.mustExist && !existsSync(location)) throw new StoreMissingError(location);
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    createOwnerOnly(location);
     const opened = openNodeSqlite(location);
     sqlite = opened.database;
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opened.adapter }) });

@@ -103,6 +103,24 @@ function adminSchema(dialect: Dialect): Migration {
   };
 }
 
+/** Totals of pruned usage rows per key and model, so that quotas count what retention removed. */
+function usageRollupSchema(dialect: Dialect): Migration {
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('usage_rollup').ifNotExists()
+        .addColumn('key_name', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('input_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('cached_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('requests', big, (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('usage_rollup_pk', ['key_name', 'model'])
+        .execute();
+    },
+  };
+}
+
 /** Compaction fallbacks made visible: why a summary fell back to the ledger, and the summarizer's own rows. */
 function compactionFallbackColumns(): Migration {
   return {
@@ -117,7 +135,7 @@ function compactionFallbackColumns(): Migration {
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect), '0003_compaction_fallback': compactionFallbackColumns() };
+      return { '0001_initial': initialSchema(dialect), '0002_admin': adminSchema(dialect), '0003_usage_rollup': usageRollupSchema(dialect), '0004_compaction_fallback': compactionFallbackColumns() };
     },
   };
 }

@@ -78,6 +78,17 @@ export interface UsageTable {
   summarizer_call: Generated<number>;
 }
 
+/** What pruned usage rows charged, per key and model, so that quotas survive the usage log's retention. */
+export interface UsageRollupTable {
+  key_name: string;
+  /** The model the tokens were charged at ('' when the rows had none). */
+  model: string;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  requests: number;
+}
+
 export interface SummaryTable {
   hash: string;
   text: string;
@@ -104,6 +115,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   channels: ChannelTable;
   usage: UsageTable;
+  usage_rollup: UsageRollupTable;
   summaries: SummaryTable;
   audit: AuditTable;
 }

@@ -2,7 +2,7 @@
 // any instance on the same database, is found again by the hash of what it summarized.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import type { SummaryCacheStore } from '../http/server.ts';
+import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 
 export class StoreSummaryCache implements SummaryCacheStore {
   private readonly db: Kysely<Database>;

@@ -1,6 +1,8 @@
 // Anthropic Messages requests translated for an OpenAI-format upstream (Chat Completions or
-// Responses) through the neutral conversation, with sampling, limits, tools and tool choice.
-import type { JsonObject } from '../http/body.ts';
+// Responses) through the neutral conversation, with sampling, limits, tools, tool choice and
+// structured output (`output_config.format` or the beta `output_format`).
+import type { JsonObject } from '../json.ts';
+import { anthropicOutputFormat, toChatResponseFormat, toResponsesTextFormat } from './structured-output.ts';
 import { decodeAnthropicRequest } from '../conversation/anthropic.ts';
 import { encodeChatMessages } from '../conversation/chat.ts';
 import { encodeResponsesInput } from '../conversation/responses.ts';
@@ -30,8 +32,13 @@ export function anthropicRequestToOpenAI(body: JsonObject, format: 'chat' | 'res
     if (conversation.tools.length) out.tools = conversation.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: false }));
   }
   for (const name of ['temperature', 'top_p']) if (typeof body[name] === 'number') out[name] = body[name];
+  if (typeof body.metadata?.user_id === 'string' && body.metadata.user_id) out.user = body.metadata.user_id;
   const choice = toolChoice(body.tool_choice, format);
   if (choice !== undefined && conversation.tools.length) out.tool_choice = choice;
+  if (body.tool_choice?.disable_parallel_tool_use === true && conversation.tools.length) out.parallel_tool_calls = false;
+  const outputFormat = anthropicOutputFormat(body);
+  if (outputFormat && format === 'chat') out.response_format = toChatResponseFormat(outputFormat);
+  else if (outputFormat) out.text = { format: toResponsesTextFormat(outputFormat) };
   if (body.stream === true) out.stream = true;
   return out;
 }

@@ -1,13 +1,15 @@
 // Requests for an Anthropic Messages upstream, built from a Chat Completions or a Responses body:
 // the conversation and tools through the neutral model, then limits, sampling, stop sequences and
-// tool choice mapped to their Anthropic names, prompt-cache breakpoints added (OpenAI caches by
-// itself, Anthropic only where told). What Anthropic cannot take is left out, not faked.
-import type { JsonObject } from '../http/body.ts';
+// tool choice mapped to their Anthropic names, structured output as `output_config.format`,
+// prompt-cache breakpoints added (OpenAI caches by itself, Anthropic only where told). What
+// Anthropic cannot take is left out (listed in docs/translation.md) or refused, not faked.
+import type { JsonObject } from '../json.ts';
 import type { ToolDefinition } from '../conversation/model.ts';
 import { decodeChatMessages, decodeChatTools } from '../conversation/chat.ts';
 import { decodeResponsesInput, decodeResponsesTools } from '../conversation/responses.ts';
 import { encodeAnthropicMessages } from '../conversation/anthropic.ts';
 import { addCacheBreakpoints } from './anthropic-cache.ts';
+import { chatOutputFormat, responsesOutputFormat, toAnthropicOutputFormat, type OutputFormat } from './structured-output.ts';
 
 /** `max_tokens` when neither the client nor the channel sets one (Anthropic requires a value). */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
@@ -47,6 +49,8 @@ interface CommonFields {
   toolChoice: unknown;
   parallelToolCalls: unknown;
   user: unknown;
+  /** Structured output asked for, and the client's parameter that asked (for the refusal). */
+  outputFormat?: { format: OutputFormat; param: string };
 }
 
 function assemble(body: JsonObject, conversation: ReturnType<typeof decodeChatMessages>, fields: CommonFields, defaultMaxTokens: number): JsonObject {
@@ -68,6 +72,7 @@ function assemble(body: JsonObject, conversation: ReturnType<typeof decodeChatMe
     if (choice) out.tool_choice = choice;
   }
   if (typeof fields.user === 'string' && fields.user) out.metadata = { user_id: fields.user };
+  if (fields.outputFormat) out.output_config = { format: toAnthropicOutputFormat(fields.outputFormat.format, fields.outputFormat.param) };
   if (body.stream === true) out.stream = true;
   addCacheBreakpoints(out);
   return out;
@@ -76,7 +81,9 @@ function assemble(body: JsonObject, conversation: ReturnType<typeof decodeChatMe
 /** A Chat Completions body → an Anthropic Messages body. */
 export function chatRequestToAnthropic(body: JsonObject, defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS): AnthropicUpstreamRequest {
   const conversation = { ...decodeChatMessages(Array.isArray(body.messages) ? body.messages : []), tools: decodeChatTools(body.tools) };
-  const fields = { maxTokens: body.max_completion_tokens ?? body.max_tokens, stop: body.stop, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.user };
+  const format = chatOutputFormat(body);
+  const fields: CommonFields = { maxTokens: body.max_completion_tokens ?? body.max_tokens, stop: body.stop, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.safety_identifier ?? body.user };
+  if (format) fields.outputFormat = { format, param: 'response_format' };
   return { body: assemble(body, conversation, fields, defaultMaxTokens), customTools: new Set() };
 }
 
@@ -94,6 +101,8 @@ export function responsesRequestToAnthropic(body: JsonObject, defaultMaxTokens =
   const decoded = decodeResponsesInput(body.input ?? [], typeof body.instructions === 'string' ? body.instructions : undefined);
   const tools = describeCustomTools(decodeResponsesTools(body.tools));
   const conversation = { ...decoded, tools };
-  const fields = { maxTokens: body.max_output_tokens, stop: undefined, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.safety_identifier ?? body.user };
+  const format = responsesOutputFormat(body);
+  const fields: CommonFields = { maxTokens: body.max_output_tokens, stop: undefined, toolChoice: body.tool_choice, parallelToolCalls: body.parallel_tool_calls, user: body.safety_identifier ?? body.user };
+  if (format) fields.outputFormat = { format, param: 'text.format' };
   return { body: assemble(body, conversation, fields, defaultMaxTokens), customTools: new Set(tools.filter((t) => t.kind === 'custom').map((t) => t.name)) };
 }

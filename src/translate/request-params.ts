@@ -1,5 +1,6 @@
 // Request fields other than the conversation, mapped between Responses and Chat Completions:
-// sampling, limits, tool declarations and tool choice, output format, reasoning effort.
+// sampling, limits, tool declarations and tool choice, structured output, verbosity, reasoning effort.
+import { chatOutputFormat, responsesOutputFormat, toChatResponseFormat, toResponsesTextFormat } from './structured-output.ts';
 
 export interface ToolsForChat {
   tools: unknown[];
@@ -68,15 +69,15 @@ export function chatToolChoiceToResponses(choice: unknown): unknown {
 /** Responses request fields → Chat request fields (without messages and tools). */
 export function responsesParamsToChat(body: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'seed', 'stop', 'presence_penalty', 'frequency_penalty']) {
+  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata', 'prompt_cache_retention', 'seed', 'stop', 'presence_penalty', 'frequency_penalty']) {
     if (body[name] !== undefined && body[name] !== null) out[name] = body[name];
   }
   if (typeof body.max_output_tokens === 'number') out.max_tokens = body.max_output_tokens;
   const effort = body.reasoning?.effort;
   if (typeof effort === 'string') out.reasoning_effort = effort;
-  const format = body.text?.format;
-  if (format?.type === 'json_schema') out.response_format = { type: 'json_schema', json_schema: { name: format.name ?? 'output', schema: format.schema, strict: format.strict ?? false } };
-  else if (format?.type === 'json_object') out.response_format = { type: 'json_object' };
+  const format = responsesOutputFormat(body);
+  if (format) out.response_format = toChatResponseFormat(format);
+  if (typeof body.text?.verbosity === 'string') out.verbosity = body.text.verbosity;
   const toolChoice = responsesToolChoiceToChat(body.tool_choice);
   if (toolChoice !== undefined) out.tool_choice = toolChoice;
   if (typeof body.prompt_cache_key === 'string') out.prompt_cache_key = body.prompt_cache_key;
@@ -86,15 +87,17 @@ export function responsesParamsToChat(body: Record<string, any>): Record<string,
 /** Chat request fields → Responses request fields (without input and tools). */
 export function chatParamsToResponses(body: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = { store: false };
-  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'metadata', 'prompt_cache_key']) {
+  for (const name of ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata', 'prompt_cache_key', 'prompt_cache_retention']) {
     if (body[name] !== undefined && body[name] !== null) out[name] = body[name];
   }
   const limit = body.max_completion_tokens ?? body.max_tokens;
   if (typeof limit === 'number') out.max_output_tokens = limit;
   if (typeof body.reasoning_effort === 'string') out.reasoning = { effort: body.reasoning_effort };
-  const format = body.response_format;
-  if (format?.type === 'json_schema') out.text = { format: { type: 'json_schema', name: format.json_schema?.name ?? 'output', schema: format.json_schema?.schema, strict: format.json_schema?.strict ?? false } };
-  else if (format?.type === 'json_object') out.text = { format: { type: 'json_object' } };
+  const format = chatOutputFormat(body);
+  const text: Record<string, unknown> = {};
+  if (format) text.format = toResponsesTextFormat(format);
+  if (typeof body.verbosity === 'string') text.verbosity = body.verbosity;
+  if (Object.keys(text).length > 0) out.text = text;
   const toolChoice = chatToolChoiceToResponses(body.tool_choice);
   if (toolChoice !== undefined) out.tool_choice = toolChoice;
   return out;

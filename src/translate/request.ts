@@ -1,6 +1,6 @@
 // Whole requests translated between Responses and Chat Completions: the conversation through the
 // neutral model (codecs at both edges), the other fields by request-params.
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import { decodeChatMessages, encodeChatMessages } from '../conversation/chat.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../conversation/responses.ts';
 import { chatParamsToResponses, chatToolsToResponses, responsesParamsToChat, responsesToolsToChat } from './request-params.ts';

@@ -2,7 +2,7 @@
 // `previous_response_id` and `item_reference` input items are resolved from the responses the
 // relay itself served to the same API key; what cannot be resolved is a 400, never dropped.
 // Answers are kept for later turns unless the client sent `store: false`.
-import type { JsonObject } from '../http/body.ts';
+import type { JsonObject } from '../json.ts';
 import type { ResponseStore } from '../state/response-store.ts';
 import { badRequest } from '../errors.ts';
 

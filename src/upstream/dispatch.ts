@@ -53,9 +53,13 @@ async function orderCandidates(request: DispatchRequest, available: ChannelRecor
   return order;
 }
 
+/** 401/403 from an upstream answer the relay's own channel key, never the client's: a channel fault. */
+const isChannelAuthFault = (status: number) => status === 401 || status === 403;
+
 export async function dispatch(request: DispatchRequest): Promise<void> {
   const { deps, ctx } = request;
   const routing = deps.routing ?? DEFAULT_ROUTING;
+  const keyName = ctx.principal?.key.name;
   let candidates = request.candidates;
   if (request.pinnedChannel) {
     candidates = candidates.filter((c) => c.name === request.pinnedChannel);
@@ -63,39 +67,55 @@ export async function dispatch(request: DispatchRequest): Promise<void> {
   }
   const health = deps.health;
   const available: ChannelRecord[] = [];
-  for (const channel of candidates) if (!health || (await health.isAvailable(channel.name))) available.push(channel);
-  if (available.length === 0) throw unavailable(`Every channel serving "${request.model}" is cooling down after failures; try again shortly.`, 'no_healthy_channel');
+  for (const channel of candidates) if (!health || (await health.isAvailable(channel.name, keyName))) available.push(channel);
+  const coolingDown = () => unavailable(`Every channel serving "${request.model}" is cooling down after failures; try again shortly.`, 'no_healthy_channel');
+  if (available.length === 0) throw coolingDown();
   const order = await orderCandidates(request, available);
   const attempts = routing.retries + 1;
   let lastError: unknown;
-  for (let i = 0; i < attempts; i++) {
-    const channel = order[i % order.length];
+  for (let attempt = 0, i = 0; attempt < attempts && order.length > 0; i++) {
+    const index = i % order.length;
+    const channel = order[index];
+    // A half-open channel lets one probe through: when another request holds it, skip the channel.
+    const pass = health ? await health.enter(channel.name, keyName) : undefined;
+    if (health && !pass) {
+      order.splice(index, 1);
+      i--;
+      continue;
+    }
+    attempt++;
     ctx.channel = channel.name;
     let response: Dispatcher.ResponseData;
     try {
       response = await request.attempt(channel, upstreamModelFor(channel, request.model));
     } catch (err) {
-      if (err instanceof ClientGoneError || ctx.abort.signal.aborted) throw err;
-      await health?.recordFailure(channel.name);
-      deps.metrics?.upstreamError(channel.name, err instanceof GatewayError ? err.code ?? 'transport' : 'transport');
+      if (err instanceof ClientGoneError || ctx.abort.signal.aborted) {
+        if (pass) await health?.abandon(pass);
+        throw err;
+      }
+      const code = err instanceof GatewayError ? err.code ?? 'transport' : 'transport';
+      if (pass) await health?.recordFailure(pass, code);
+      deps.metrics?.upstreamError(channel.name, code);
       lastError = err;
       continue;
     }
     if (response.statusCode >= 400) {
+      const status = response.statusCode;
       const error = await upstreamStatusError(channel, response);
-      const retryable = routing.retryStatuses.includes(response.statusCode);
-      if (response.statusCode >= 500 || response.statusCode === 429) {
-        await health?.recordFailure(channel.name);
-        deps.metrics?.upstreamError(channel.name, String(response.statusCode));
-      }
-      if (!retryable) throw error;
+      const channelFault = isChannelAuthFault(status);
+      if (status >= 500 || status === 429 || channelFault) {
+        if (pass) await health?.recordFailure(pass, channelFault ? `auth_${status}` : String(status));
+        deps.metrics?.upstreamError(channel.name, String(status));
+      } else if (pass) await health?.abandon(pass);
+      if (channelFault) deps.logger.warn({ channel: channel.name, status, requestId: ctx.id }, `upstream channel "${channel.name}" refused the relay's own API key (${status}): fix the channel's key; requests fail over meanwhile`);
+      if (!channelFault && !routing.retryStatuses.includes(status)) throw error;
       lastError = error;
       continue;
     }
-    await health?.recordSuccess(channel.name);
+    if (pass) await health?.recordSuccess(pass);
     if (request.affinityKey && deps.state) await deps.state.setAffinity(request.affinityKey, channel.name, routing.affinityTtlSec);
     await request.relay(channel, response);
     return;
   }
-  throw lastError ?? unavailable(`No channel could serve "${request.model}".`);
+  throw lastError ?? coolingDown();
 }

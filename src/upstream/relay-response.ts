@@ -51,10 +51,19 @@ function firstNonBlank(text: string): string | undefined {
   return undefined;
 }
 
-/** Turns a non-2xx upstream answer into the client's error: 4xx passed on, 5xx as a 502. */
+/**
+ * 401/403 from an upstream refuse the relay's own channel key (the client's never reaches it): a
+ * 502 naming the channel, not the client's `invalid_api_key`; the upstream's text is not echoed.
+ */
+export function channelAuthError(channel: ChannelRecord, status: number): GatewayError {
+  return badGateway(`Upstream channel "${channel.name}" refused the relay's credentials (${status}); the operator must fix this channel's API key.`, 'upstream_auth_failed');
+}
+
+/** Turns a non-2xx upstream answer into the client's error: 4xx passed on (but 401/403, the channel's fault), 5xx as a 502. */
 export async function upstreamStatusError(channel: ChannelRecord, response: Dispatcher.ResponseData): Promise<GatewayError> {
   const { message, parsed } = await readUpstreamError(response.body);
   const status = response.statusCode;
+  if (status === 401 || status === 403) return channelAuthError(channel, status);
   if (status >= 400 && status < 500) {
     const e = parsed?.error ?? {};
     const headers: Record<string, string> = {};

@@ -2,12 +2,7 @@
 // wire format, the highest priority tier wins, and the weight decides within the tier.
 import type { ChannelRecord, ChannelType } from '../store/catalog-store.ts';
 
-export interface RouteChoice {
-  channel: ChannelRecord;
-  /** Model name to send upstream (after the channel's alias table). */
-  upstreamModel: string;
-}
-
+/** Model name to send upstream, after the channel's alias table. */
 export function upstreamModelFor(channel: ChannelRecord, model: string): string {
   return channel.options.aliases?.[model] ?? model;
 }

@@ -122,6 +122,7 @@ test('a YAML config declares groups and channels with secrets from the environme
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-yaml-'));
   const configFile = join(dataDir, 'relay.yaml');
   writeFileSync(configFile, `groups:\n  - name: default\n    models: ["*"]\nchannels:\n  - name: deepseek\n    type: openai-chat\n    baseUrl: ${upstream.url}\n    apiKey: \${DEEPSEEK_KEY}\n    models: [deepseek-chat]\n`);
+  await cli(dataDir, 'init');
   const { stdout } = await cli(dataDir, 'keys', 'create', '--name', 'k', '--group', 'default', '--config', configFile).catch(async () => {
     await cli(dataDir, 'groups', 'add', '--name', 'default', '--models', '*');
     return cli(dataDir, 'keys', 'create', '--name', 'k', '--group', 'default');

@@ -42,7 +42,7 @@ describe('limits, quotas, metrics, logs', () => {
     return new OpenAI({ apiKey: secret, baseURL: relay.baseURL, maxRetries: 0 });
   }
 
-  const ask = (client: OpenAI, model = 'gpt-4o-mini', content = 'hi') => client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+  const ask = (client: OpenAI, model = 'gpt-4o-mini', content = 'hi', extra: { max_tokens?: number } = {}) => client.chat.completions.create({ model, messages: [{ role: 'user', content }], ...extra });
 
   test('requests per minute per key: the N+1th request is a 429 with retry-after', async () => {
     const client = await keyWith('rpm-key', { rpm: 3 });
@@ -81,10 +81,10 @@ describe('limits, quotas, metrics, logs', () => {
     await assert.rejects(ask(a), (err: any) => err.status === 429 && /group "team"/.test(err.message));
   });
 
-  test('tokens per minute: estimated before, corrected after', async () => {
+  test('tokens per minute: estimated before (input plus max_tokens), corrected after', async () => {
     const client = await keyWith('tpm-key', { tpm: 200 });
-    await ask(client, 'gpt-4o-mini', 'x'.repeat(400));
-    await assert.rejects(ask(client, 'gpt-4o-mini', 'x'.repeat(400)), (err: any) => err.status === 429 && /tokens per minute/.test(err.message));
+    await ask(client, 'gpt-4o-mini', 'x'.repeat(400), { max_tokens: 50 });
+    await assert.rejects(ask(client, 'gpt-4o-mini', 'x'.repeat(400), { max_tokens: 50 }), (err: any) => err.status === 429 && /tokens per minute/.test(err.message));
   });
 
   test('concurrent requests: a second request while one is in flight is refused', async () => {
@@ -97,14 +97,14 @@ describe('limits, quotas, metrics, logs', () => {
   });
 
   test('quotas: tokens and cost, exhausted → 429 insufficient_quota', async () => {
-    const tokens = await keyWith('quota-key', { quotaTokens: 10 });
-    await ask(tokens);
+    const tokens = await keyWith('quota-key', { quotaTokens: 40 });
+    await ask(tokens, 'gpt-4o-mini', 'hi', { max_tokens: 25 });
     await new Promise((r) => setTimeout(r, 20));
-    await assert.rejects(ask(tokens), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /10 tokens/.test(err.message));
-    const cost = await keyWith('budget-key', { quotaUsd: 5 });
-    await ask(cost, 'priced-model');
+    await assert.rejects(ask(tokens, 'gpt-4o-mini', 'hi', { max_tokens: 25 }), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /40 tokens/.test(err.message));
+    const cost = await keyWith('budget-key', { quotaUsd: 50 });
+    await ask(cost, 'priced-model', 'hi', { max_tokens: 25 });
     await new Promise((r) => setTimeout(r, 20));
-    await assert.rejects(ask(cost, 'priced-model'), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /\$5/.test(err.message));
+    await assert.rejects(ask(cost, 'priced-model', 'hi', { max_tokens: 25 }), (err: any) => err.status === 429 && err.code === 'insufficient_quota' && /\$50/.test(err.message));
   });
 
   test('/metrics in Prometheus format, and logs with request ids but no secrets', async () => {

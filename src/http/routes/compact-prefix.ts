@@ -9,6 +9,7 @@ import { channelsSpeaking } from '../../upstream/router.ts';
 import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
 import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
+import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
 import { serveByFormat, servingChannels } from './serve-by-format.ts';
@@ -26,7 +27,7 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
   // No Responses channel keeps the conversation: it is rebuilt from the relay's own state before it is compacted.
   const state = channelsSpeaking(request.servable, ['openai-responses']).length === 0 ? await resolveStateForTranslation(deps, request) : undefined;
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
-    const inspection = inspectInput(body.input, deps.sealer);
+    const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
     const serving = servingChannels('responses', request.servable);
     const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, conversation);

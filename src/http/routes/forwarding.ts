@@ -2,7 +2,7 @@
 // (body untouched but for the model alias), or translated to the channel's format and back.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
 import { sendUpstream } from '../../upstream/send.ts';
@@ -57,7 +57,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       channel,
       hideUsageChunk,
       headers: options.responseHeaders,
-      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name) } : {}),
+      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
     }),
   });
 }

@@ -4,7 +4,7 @@ import type { RouteHandler } from '../server.ts';
 import { beginModelRequest } from './model-request.ts';
 import { serveByFormat } from './serve-by-format.ts';
 import { badRequest } from '../../errors.ts';
-import type { JsonObject } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 
 export function checkMessagesBody(body: JsonObject): void {
   if (!Array.isArray(body.messages)) throw badRequest('"messages" must be an array of messages.', 'messages', body.messages === undefined ? 'missing_required_parameter' : 'invalid_type');

@@ -2,12 +2,14 @@
 // find the channels that may serve the model for this key.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import { readJsonObjectAndBytes, type JsonObject } from '../body.ts';
+import { readJsonObjectAndBytes } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import { authenticate } from '../auth.ts';
 import { requireModelName, resolveModelAccess } from '../../access/model-access.ts';
 import type { Principal } from '../../access/catalog.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { badRequest } from '../../errors.ts';
+import { estimateRequestTokens } from '../../access/token-estimate.ts';
 
 export interface ModelRequest {
   principal: Principal;
@@ -59,6 +61,6 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   ctx.model = model;
   check?.(body);
   const servable = resolveModelAccess(catalog, principal, model);
-  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
+  if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, model, () => estimateRequestTokens(body, deps.config.outputReserveTokens));
   return { principal, body, raw, model, servable };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { RouteHandler } from '../server.ts';
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import { sendJson } from '../respond.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody, type ModelRequest } from './model-request.ts';
 import { serveByFormat, servingChannels } from './serve-by-format.ts';
@@ -15,6 +15,7 @@ import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.
 import { decodeResponsesInput } from '../../conversation/responses.ts';
 import { summaryMessageItem, typedMessageItem } from '../../compaction-api/compacted-output.ts';
 import { inspectInput } from '../../compaction-api/sealed-items.ts';
+import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { compactionRouteOf } from '../../compaction-api/compaction-route.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
 import { responsesUsage } from '../../translate/responses-stream.ts';
@@ -76,7 +77,8 @@ export async function compactThenChat(ctx: RequestContext, deps: ServerDeps, req
 /** Shape B: return the compacted context (recent user messages + the handoff summary). */
 async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
-  let inspection = inspectInput(inputItemsOf(body), deps.sealer);
+  const binding = sealBindingOf(request.principal, model);
+  let inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   const route = compactionRouteOf(servable, inspection);
   const affinityKey = affinityKeyOf(ctx.req.headers, body);
   if (route.by === 'upstream') {
@@ -94,13 +96,13 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
         signal: ctx.abort.signal,
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name) }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
   }
   if (needsResponsesState(body)) {
     // Earlier turns named by `previous_response_id` or item references come from the relay's own answers (else a 400, never ignored).
     await resolveStateForTranslation(deps, request);
-    inspection = inspectInput(inputItemsOf(body), deps.sealer);
+    inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   }
   const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
   const serving = servingChannels('responses', servable);
@@ -108,7 +110,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const createdAt = Math.floor(Date.now() / 1000);
   const kept = handoff.recentUserMessages.map(typedMessageItem);
   const summaryItem = handoff.policy.outputForm === 'sealed'
-    ? { type: 'compaction', id: newId('cmp'), encrypted_content: deps.sealer.seal({ summary: handoff.summaryText, model, createdAt }) }
+    ? { type: 'compaction', id: newId('cmp'), encrypted_content: deps.sealer.seal({ summary: handoff.summaryText, model, createdAt }, binding) }
     : summaryMessageItem(newId('msg'), handoff.summaryText);
   const summary = handoff.report.summary;
   const inputTokens = summary?.inputTokens ?? 0;

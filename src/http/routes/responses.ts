@@ -11,6 +11,7 @@ import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { compactionRouteOf, foreignCompactionError, nativeChannels } from '../../compaction-api/compaction-route.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
 import { endsWithCompactionTrigger, inspectInput, stripForeignReasoning } from '../../compaction-api/sealed-items.ts';
+import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { answerCompactionTrigger } from '../../compaction-api/codex-trigger.ts';
 import { issuerOf } from '../../upstream/blob-issuer.ts';
 import { keepServedResponse, needsResponsesState, resolveResponsesState, type ResolvedResponsesState } from '../../translate/response-state.ts';
@@ -27,10 +28,10 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
   let mustUseNative = false;
   let pinnedChannel: string | undefined;
   if (Array.isArray(body.input)) {
-    const inspection = inspectInput(body.input, deps.sealer);
+    const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, model));
     body.input = inspection.input;
     if (inspection.upstreamBlobs.length > 0) {
-      const issuer = await issuerOf(deps.state, inspection.upstreamBlobs);
+      const issuer = await issuerOf(deps.state, inspection.upstreamBlobs, request.principal);
       if (issuer && responsesChannels.some((c) => c.name === issuer)) pinnedChannel = issuer;
     }
     if (inspection.upstreamCompaction.length > 0 && !pinnedChannel) {

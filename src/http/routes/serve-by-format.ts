@@ -3,7 +3,7 @@
 // a fixed order (translated through the neutral model). The one place that order is decided.
 import type { RequestContext } from '../context.ts';
 import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../body.ts';
+import type { JsonObject } from '../../json.ts';
 import type { ChannelRecord, ChannelType } from '../../store/catalog-store.ts';
 import type { RelayFormat } from '../../upstream/relay-response.ts';
 import { channelsSpeaking } from '../../upstream/router.ts';
@@ -14,6 +14,7 @@ import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestT
 import { unavailable } from '../../errors.ts';
 import { decodeAnthropicRequest } from '../../conversation/anthropic.ts';
 import { countConversationTokens } from '../../compaction/index.ts';
+import { droppedParamsHeader, refuseUntranslatable } from '../../translate/param-coverage.ts';
 
 const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
 
@@ -65,7 +66,9 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
   if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);
   const { format, candidates } = choice;
   if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
-  const common = { ...forward, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
+  refuseUntranslatable(client, format, body);
+  const responseHeaders = { ...droppedParamsHeader(client, format, body), ...forward.responseHeaders };
+  const common = { ...forward, responseHeaders, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
   if (client === 'chat') {
     const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
     return forwardTranslated(ctx, deps, { ...common, upstreamBody, includeUsage: body.stream_options?.include_usage === true });

@@ -87,6 +87,16 @@ export function renderChannels(container) {
     return cell;
   };
 
+  const circuitCell = (c) => {
+    const circuit = c.circuit;
+    if (!circuit) return h('span', { class: 'muted' }, '—');
+    const auth = /^auth_/.test(circuit.lastError ?? '');
+    const badge = circuit.state === 'closed' ? h('span', { class: 'badge ok' }, 'closed') : h('span', { class: 'badge bad' }, circuit.state);
+    const cell = h('span', { id: `circuit-${c.name}` }, badge);
+    if (circuit.lastError) cell.append(h('div', { class: 'hint' }, auth ? `Upstream refused this channel's key (${circuit.lastError.slice(5)}) at ${circuit.lastErrorAt}` : `Last failure ${circuit.lastError} at ${circuit.lastErrorAt}`));
+    return cell;
+  };
+
   let channels = [];
   const draw = () => body.replaceChildren(table([
     { label: 'Name', render: (c) => h('strong', {}, c.name) },
@@ -96,6 +106,7 @@ export function renderChannels(container) {
     { label: 'Prio / weight', num: true, render: (c) => `${c.priority} / ${c.weight}` },
     { label: 'Key', render: (c) => (c.apiKeyUnreadable ? h('span', { class: 'badge bad', title: 'Sealed under another server secret: restore COMPACT_RELAY_SECRET or set the key again.' }, 'unreadable') : c.apiKeySet ? 'set' : h('span', { class: 'muted' }, 'none')) },
     { label: 'State', render: (c) => (c.enabled ? h('span', { class: 'badge ok' }, 'enabled') : h('span', { class: 'badge off' }, 'disabled')) },
+    { label: 'Circuit', render: circuitCell },
     { label: 'Connection', render: resultCell },
     { label: 'Actions', class: 'actions', render: (c) => [
       h('button', { class: 'button small', type: 'button', 'aria-label': `Test channel ${c.name}`, onclick: () => test(c) }, 'Test'),
