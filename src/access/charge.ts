@@ -14,7 +14,9 @@ export interface ChargePart {
 
 const count = (value: number | null | undefined): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
 
-export function chargeOf(row: Pick<UsageRow, 'channel' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'>): ChargePart[] {
+export function chargeOf(row: Pick<UsageRow, 'channel' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens' | 'summarizer_call'>): ChargePart[] {
+  // A summarizer call's own row records the upstream call; the compacted request's row already charges its tokens.
+  if (row.summarizer_call === 1) return [];
   const parts: ChargePart[] = [];
   if (row.channel) parts.push({ model: row.model ?? null, inputTokens: count(row.input_tokens), cachedTokens: count(row.cached_tokens), outputTokens: count(row.output_tokens) });
   const summarizerIn = count(row.summarizer_input_tokens);

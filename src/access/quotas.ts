@@ -57,6 +57,7 @@ export class UsageLedger {
       .select(({ fn }) => ['model', fn.sum<number>('input_tokens').as('input'), fn.sum<number>('output_tokens').as('output'), fn.sum<number>('cached_tokens').as('cached')])
       .where('key_name', '=', keyName)
       .where('channel', 'is not', null)
+      .where('summarizer_call', '=', 0)
       .groupBy('model')
       .execute();
     const summaries = await this.db.selectFrom('usage')

@@ -11,7 +11,7 @@ import { chargeOf } from '../access/charge.ts';
 const BATCH = 1000;
 const DAY_MS = 86_400_000;
 
-type PrunedRow = Pick<UsageTable, 'key_name' | 'channel' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'> & { id: number };
+type PrunedRow = Pick<UsageTable, 'key_name' | 'channel' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'> & { id: number; summarizer_call: number };
 
 interface RollupRow {
   key_name: string;
@@ -22,7 +22,7 @@ interface RollupRow {
   requests: number;
 }
 
-const ROW_COLUMNS = ['id', 'key_name', 'channel', 'model', 'input_tokens', 'output_tokens', 'cached_tokens', 'summarizer_model', 'summarizer_input_tokens', 'summarizer_output_tokens'] as const;
+const ROW_COLUMNS = ['id', 'key_name', 'channel', 'model', 'input_tokens', 'output_tokens', 'cached_tokens', 'summarizer_model', 'summarizer_input_tokens', 'summarizer_output_tokens', 'summarizer_call'] as const;
 const UPSERT = `insert into usage_rollup (key_name, model, input_tokens, cached_tokens, output_tokens, requests) values (?, ?, ?, ?, ?, ?)
   on conflict (key_name, model) do update set input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
   cached_tokens = usage_rollup.cached_tokens + excluded.cached_tokens, output_tokens = usage_rollup.output_tokens + excluded.output_tokens,

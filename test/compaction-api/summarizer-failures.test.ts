@@ -10,6 +10,8 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+import { chargeOf } from '../../src/access/charge.ts';
+import { rollupOf } from '../../src/store/usage-retention.ts';
 
 const SUMMARY = '## Goal\nFix the parser\n## Constraints\nnone\n## Progress and decisions\nran tests\n## Errors and fixes\nnone\n## Files\nsrc/parser.ts\n## Next step\nhandle CRLF';
 
@@ -180,6 +182,11 @@ describe('summarizer failures and dispatch', () => {
     assert.equal(row.output_tokens, 45);
     assert.equal(row.channel, 'primary');
     assert.equal(row.summarizer_model, 'deepseek-chat');
+    const compacted = rows.find((r) => r.request_id === row.request_id && r.summarizer_call === 0)!;
+    assert.equal(compacted.summarizer_input_tokens, 321, 'the compacted request\'s row carries the summary\'s cost');
+    assert.deepEqual(chargeOf(row), [], 'so the summarizer row charges nothing to quotas');
+    assert.deepEqual(rollupOf([{ ...row, id: 1 }]), [], 'nor to what retention keeps of pruned rows');
+    assert.equal(chargeOf(compacted).reduce((n, p) => n + p.inputTokens, 0), 321, 'the summary is charged once');
   });
 
   test('the budget comes from the channels that will serve the request, not the first channel of the model', async () => {

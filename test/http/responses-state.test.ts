@@ -96,6 +96,15 @@ describe('Responses state on stateless upstreams', () => {
     await assert.rejects(other.responses.create({ model: 'chat-model', input: [{ type: 'item_reference', id: item.id }] as any }), (err: any) => err.status === 400 && err.code === 'item_not_found');
   });
 
+  test('/v1/responses/compact continues from previous_response_id too, and refuses one it cannot find', async () => {
+    chat.script([{ text: 'Hello Grace.' }]);
+    const first = await client.responses.create({ model: 'chat-model', input: 'My name is Grace and I fix parsers.' });
+    const compacted: any = await client.responses.compact({ model: 'chat-model', previous_response_id: first.id, input: [{ role: 'user', content: 'Go on.' }] } as any);
+    const texts = compacted.output.flatMap((o: any) => o.content.map((c: any) => c.text));
+    assert.ok(texts.includes('My name is Grace and I fix parsers.'), 'the earlier turn is part of what was compacted');
+    await assert.rejects(client.responses.compact({ model: 'chat-model', previous_response_id: 'resp_unknown', input: 'x' } as any), (err: any) => err.status === 400 && err.code === 'previous_response_not_found');
+  });
+
   test('store: false keeps nothing', async () => {
     const unkept = await client.responses.create({ model: 'chat-model', input: 'Forget this.', store: false });
     await assert.rejects(client.responses.create({ model: 'chat-model', input: 'x', previous_response_id: unkept.id }), (err: any) => err.status === 400 && err.code === 'previous_response_not_found');

@@ -9,6 +9,8 @@ import type { JsonObject } from '../../json.ts';
 import { sendJson } from '../respond.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody, type ModelRequest } from './model-request.ts';
 import { serveByFormat, servingChannels } from './serve-by-format.ts';
+import { resolveStateForTranslation } from './responses.ts';
+import { needsResponsesState } from '../../translate/response-state.ts';
 import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
 import { decodeResponsesInput } from '../../conversation/responses.ts';
 import { summaryMessageItem, typedMessageItem } from '../../compaction-api/compacted-output.ts';
@@ -51,6 +53,8 @@ function checkCompactBody(body: JsonObject): void {
   }
 }
 
+const inputItemsOf = (body: JsonObject): unknown[] => (typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }] : body.input);
+
 function budgetOverride(body: Record<string, any>): number | undefined {
   const value = body.compaction?.budget_tokens ?? body.compaction_budget_tokens;
   if (value === undefined) return undefined;
@@ -73,9 +77,8 @@ export async function compactThenChat(ctx: RequestContext, deps: ServerDeps, req
 /** Shape B: return the compacted context (recent user messages + the handoff summary). */
 async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
-  const input = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }] : body.input;
   const binding = sealBindingOf(request.principal, model);
-  const inspection = inspectInput(input, deps.sealer, binding);
+  let inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   const route = compactionRouteOf(servable, inspection);
   const affinityKey = affinityKeyOf(ctx.req.headers, body, ctx.principal);
   if (route.by === 'upstream') {
@@ -95,6 +98,11 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
       }),
       relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, bodyLimitBytes: deps.config.upstreamBodyLimitBytes, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
+  }
+  if (needsResponsesState(body)) {
+    // Earlier turns named by `previous_response_id` or item references come from the relay's own answers (else a 400, never ignored).
+    await resolveStateForTranslation(deps, request);
+    inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   }
   const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
   const serving = servingChannels('responses', servable);
