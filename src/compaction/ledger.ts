@@ -1,23 +1,36 @@
 // L3, the state ledger: facts read from the conversation's structure, no model involved — the
-// user's messages verbatim, files changed, commands and exit codes, the latest error (or that it
-// was resolved), open plan items and identifiers — rendered as one compact Markdown block.
-import type { Item, MessageItem, ToolCallItem } from '../conversation/model.ts';
+// user's messages verbatim, files written (only with evidence of a write, from each tool's
+// semantics) and files only read, commands with their exit codes, the last command with the end of
+// its output, the current error (only from a failed command, cleared when the same command later
+// succeeds), open plan items and identifiers — rendered as one compact Markdown block.
+import type { Item, MessageItem } from '../conversation/model.ts';
 import { messageText, toolOutputText } from '../conversation/model.ts';
+import { textActionOf } from '../conversation/text-protocol.ts';
 import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
-import { ERROR_LINE } from './normalize.ts';
+import { outcomeOf, outputTail } from './command-outcome.ts';
+import { filesPatchedInOutput, type FileChange, type FileWrite } from './shell-effects.ts';
+import { EDIT_REJECTED, meaningOf, type ActionMeaning } from './tool-semantics.ts';
 
-export type FileChange = 'created' | 'edited' | 'deleted';
+export { exitCodeOf } from './command-outcome.ts';
+export type { FileChange } from './shell-effects.ts';
 
 export interface CommandRecord {
   command: string;
   exitCode: number | null;
+  /** Failed by its exit code, the tool's error flag, or a traceback, compiler or test failure in its output. */
+  failed: boolean;
 }
 
 export interface Ledger {
   userMessages: string[];
+  /** Files with evidence of a write, in the order first written. */
   files: { path: string; change: FileChange }[];
+  /** Files only read (viewed, `Read`, `cat` …), never written. */
+  filesRead: string[];
   commands: CommandRecord[];
+  /** The newest command, with the last lines it printed. */
+  lastCommand: (CommandRecord & { outputTail: string }) | null;
   latestError: { command: string; line: string } | null;
   resolvedErrors: string[];
   openPlan: string[];
@@ -27,85 +40,34 @@ export interface Ledger {
 /** Codex and the relay inject these as user messages; they are not the user's words. */
 const INJECTED_USER_PREFIXES = ['<environment_context>', '<user_instructions>', '<permissions instructions>', 'You are performing a CONTEXT CHECKPOINT COMPACTION', 'The earlier part of this session was compacted', '# AGENTS.md instructions'];
 
+/** The human's own words: not an environment's observation, a demonstration, or text a tool injects. */
 export function isRealUserMessage(item: Item): item is MessageItem {
-  if (item.kind !== 'message' || item.role !== 'user' || item.observation) return false;
+  if (item.kind !== 'message' || item.role !== 'user' || item.observation || item.demonstration) return false;
   const text = messageText(item.content).trimStart();
   return !INJECTED_USER_PREFIXES.some((p) => text.startsWith(p));
 }
 
-function parseArgs(call: ToolCallItem): Record<string, any> {
+function parseArgs(raw: string): Record<string, unknown> {
   try {
-    const parsed = JSON.parse(call.arguments);
-    return parsed && typeof parsed === 'object' ? parsed : {};
+    const parsed = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
   } catch {
     return {};
   }
 }
 
-function commandOf(call: ToolCallItem, args: Record<string, any>): string | undefined {
-  const value = args.command ?? args.cmd ?? args.script;
-  if (Array.isArray(value)) return value.map(String).join(' ');
-  if (typeof value === 'string' && !/^(create|str_replace|insert|view|undo_edit)$/.test(value)) return value;
-  if (call.toolKind === 'local_shell') return String(args.command ?? call.arguments);
-  if (/^(bash|shell|exec|run|terminal|execute)/i.test(call.name) && !value) return call.arguments;
-  return undefined;
-}
-
-const noError = (): Ledger['latestError'] => null;
-
-/** Stands for a text-protocol action (a command in an assistant message) when reading file changes. */
-const TEXT_ACTION: ToolCallItem = { kind: 'tool_call', callId: '', name: 'shell', arguments: '', toolKind: 'function' };
-
-const PATCH_FILE = /^\*\*\* (Add|Update|Delete) File: (.+)$/gm;
-const MOVE_TO = /^\*\*\* Move to: (.+)$/gm;
-
-function fileChangesOf(call: ToolCallItem, args: Record<string, any>, command: string | undefined): { path: string; change: FileChange }[] {
-  const out: { path: string; change: FileChange }[] = [];
-  const patchText = call.toolKind === 'custom' ? call.arguments : typeof args.input === 'string' ? args.input : typeof args.patch === 'string' ? args.patch : command && command.includes('*** Begin Patch') ? command : '';
-  if (patchText) {
-    for (const m of patchText.matchAll(PATCH_FILE)) out.push({ path: m[2].trim(), change: m[1] === 'Add' ? 'created' : m[1] === 'Delete' ? 'deleted' : 'edited' });
-    for (const m of patchText.matchAll(MOVE_TO)) out.push({ path: m[1].trim(), change: 'created' });
-  }
-  const path = args.path ?? args.file_path ?? args.filename ?? args.file;
-  if (typeof path === 'string') {
-    const sub = String(args.command ?? '');
-    const name = call.name.toLowerCase();
-    if (sub === 'create' || /^(write|create)/.test(name)) out.push({ path, change: 'created' });
-    else if (['str_replace', 'insert', 'edit', 'undo_edit'].includes(sub) || /(edit|replace|patch|multiedit)/.test(name)) out.push({ path, change: 'edited' });
-    else if (/(delete|remove)/.test(name)) out.push({ path, change: 'deleted' });
-  }
-  if (command) {
-    for (const m of command.matchAll(/(?:^|[;&|]\s*)rm\s+(?:-[a-z]+\s+)*([^\s;&|]+)/g)) out.push({ path: m[1], change: 'deleted' });
-    for (const m of command.matchAll(/(?:^|[;&|]\s*)touch\s+([^\s;&|]+)/g)) out.push({ path: m[1], change: 'created' });
-    for (const m of command.matchAll(/^create\s+(\S+)$/gm)) out.push({ path: m[1], change: 'created' });
-    for (const m of command.matchAll(/sed\s+-i(?:\s+\S+)*?\s+'[^']*'\s+([^\s;&|]+)/g)) out.push({ path: m[1], change: 'edited' });
-    for (const m of command.matchAll(/(?:cat|echo|printf)[^>\n]*>{1,2}\s*([^\s;&|]+)/g)) if (!m[1].startsWith('/dev/')) out.push({ path: m[1], change: 'edited' });
-  }
-  return out;
-}
-
-/** The command of a text-protocol action: the last fenced code block of an assistant message. */
+/** The command of a text-protocol action in an assistant message (its shell line, or the tool and its arguments). */
 export function fencedCommandOf(text: string): string | undefined {
-  const blocks = [...text.matchAll(/```[a-zA-Z_]*\n([\s\S]*?)```/g)];
-  const last = blocks[blocks.length - 1]?.[1].trim();
-  return last ? last : undefined;
+  const action = textActionOf(text);
+  if (!action) return undefined;
+  return action.name === 'shell' ? action.args.command : `${action.name} ${JSON.stringify(action.args)}`;
 }
 
-const RETURN_CODE = /<returncode>\s*(-?\d+)\s*<\/returncode>/;
-const EXIT_CODE = /(?:exit(?:ed)?(?: with)?(?: status| code)?|exit_code|returncode|return code)["']?\s*[:=]?\s*(-?\d+)/i;
-const SUCCESS = /\b(\d+ passed|all tests passed|tests? (?:passed|ok)|^OK\b|build succeeded|0 failed)\b/im;
-
-export function exitCodeOf(output: string): number | null {
-  const tagged = RETURN_CODE.exec(output.slice(0, 200));
-  if (tagged) return Number(tagged[1]);
-  const match = EXIT_CODE.exec(output.slice(-2000)) ?? EXIT_CODE.exec(output.slice(0, 500));
-  return match ? Number(match[1]) : null;
-}
-
-function firstErrorLine(output: string): string | undefined {
-  const lines = output.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) if (ERROR_LINE.test(lines[i]) && lines[i].trim().length > 3) return lines[i].trim().slice(0, 300);
-  return undefined;
+/** The file a SWE-agent style editor window shows, from an observation's state line or window header. */
+function openFileIn(output: string): string | undefined {
+  const state = /^\(Open file: ([^\n)]+)\)\s*$/m.exec(output.slice(-600));
+  if (state) return state[1].trim() === 'n/a' ? undefined : state[1].trim();
+  return /^\[File: (\S+) \(\d+ lines total\)\]/m.exec(output.slice(0, 600))?.[1];
 }
 
 const IDENTIFIER_PATTERNS: RegExp[] = [
@@ -130,17 +92,102 @@ function identifiersIn(text: string, into: Map<string, string>): void {
   }
 }
 
-function planFrom(call: ToolCallItem, args: Record<string, any>): string[] | undefined {
-  if (!/plan|todo/i.test(call.name) || !Array.isArray(args.plan ?? args.todos ?? args.items)) return undefined;
-  const steps = (args.plan ?? args.todos ?? args.items) as any[];
+function planFrom(name: string, args: Record<string, any>): string[] | undefined {
+  const steps = args.plan ?? args.todos ?? args.items;
+  if (!/plan|todo/i.test(name) || !Array.isArray(steps)) return undefined;
   return steps.filter((s) => !/^(completed|done)$/i.test(String(s?.status ?? ''))).map((s) => String(s?.step ?? s?.content ?? s?.title ?? s));
 }
 
 const CHECKBOX_OPEN = /^\s*[-*] \[ \] (.+)$/gm;
 
+/** Running state while the ledger reads a session from the start. */
+class SessionReader {
+  readonly files = new Map<string, FileChange>();
+  readonly reads = new Set<string>();
+  readonly commands: CommandRecord[] = [];
+  lastCommand: Ledger['lastCommand'] = null;
+  latestError: Ledger['latestError'] = null;
+  readonly resolvedErrors: string[] = [];
+  openPlan: string[] = [];
+  readonly identifiers = new Map<string, string>();
+  private readonly calls = new Map<string, ActionMeaning>();
+  private pendingAction: ActionMeaning | undefined;
+  private openFile: string | undefined;
+  private readonly factsToo: boolean;
+
+  /** `factsToo` false: only clear errors fixed later and collect identifiers (the part kept verbatim). */
+  constructor(factsToo = true) {
+    this.factsToo = factsToo;
+  }
+
+  read(item: Item): void {
+    if (item.kind === 'tool_call') {
+      const args = parseArgs(item.arguments);
+      const rawInput = item.toolKind === 'custom' || item.toolKind === 'local_shell' ? item.arguments : '';
+      this.calls.set(item.callId, meaningOf(item.name, args, rawInput, this.openFile));
+      const plan = planFrom(item.name, args);
+      if (plan && this.factsToo) this.openPlan = plan;
+      identifiersIn(item.arguments, this.identifiers);
+    } else if (item.kind === 'tool_result') {
+      this.outcome(this.calls.get(item.callId), toolOutputText(item.output), item.isError === true);
+    } else if (item.kind === 'message' && item.observation) {
+      const text = messageText(item.content);
+      this.outcome(this.pendingAction, text, false);
+      this.pendingAction = undefined;
+      if (/\(Open file: |\[File: /.test(text)) this.openFile = openFileIn(text);
+    } else if (item.kind === 'message' && !item.demonstration && (item.role === 'user' || item.role === 'assistant')) {
+      const text = messageText(item.content);
+      if (item.role === 'assistant') {
+        const action = textActionOf(text);
+        this.pendingAction = action ? meaningOf(action.name, action.args, '', this.openFile) : undefined;
+      }
+      identifiersIn(text, this.identifiers);
+      const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
+      if (boxes.length > 0 && this.factsToo) this.openPlan = boxes;
+    }
+  }
+
+  private setFile(write: FileWrite, output: string): void {
+    const previous = this.files.get(write.path);
+    let change: FileChange;
+    if (write.change === 'written') {
+      const reportsCreated = /\bcreated\b/i.test(output.slice(0, 300));
+      change = previous === 'created' || (!previous && !this.reads.has(write.path)) || reportsCreated ? 'created' : 'edited';
+    } else change = previous === 'created' && write.change === 'edited' ? 'created' : write.change;
+    this.files.set(write.path, change);
+  }
+
+  private outcome(meaning: ActionMeaning | undefined, output: string, isError: boolean): void {
+    if (!meaning) return;
+    if (this.factsToo) {
+      const rejected = meaning.isEditor && (isError || EDIT_REJECTED.test(output.slice(0, 600)));
+      if (!rejected) for (const write of meaning.writes) this.setFile(write, output);
+      if (meaning.patchTargetsInOutput) for (const write of filesPatchedInOutput(output)) this.setFile(write, output);
+      for (const path of meaning.reads) this.reads.add(path);
+    }
+    if (!meaning.command) return;
+    const command = meaning.command.trim().slice(0, 200);
+    const result = outcomeOf(output, isError, meaning.command);
+    if (this.factsToo) {
+      const record = { command, exitCode: result.exitCode, failed: result.failed };
+      this.commands.push(record);
+      this.lastCommand = { ...record, outputTail: outputTail(output) };
+      if (result.failed && result.errorLine) {
+        this.latestError = { command, line: result.errorLine };
+        return;
+      }
+    }
+    if (this.latestError && result.succeeded && this.latestError.command === command) {
+      this.resolvedErrors.push(this.latestError.line);
+      this.latestError = null;
+    }
+  }
+}
+
 /**
- * `later` are the items kept verbatim after the ones summarized: an identifier reassigned there
- * (a superseded value) is listed with its newest value, so the ledger never contradicts the tail.
+ * `later` are the items kept verbatim after the ones summarized: an error fixed there is no longer
+ * current, and an identifier reassigned there (a superseded value) is listed with its newest value,
+ * so the ledger never contradicts the tail.
  */
 export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, later: Item[] = []): Ledger {
   const users = items.filter(isRealUserMessage).map((m) => messageText(m.content));
@@ -153,100 +200,37 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
     keptUsers.unshift(redactSecrets(used + cost > userMessageBudgetTokens ? users[i].slice(0, userMessageBudgetTokens * 3) : users[i]));
     used += cost;
   }
-  const files = new Map<string, FileChange>();
-  const commands: CommandRecord[] = [];
-  const calls = new Map<string, { call: ToolCallItem; command?: string }>();
-  // Assigned from inside recordOutput: typed through a call so the compiler does not narrow it to null.
-  let latestError = noError();
-  const resolvedErrors: string[] = [];
-  let openPlan: string[] = [];
-  const identifiers = new Map<string, string>();
-  let pendingCommand: string | undefined;
-  const setFile = (path: string, change: FileChange) => {
-    const previous = files.get(path);
-    files.set(path, previous === 'created' && change === 'edited' ? 'created' : change);
-  };
-  const recordOutput = (command: string | undefined, name: string, output: string, isError: boolean) => {
-    const exitCode = exitCodeOf(output);
-    const label = (command ?? name).slice(0, 200);
-    if (command) commands.push({ command: command.slice(0, 200), exitCode });
-    const errorLine = firstErrorLine(output);
-    const failed = (exitCode !== null && exitCode !== 0) || (exitCode === null && isError) || (exitCode === null && !!errorLine && !SUCCESS.test(output));
-    if (failed && errorLine) {
-      latestError = { command: label, line: errorLine };
-    } else if (latestError && (exitCode === 0 || SUCCESS.test(output)) && latestError.command === label) {
-      resolvedErrors.push(latestError.line);
-      latestError = null;
-    }
-  };
-  for (const item of items) {
-    if (item.kind === 'tool_call') {
-      const args = parseArgs(item);
-      const command = commandOf(item, args);
-      calls.set(item.callId, { call: item, command });
-      for (const { path, change } of fileChangesOf(item, args, command)) setFile(path, change);
-      const plan = planFrom(item, args);
-      if (plan) openPlan = plan;
-      identifiersIn(item.arguments, identifiers);
-    } else if (item.kind === 'tool_result') {
-      const origin = calls.get(item.callId);
-      recordOutput(origin?.command, origin?.call.name ?? 'tool', toolOutputText(item.output), item.isError === true);
-    } else if (item.kind === 'message' && item.observation) {
-      recordOutput(pendingCommand, 'environment', messageText(item.content), false);
-      pendingCommand = undefined;
-    } else if (item.kind === 'message') {
-      const text = messageText(item.content);
-      if (item.role === 'assistant') {
-        pendingCommand = fencedCommandOf(text);
-        if (pendingCommand) {
-          for (const { path, change } of fileChangesOf(TEXT_ACTION, {}, pendingCommand)) setFile(path, change);
-        }
-      }
-      if (item.role === 'user' || item.role === 'assistant') {
-        identifiersIn(text, identifiers);
-        const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
-        if (boxes.length > 0) openPlan = boxes;
-      }
-    }
-  }
-  if (later.length > 0 && latestError) {
-    // The error may have been fixed in the part kept verbatim: then it is no longer current.
-    const laterCalls = new Map<string, string>();
-    let laterCommand: string | undefined;
-    for (const item of later) {
-      if (item.kind === 'tool_call') laterCalls.set(item.callId, (commandOf(item, parseArgs(item)) ?? item.name).slice(0, 200));
-      else if (item.kind === 'message' && item.role === 'assistant') laterCommand = fencedCommandOf(messageText(item.content))?.slice(0, 200);
-      if (!latestError) break;
-      const answers = (item.kind === 'tool_result' && laterCalls.get(item.callId) === latestError.command) || (item.kind === 'message' && item.observation === true && laterCommand === latestError.command);
-      if (answers && (item.kind === 'tool_result' || item.kind === 'message')) {
-        const output = item.kind === 'tool_result' ? toolOutputText(item.output) : messageText(item.content);
-        if (exitCodeOf(output) === 0 || SUCCESS.test(output)) {
-          resolvedErrors.push(latestError.line);
-          latestError = null;
-        }
-      }
-    }
-  }
+  const reader = new SessionReader();
+  for (const item of items) reader.read(item);
   if (later.length > 0) {
-    const newer = new Map<string, string>();
-    for (const item of later) {
-      if (item.kind === 'tool_call') identifiersIn(item.arguments, newer);
-      else if (item.kind === 'message' && (item.role === 'user' || item.role === 'assistant')) identifiersIn(messageText(item.content), newer);
+    const tail = new SessionReader(false);
+    tail.latestError = reader.latestError;
+    for (const item of later) tail.read(item);
+    if (tail.latestError !== reader.latestError) {
+      reader.resolvedErrors.push(...tail.resolvedErrors);
+      reader.latestError = tail.latestError;
     }
-    for (const [key, value] of newer) if (identifiers.has(key)) identifiers.set(key, value);
+    for (const [key, value] of tail.identifiers) if (reader.identifiers.has(key)) reader.identifiers.set(key, value);
   }
   // The structured ledger travels in reports too: no credential may appear in any of its fields.
   const r = redactSecrets;
+  const written = new Set(reader.files.keys());
+  const last = reader.lastCommand;
   return {
     userMessages: keptUsers,
-    files: [...files].map(([path, change]) => ({ path: r(path), change })),
-    commands: commands.slice(-15).map((c) => ({ command: r(c.command), exitCode: c.exitCode })),
-    latestError: latestError ? { command: r(latestError.command), line: r(latestError.line) } : null,
-    resolvedErrors: resolvedErrors.slice(-5).map(r),
-    openPlan: openPlan.map(r),
-    identifiers: [...new Set([...identifiers.values()].map(r))].slice(-30),
+    files: [...reader.files].map(([path, change]) => ({ path: r(path), change })),
+    filesRead: [...reader.reads].filter((p) => !written.has(p)).map(r),
+    commands: reader.commands.slice(-15).map((c) => ({ ...c, command: r(c.command) })),
+    lastCommand: last ? { ...last, command: r(last.command), outputTail: r(last.outputTail) } : null,
+    latestError: reader.latestError ? { command: r(reader.latestError.command), line: r(reader.latestError.line) } : null,
+    resolvedErrors: reader.resolvedErrors.slice(-5).map(r),
+    openPlan: reader.openPlan.map(r),
+    identifiers: [...new Set([...reader.identifiers.values()].map(r))].slice(-30),
   };
 }
+
+const oneLine = (text: string) => text.replace(/\n/g, ' ');
+const outcomeText = (c: CommandRecord) => (c.exitCode !== null ? String(c.exitCode) : c.failed ? 'failed' : '?');
 
 /** The ledger as Markdown. User messages are quoted verbatim (credentials redacted at extraction); everything else is redacted here. */
 export function renderLedger(ledger: Ledger): string {
@@ -260,12 +244,22 @@ export function renderLedger(ledger: Ledger): string {
     out.push('### Files changed');
     for (const f of ledger.files) out.push(`- ${f.change}: ${r(f.path)}`);
   }
+  if (ledger.filesRead?.length) {
+    out.push('### Files read (not changed)');
+    out.push(ledger.filesRead.slice(-40).map((p) => `\`${r(p)}\``).join(', '));
+  }
   if (ledger.commands.length) {
     out.push('### Recent commands (exit code)');
-    for (const c of ledger.commands) out.push(`- \`${r(c.command).replace(/\n/g, ' ')}\` → ${c.exitCode ?? '?'}`);
+    for (const c of ledger.commands) out.push(`- \`${oneLine(r(c.command))}\` → ${outcomeText(c)}`);
+  }
+  const last = ledger.lastCommand;
+  if (last) {
+    out.push('### Last command');
+    out.push(`\`${oneLine(r(last.command))}\` → ${outcomeText(last)}${last.outputTail ? ', ending with:' : ', no output'}`);
+    if (last.outputTail) out.push('```\n' + r(last.outputTail).replace(/```/g, "'''") + '\n```');
   }
   out.push('### Current error');
-  out.push(ledger.latestError ? `- ${r(ledger.latestError.line)} (from \`${r(ledger.latestError.command).replace(/\n/g, ' ')}\`)` : '- none outstanding');
+  out.push(ledger.latestError ? `- ${r(ledger.latestError.line)} (from \`${oneLine(r(ledger.latestError.command))}\`)` : '- none outstanding');
   if (ledger.resolvedErrors.length) {
     out.push('### Resolved errors (no longer current)');
     for (const e of ledger.resolvedErrors) out.push(`- ${r(e)}`);

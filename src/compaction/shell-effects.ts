@@ -1,0 +1,254 @@
+// What a shell command line does to files, read without running it: the paths it writes (output
+// redirections, tee, sed -i, touch, cp/mv, rm, patch and git apply with an inline diff, Codex's
+// apply_patch, SWE-agent's editor commands) and the files it shows (cat, head, sed -n, open …).
+// Quoted text, heredoc bodies and substitutions are never read as paths: code inside them (`a > b`,
+// `let x`) cannot produce a file.
+export type FileChange = 'created' | 'edited' | 'deleted';
+
+/** A write; `written` is a whole-file write whose kind (new file or rewrite) depends on what came before. */
+export interface FileWrite {
+  path: string;
+  change: FileChange | 'written';
+}
+
+export interface ShellEffects {
+  writes: FileWrite[];
+  reads: string[];
+  /** The command applies a patch whose targets only its output names (`patch < x.diff`, `git apply x.diff`). */
+  patchTargetsInOutput: boolean;
+}
+
+interface SimpleCommand {
+  words: string[];
+  redirects: { op: string; target: string }[];
+  heredocs: string[];
+}
+
+const KNOWN_BARE_FILES = /^(?:Makefile|makefile|GNUmakefile|Dockerfile|Containerfile|Jenkinsfile|Vagrantfile|Gemfile|Rakefile|Procfile|Justfile|LICENSE|LICENCE|README|CHANGELOG|CHANGES|AUTHORS|NOTICE|COPYING|CODEOWNERS|BUILD|WORKSPACE|Pipfile)$/;
+
+/** A word that names a file: no spaces, globs, variables or operators; a slash, an extension or a known name. */
+export function looksLikePath(word: string): boolean {
+  if (!word || word.length > 300 || /[\s$`*?[\]{}<>|;&()'"=,\\]/.test(word) || word.startsWith('-') || word.includes('://')) return false;
+  if (/^\.+$/.test(word) || word.startsWith('/dev/') || word.startsWith('/proc/')) return false;
+  const base = word.slice(word.lastIndexOf('/') + 1);
+  if (!base) return false;
+  return word.includes('/') || /^\.?[\w-][\w.-]*\.[A-Za-z0-9_]{1,12}$/.test(base) || /^\.[\w-][\w.-]*$/.test(base) || KNOWN_BARE_FILES.test(base);
+}
+
+/** Splits a command line into simple commands: words, redirections and heredoc bodies, quotes removed. */
+export function parseShell(line: string): SimpleCommand[] {
+  const commands: SimpleCommand[] = [];
+  let current: SimpleCommand = { words: [], redirects: [], heredocs: [] };
+  let word = '';
+  let inWord = false;
+  let pendingRedirect: string | null = null;
+  const pendingHeredocs: { delimiter: string; strip: boolean; into: SimpleCommand }[] = [];
+  const endWord = () => {
+    if (!inWord) return;
+    if (pendingRedirect !== null) {
+      if (pendingRedirect.startsWith('<<') && pendingRedirect !== '<<<') pendingHeredocs.push({ delimiter: word, strip: pendingRedirect === '<<-', into: current });
+      else current.redirects.push({ op: pendingRedirect, target: word });
+      pendingRedirect = null;
+    } else current.words.push(word);
+    word = '';
+    inWord = false;
+  };
+  const endCommand = () => {
+    endWord();
+    if (current.words.length || current.redirects.length || current.heredocs.length) commands.push(current);
+    current = { words: [], redirects: [], heredocs: [] };
+  };
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line[i];
+    if (c === '\\' && i + 1 < n) {
+      if (line[i + 1] !== '\n') {
+        word += line[i + 1];
+        inWord = true;
+      }
+      i += 2;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      word += line.slice(i + 1, end < 0 ? n : end);
+      inWord = true;
+      i = end < 0 ? n : end + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < n && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+      word += line.slice(i + 1, Math.min(j, n));
+      inWord = true;
+      i = j + 1;
+    } else if ((c === '$' && line[i + 1] === '(') || c === '`') {
+      // A substitution: kept as an opaque `$` in the word, never parsed for paths.
+      let depth = 0;
+      let j: number;
+      if (c === '`') j = line.indexOf('`', i + 1);
+      else {
+        for (j = i + 1; j < n; j++) {
+          if (line[j] === '(') depth++;
+          else if (line[j] === ')' && --depth === 0) break;
+        }
+      }
+      word += '$';
+      inWord = true;
+      i = j < 0 ? n : j + 1;
+    } else if (c === '\n') {
+      endCommand();
+      i++;
+      // Heredoc bodies start after the line that opened them.
+      while (pendingHeredocs.length > 0 && i < n) {
+        const { delimiter, strip, into } = pendingHeredocs.shift()!;
+        const body: string[] = [];
+        while (i < n) {
+          const next = line.indexOf('\n', i);
+          const text = line.slice(i, next < 0 ? n : next);
+          i = next < 0 ? n : next + 1;
+          if ((strip ? text.replace(/^\t+/, '') : text) === delimiter) break;
+          body.push(text);
+        }
+        into.heredocs.push(body.join('\n'));
+      }
+    } else if (c === '#' && !inWord) {
+      const next = line.indexOf('\n', i);
+      i = next < 0 ? n : next;
+    } else if (c === ';' || c === '|' || c === '&' || c === '(' || c === ')') {
+      if (c === '&' && line[i + 1] === '>') {
+        endWord();
+        pendingRedirect = line[i + 2] === '>' ? '&>>' : '&>';
+        i += pendingRedirect.length;
+      } else {
+        endCommand();
+        i += (c === '|' || c === '&') && line[i + 1] === c ? 2 : 1;
+      }
+    } else if (c === '>' || c === '<') {
+      const fd = inWord && /^\d$/.test(word) ? word : '';
+      if (fd) {
+        word = '';
+        inWord = false;
+      } else endWord();
+      const op = /^(?:>>|>\||>&|<<<|<<-|<<|<&|<>|>|<)/.exec(line.slice(i))![0];
+      i += op.length;
+      if (op === '>&' || op === '<&') {
+        // fd duplication (`2>&1`): not a file
+        while (i < n && /[\d-]/.test(line[i])) i++;
+        continue;
+      }
+      pendingRedirect = fd + op;
+    } else if (c === ' ' || c === '\t') {
+      endWord();
+      i++;
+    } else {
+      word += c;
+      inWord = true;
+      i++;
+    }
+  }
+  endCommand();
+  return commands;
+}
+
+const WRAPPERS = new Set(['sudo', 'time', 'nohup', 'env', 'command', 'exec', 'xargs', 'nice', 'timeout', 'stdbuf']);
+const VIEWERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'nl', 'bat', 'view', 'open']);
+
+/** The command's own name and arguments, after `VAR=value` assignments and wrappers like `sudo`. */
+function commandWords(words: string[]): string[] {
+  let k = 0;
+  while (k < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]) || WRAPPERS.has(words[k]))) {
+    if (words[k] === 'timeout' && /^\d/.test(words[k + 1] ?? '')) k++;
+    k++;
+  }
+  return words.slice(k);
+}
+
+const operands = (args: string[]) => args.filter((a) => !a.startsWith('-'));
+
+/** Files named by a unified diff (`+++ b/path`, `*** Add File: path`). */
+export function filesOfPatch(text: string): FileWrite[] {
+  const out: FileWrite[] = [];
+  for (const m of text.matchAll(/^\*\*\* (Add|Update|Delete) File: (.+)$/gm)) out.push({ path: m[2].trim(), change: m[1] === 'Add' ? 'created' : m[1] === 'Delete' ? 'deleted' : 'edited' });
+  for (const m of text.matchAll(/^\*\*\* Move to: (.+)$/gm)) out.push({ path: m[1].trim(), change: 'created' });
+  const diffs = [...text.matchAll(/^--- (\S+).*\n\+\+\+ (\S+)/gm)];
+  for (const m of diffs) {
+    const strip = (p: string) => p.replace(/^[ab]\//, '');
+    if (m[2] === '/dev/null') out.push({ path: strip(m[1]), change: 'deleted' });
+    else out.push({ path: strip(m[2]), change: m[1] === '/dev/null' ? 'created' : 'edited' });
+  }
+  return out.filter((w) => looksLikePath(w.path));
+}
+
+/** The files a `patch` or `git apply` run reports having written. */
+export function filesPatchedInOutput(output: string): FileWrite[] {
+  const out: FileWrite[] = [];
+  for (const m of output.matchAll(/^(?:patching file|Applied patch(?: to)?) '?([^'\s]+)'?(?: cleanly\.?)?$/gm)) if (looksLikePath(m[1])) out.push({ path: m[1], change: 'edited' });
+  return out;
+}
+
+function sedFiles(args: string[]): { inPlace: boolean; files: string[] } {
+  let inPlace = false;
+  let script: string | undefined;
+  const files: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === '-e' || a === '-f' || a === '--expression' || a === '--file') script = args[++k];
+    else if (a.startsWith('-i') || a.startsWith('--in-place')) inPlace = true;
+    else if (/^-[a-zA-Z]+$/.test(a)) {
+      if (a.includes('i')) inPlace = true;
+    } else if (script === undefined) script = a;
+    else files.push(a);
+  }
+  return { inPlace, files };
+}
+
+/** SWE-agent's editor commands, which act on the file named or on the file open in its window. */
+function agentEditorEffects(words: string[], openFile: string | undefined, into: ShellEffects): boolean {
+  const [name, ...args] = words;
+  if (name === 'create' && args.length >= 1) into.writes.push({ path: args[0], change: 'created' });
+  else if ((name === 'edit' || name === 'insert' || name === 'append') && openFile && (args.length === 0 || /^\d/.test(args[0]))) into.writes.push({ path: openFile, change: 'edited' });
+  else if (name === 'str_replace_editor' && args.length >= 2) {
+    const [sub, path] = args;
+    if (sub === 'create') into.writes.push({ path, change: 'created' });
+    else if (sub === 'str_replace' || sub === 'insert' || sub === 'undo_edit') into.writes.push({ path, change: 'edited' });
+    else if (sub === 'view') into.reads.push(path);
+  } else if ((name === 'goto' || name === 'scroll_up' || name === 'scroll_down') && openFile) into.reads.push(openFile);
+  else return false;
+  return true;
+}
+
+/** Effects of one command line. `openFile` is the file an agent's editor window shows, if any. */
+export function shellEffects(line: string, openFile?: string): ShellEffects {
+  const effects: ShellEffects = { writes: [], reads: [], patchTargetsInOutput: false };
+  // The replacement text of SWE-agent's `edit` runs up to `end_of_edit`: content, not commands.
+  const commandsOnly = line.replace(/^((?:edit|insert|append)\b[^\n]*)\n[\s\S]*?^end_of_(?:edit|insert|append)[ \t]*$/gm, '$1');
+  for (const command of parseShell(commandsOnly)) {
+    for (const r of command.redirects) {
+      if (/^(?:1?>|>\||&>)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'written' });
+      else if (/^(?:1?>>|&>>)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'edited' });
+    }
+    const words = commandWords(command.words);
+    const [name, ...args] = words;
+    if (!name) continue;
+    if (agentEditorEffects(words, openFile, effects)) continue;
+    if (name === 'tee') for (const f of operands(args)) effects.writes.push({ path: f, change: args.includes('-a') ? 'edited' : 'written' });
+    else if (name === 'sed' || name === 'perl') {
+      const { inPlace, files } = name === 'sed' ? sedFiles(args) : { inPlace: args.some((a) => /^-\w*i/.test(a)), files: operands(args).slice(1) };
+      for (const f of files) {
+        if (inPlace) effects.writes.push({ path: f, change: 'edited' });
+        else if (name === 'sed') effects.reads.push(f);
+      }
+    } else if (name === 'touch') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
+    else if (name === 'rm' || name === 'unlink') for (const f of operands(args)) effects.writes.push({ path: f, change: 'deleted' });
+    else if ((name === 'cp' || name === 'mv') && operands(args).length === 2) {
+      const [from, to] = operands(args);
+      if (name === 'mv') effects.writes.push({ path: from, change: 'deleted' });
+      effects.writes.push({ path: to, change: 'written' });
+    } else if (name === 'apply_patch' || (name === 'patch' && command.heredocs.length) || (name === 'git' && args[0] === 'apply' && command.heredocs.length)) {
+      for (const body of command.heredocs) effects.writes.push(...filesOfPatch(body));
+      if (name === 'apply_patch') for (const a of args) effects.writes.push(...filesOfPatch(a));
+    } else if (name === 'patch' || (name === 'git' && (args[0] === 'apply' || args[0] === 'am'))) effects.patchTargetsInOutput = true;
+    else if (VIEWERS.has(name)) for (const f of operands(args)) effects.reads.push(f);
+  }
+  effects.writes = effects.writes.filter((w) => looksLikePath(w.path));
+  effects.reads = effects.reads.filter(looksLikePath);
+  return effects;
+}

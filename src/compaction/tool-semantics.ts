@@ -1,0 +1,98 @@
+// What one agent action means for the session's state, from each tool's own semantics: the command
+// it runs, the files it writes (OpenHands and Anthropic `str_replace_editor` create/str_replace/
+// insert/undo_edit, SWE-agent `edit`/`create`, Codex `apply_patch`, Claude Code `Edit`/`Write`/
+// `MultiEdit`, and shell writes) and the files it only reads (`view`, `Read`, `cat` …).
+import { filesOfPatch, looksLikePath, shellEffects, type FileWrite } from './shell-effects.ts';
+
+export interface ActionMeaning {
+  /** The command line or code it runs, when it runs one. */
+  command?: string;
+  writes: FileWrite[];
+  reads: string[];
+  /** A file editor: when its result reports a failure, nothing was written. */
+  isEditor: boolean;
+  /** A patch whose targets only its output names. */
+  patchTargetsInOutput: boolean;
+}
+
+const EDITOR_TOOLS = /^(?:str_replace_editor|str_replace_based_edit_tool|file_editor|text_editor(?:_\d+)?|edit_tool|editor)$/i;
+const EDITOR_WRITES: Record<string, FileWrite['change']> = { create: 'created', str_replace: 'edited', insert: 'edited', undo_edit: 'edited', append: 'edited', write: 'written' };
+const SHELL_TOOLS = /^(?:bash|shell|sh|zsh|terminal|run|exec|execute|execute_bash|execute_command|run_command|run_shell_command|run_terminal_cmd|cmd|command|local_shell|container\.exec|exec_command)$/i;
+const CODE_TOOLS = /^(?:execute_ipython_cell|ipython|python|run_python|code_interpreter)$/i;
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
+
+/** A path given as a tool argument: trusted as a path, but never a multi-line or empty string. */
+const pathArg = (args: Record<string, unknown>): string | undefined => {
+  const value = str(args.path) ?? str(args.file_path) ?? str(args.filename) ?? str(args.notebook_path) ?? str(args.file) ?? str(args.target_file);
+  return value && !/[\n\r]/.test(value) && value.length <= 300 ? value.trim() : undefined;
+};
+
+/** A command given as `["bash", "-lc", "…"]` (Codex) is the script it runs. */
+function commandText(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    const parts = value.map(String);
+    if (parts.length >= 3 && /(?:^|\/)(?:ba|z)?sh$/.test(parts[0]) && /^-\w*c$/.test(parts[1])) return parts.slice(2).join(' ');
+    return parts.join(' ');
+  }
+  return str(value);
+}
+
+/** OpenHands' IPython agent skills: `create_file('p')`, `edit_file_by_replace('p', …)`, `open_file('p')`. */
+function agentSkillEffects(code: string): Pick<ActionMeaning, 'writes' | 'reads' | 'isEditor'> {
+  const writes: FileWrite[] = [];
+  const reads: string[] = [];
+  for (const m of code.matchAll(/\b(create_file|edit_file_by_replace|append_file|insert_content_at_line|edit_file)\(\s*(?:file_name\s*=\s*)?(['"])([^'"\n]+)\2/g)) writes.push({ path: m[3], change: m[1] === 'create_file' ? 'created' : 'edited' });
+  for (const m of code.matchAll(/\bopen_file\(\s*(?:path\s*=\s*)?(['"])([^'"\n]+)\1/g)) reads.push(m[2]);
+  return { writes: writes.filter((w) => looksLikePath(w.path)), reads: reads.filter(looksLikePath), isEditor: writes.length > 0 };
+}
+
+const none = (): ActionMeaning => ({ writes: [], reads: [], isEditor: false, patchTargetsInOutput: false });
+
+function shellMeaning(command: string, openFile: string | undefined): ActionMeaning {
+  const effects = shellEffects(command, openFile);
+  return { command, writes: effects.writes, reads: effects.reads, isEditor: false, patchTargetsInOutput: effects.patchTargetsInOutput };
+}
+
+/**
+ * The meaning of a call to tool `name` with parsed `args` (`rawInput`: a custom tool's free-form
+ * input). `openFile` is the file shown in a SWE-agent editor window, for its path-less commands.
+ */
+export function meaningOf(name: string, args: Record<string, unknown>, rawInput = '', openFile?: string): ActionMeaning {
+  const lower = name.toLowerCase();
+  const path = pathArg(args);
+  const sub = str(args.command);
+  if (lower === 'apply_patch') {
+    const patch = str(args.input) ?? str(args.patch) ?? rawInput;
+    return { ...none(), writes: filesOfPatch(patch), isEditor: true };
+  }
+  if (EDITOR_TOOLS.test(name) || (path && sub && (sub in EDITOR_WRITES || sub === 'view'))) {
+    const meaning: ActionMeaning = { ...none(), isEditor: true };
+    if (path && sub && sub in EDITOR_WRITES) meaning.writes.push({ path, change: EDITOR_WRITES[sub] });
+    else if (path && (sub === 'view' || !sub)) meaning.reads.push(path);
+    return meaning;
+  }
+  // Claude Code and tools like it.
+  if (/^(?:edit|multiedit|multi_edit|notebookedit|edit_file|replace_in_file|search_replace)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: 'edited' }] : openFile && lower === 'edit' ? [{ path: openFile, change: 'edited' }] : [], isEditor: true };
+  if (/^(?:write|write_file|create_file|create)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: lower === 'create' || lower === 'create_file' ? 'created' : 'written' }] : [], isEditor: true };
+  if (/^(?:insert|append)$/.test(lower) && openFile) return { ...none(), writes: [{ path: openFile, change: 'edited' }], isEditor: true };
+  if (/^(?:read|read_file|view|view_file|open|open_file|cat|notebookread)$/.test(lower)) return { ...none(), reads: path ? [path] : [] };
+  if (/^(?:goto|scroll_up|scroll_down)$/.test(lower)) return { ...none(), reads: openFile ? [openFile] : [] };
+  if (/^(?:delete_file|remove_file|delete|rm)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: 'deleted' }] : [], isEditor: true };
+  if (CODE_TOOLS.test(name)) {
+    const code = str(args.code) ?? str(args.source) ?? rawInput;
+    return { ...none(), ...agentSkillEffects(code), command: code || undefined };
+  }
+  const command = commandText(args.command) ?? commandText(args.cmd) ?? str(args.script);
+  if (command && (SHELL_TOOLS.test(name) || !path)) return shellMeaning(command, openFile);
+  if (SHELL_TOOLS.test(name) && rawInput && !rawInput.trimStart().startsWith('{')) return shellMeaning(rawInput, openFile);
+  // An unknown tool: its name must say it writes or reads, and its path argument must look like one.
+  if (path && looksLikePath(path)) {
+    if (/(?:write|edit|create|patch|replace|insert|modify|update|save)/.test(lower) && !/(?:read|view|get|list|search|find|show)/.test(lower)) return { ...none(), writes: [{ path, change: 'written' }], isEditor: true };
+    if (/(?:read|view|show|open|cat)/.test(lower)) return { ...none(), reads: [path] };
+  }
+  return none();
+}
+
+/** Results that say an editor did not write: OpenHands' `ERROR:`, "No replacement was performed", SWE-agent's rejected edit. */
+export const EDIT_REJECTED = /^\s*(?:ERROR:|Error:|<error>|\[Error)|No replacement was performed|did not appear verbatim|Your proposed edit has introduced new syntax error|Your edit was not applied|Cannot overwrite files using command|File already exists at|does not exist\. Please provide a valid path|String to replace not found|old_string not found|has not been read yet/i;
