@@ -161,8 +161,9 @@ class SessionReader {
     if (!meaning) return;
     if (this.factsToo) {
       const rejected = meaning.isEditor && (isError || EDIT_REJECTED.test(output.slice(0, 600)));
-      if (!rejected) for (const write of meaning.writes) this.setFile(write, output);
-      if (meaning.patchTargetsInOutput) for (const write of filesPatchedInOutput(output)) this.setFile(write, output);
+      // Only an editor's own result saying "created" is evidence of a new file; a command's output is not.
+      if (!rejected) for (const write of meaning.writes) this.setFile(write, meaning.isEditor ? output : '');
+      if (meaning.patchTargetsInOutput) for (const write of filesPatchedInOutput(output)) this.setFile(write, '');
       for (const path of meaning.reads) this.reads.add(path);
     }
     if (!meaning.command) return;
@@ -214,12 +215,14 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
   }
   // The structured ledger travels in reports too: no credential may appear in any of its fields.
   const r = redactSecrets;
-  const written = new Set(reader.files.keys());
+  // A file read by one name and written by another (`src/a.py`, `/repo/src/a.py`) was changed.
+  const written = [...reader.files.keys()];
+  const sameFile = (a: string, b: string) => a === b || a.endsWith('/' + b.replace(/^\.\//, '')) || b.endsWith('/' + a.replace(/^\.\//, ''));
   const last = reader.lastCommand;
   return {
     userMessages: keptUsers,
     files: [...reader.files].map(([path, change]) => ({ path: r(path), change })),
-    filesRead: [...reader.reads].filter((p) => !written.has(p)).map(r),
+    filesRead: [...reader.reads].filter((p) => !written.some((w) => sameFile(w, p))).map(r),
     commands: reader.commands.slice(-15).map((c) => ({ ...c, command: r(c.command) })),
     lastCommand: last ? { ...last, command: r(last.command), outputTail: r(last.outputTail) } : null,
     latestError: reader.latestError ? { command: r(reader.latestError.command), line: r(reader.latestError.line) } : null,

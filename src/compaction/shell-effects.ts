@@ -222,14 +222,14 @@ export function shellEffects(line: string, openFile?: string): ShellEffects {
   const commandsOnly = line.replace(/^((?:edit|insert|append)\b[^\n]*)\n[\s\S]*?^end_of_(?:edit|insert|append)[ \t]*$/gm, '$1');
   for (const command of parseShell(commandsOnly)) {
     for (const r of command.redirects) {
-      if (/^(?:1?>|>\||&>)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'written' });
-      else if (/^(?:1?>>|&>>)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'edited' });
+      // `>` and `>>` alike create the file when it is new: which it is depends on what came before.
+      if (/^(?:1?>>?|>\||&>>?)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'written' });
     }
     const words = commandWords(command.words);
     const [name, ...args] = words;
     if (!name) continue;
     if (agentEditorEffects(words, openFile, effects)) continue;
-    if (name === 'tee') for (const f of operands(args)) effects.writes.push({ path: f, change: args.includes('-a') ? 'edited' : 'written' });
+    if (name === 'tee') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
     else if (name === 'sed' || name === 'perl') {
       const { inPlace, files } = name === 'sed' ? sedFiles(args) : { inPlace: args.some((a) => /^-\w*i/.test(a)), files: operands(args).slice(1) };
       for (const f of files) {
