@@ -17,7 +17,11 @@ const ENVIRONMENT_MARKERS: RegExp[] = [
   /^Your command ran successfully and did not produce any output/m, // SWE-agent
   /^<(?:output|observation|stdout|stderr|tool_output|tool_result|function_results|execution_result)>/m,
   /^\[File: [^\n]+ \(\d+ lines total\)\][ \t]*$/m, // SWE-agent editor window
+  /^\[gateway: output hidden to save context/, // this relay's own masking stub, resent by the client
 ];
+
+/** Text this relay writes as a user message (its summary): never an observation, never masked. */
+const RELAY_SUMMARY = 'The earlier part of this session was compacted by the gateway';
 
 /** Machine-written feedback some agents send as a user message (format errors, timeouts, auto-replies). */
 const ENVIRONMENT_FEEDBACK: RegExp[] = [
@@ -136,6 +140,7 @@ export function markTextProtocol(conversation: Conversation): Conversation {
     previous = item;
     if (!isUserText(item) || item.observation || item.demonstration) return;
     const text = messageText(item.content);
+    if (text.startsWith(RELAY_SUMMARY)) return;
     if (looksLikeDemonstration(text)) {
       marks.set(index, 'demonstration');
       return;

@@ -163,3 +163,17 @@ test('a first task too large to keep whole is kept head and tail with a marker; 
     return true;
   });
 });
+
+test('a compacted history resent with new turns: the relay’s stubs stay observations and its summary is never masked', async () => {
+  const conversation = decodeChatMessages(sweAgentMessages());
+  const budget = Math.floor(countConversationTokens(conversation) * 0.4);
+  const first = await compactConversation(conversation, { budgetTokens: budget });
+  assert.ok(first.report.itemsMasked > 0);
+  const more = sweAgentMessages(10).slice(2).map((m) => ({ ...m, content: m.content.replace(/part (\d+)/, 'next part $1') }));
+  const resent: Conversation = { ...first.conversation, items: [...first.conversation.items, ...decodeChatMessages(more).items] };
+  const second = await compactConversation(resent, { budgetTokens: budget, disabledLayers: new Set(['L2' as const]) });
+  for (const message of second.report.ledger?.userMessages ?? []) assert.doesNotMatch(message, /^\[gateway: output hidden/);
+  const third = await compactConversation(second.conversation, { budgetTokens: Math.floor(countConversationTokens(second.conversation) * 0.9) });
+  const summary = userTexts(third.conversation.items).find((t) => t.startsWith('The earlier part of this session was compacted'));
+  assert.ok(summary && !summary.includes('[gateway: output hidden'), 'the summary message is kept, not masked');
+});
