@@ -15,6 +15,7 @@ export interface CommandOutcome {
 
 const RETURN_CODE = /<returncode>\s*(-?\d+)\s*<\/returncode>/; // mini-swe-agent
 const OPENHANDS_EXIT = /\[(?:Command(?: [-\w]+)? finished with exit code|The command completed with exit code) (-?\d+)\.?\]/g;
+const PROCESS_DONE = /\/\/\/PROCESS-DONE:(-?\d+):PROCESS-DONE\/\/\//; // SWE-agent's shell sentinel
 const LABELLED_EXIT = /^(?:Exit code|exit code|Exit status|exit status|Process exited with code|Command exited with code):?\s*(-?\d+)\.?\s*$/m; // Codex and plain runners
 
 function jsonExitCode(output: string): number | null {
@@ -37,6 +38,8 @@ export function exitCodeOf(output: string): number | null {
   let openHands: RegExpMatchArray | undefined;
   for (const m of tail.matchAll(OPENHANDS_EXIT)) openHands = m;
   if (openHands) return Number(openHands[1]);
+  const done = PROCESS_DONE.exec(tail);
+  if (done) return Number(done[1]);
   const json = jsonExitCode(output);
   if (json !== null) return json;
   const labelled = LABELLED_EXIT.exec(output.slice(0, 300)) ?? LABELLED_EXIT.exec(tail);
@@ -48,6 +51,7 @@ const FRAMING: RegExp[] = [
   /<\/?(?:returncode|output|stdout|stderr)>/g,
   /^\s*-?\d+\s*(?=<\/returncode>)/g,
   /\[(?:Command(?: [-\w]+)? finished with exit code|The command completed with exit code) -?\d+\.?\]/g,
+  /\/\/\/PROCESS-DONE:-?\d+:PROCESS-DONE\/\/\//g,
   /\[(?:Python Interpreter|Current working directory|Jupyter current working directory): [^\]\n]*\]/g,
   /^\((?:Open file|Current directory): [^\n]*\)[ \t]*$/gm,
   /^(?:exit code|exit status|wall time|total output lines|process exited with code|command exited with code)\b:?[^\n]*$/gim,

@@ -10,7 +10,7 @@ import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
 import { outcomeOf, outputTail } from './command-outcome.ts';
 import { filesPatchedInOutput, type FileChange, type FileWrite } from './shell-effects.ts';
-import { EDIT_REJECTED, meaningOf, type ActionMeaning } from './tool-semantics.ts';
+import { EDIT_REJECTED, meaningOf, type ActionMeaning, type WorkspaceView } from './tool-semantics.ts';
 
 export { exitCodeOf } from './command-outcome.ts';
 export type { FileChange } from './shell-effects.ts';
@@ -112,7 +112,7 @@ class SessionReader {
   readonly identifiers = new Map<string, string>();
   private readonly calls = new Map<string, ActionMeaning>();
   private pendingAction: ActionMeaning | undefined;
-  private openFile: string | undefined;
+  private readonly view: WorkspaceView = {};
   private readonly factsToo: boolean;
 
   /** `factsToo` false: only clear errors fixed later and collect identifiers (the part kept verbatim). */
@@ -124,7 +124,7 @@ class SessionReader {
     if (item.kind === 'tool_call') {
       const args = parseArgs(item.arguments);
       const rawInput = item.toolKind === 'custom' || item.toolKind === 'local_shell' ? item.arguments : '';
-      this.calls.set(item.callId, meaningOf(item.name, args, rawInput, this.openFile));
+      this.calls.set(item.callId, meaningOf(item.name, args, rawInput, this.view));
       const plan = planFrom(item.name, args);
       if (plan && this.factsToo) this.openPlan = plan;
       identifiersIn(item.arguments, this.identifiers);
@@ -134,17 +134,25 @@ class SessionReader {
       const text = messageText(item.content);
       this.outcome(this.pendingAction, text, false);
       this.pendingAction = undefined;
-      if (/\(Open file: |\[File: /.test(text)) this.openFile = openFileIn(text);
+      this.updateView(text);
     } else if (item.kind === 'message' && !item.demonstration && (item.role === 'user' || item.role === 'assistant')) {
       const text = messageText(item.content);
       if (item.role === 'assistant') {
         const action = textActionOf(text);
-        this.pendingAction = action ? meaningOf(action.name, action.args, '', this.openFile) : undefined;
+        this.pendingAction = action ? meaningOf(action.name, action.args, '', this.view) : undefined;
       }
+      if (item.role === 'user') this.updateView(text);
       identifiersIn(text, this.identifiers);
       const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
       if (boxes.length > 0 && this.factsToo) this.openPlan = boxes;
     }
+  }
+
+  /** SWE-agent style state lines: the file open in the editor window and the working directory. */
+  private updateView(text: string): void {
+    if (/\(Open file: |\[File: /.test(text)) this.view.openFile = openFileIn(text);
+    const cwd = /^\(Current directory: (\/[^\n)]*)\)\s*$/m.exec(text.slice(-600))?.[1];
+    if (cwd) this.view.cwd = cwd.trim();
   }
 
   private setFile(write: FileWrite, output: string): void {

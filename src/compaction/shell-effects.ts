@@ -16,6 +16,8 @@ export interface ShellEffects {
   reads: string[];
   /** The command applies a patch whose targets only its output names (`patch < x.diff`, `git apply x.diff`). */
   patchTargetsInOutput: boolean;
+  /** Only an agent's editor commands (SWE-agent `create`, `edit`, `open` …): file actions, not commands run. */
+  editorOnly: boolean;
 }
 
 interface SimpleCommand {
@@ -149,7 +151,7 @@ export function parseShell(line: string): SimpleCommand[] {
 }
 
 const WRAPPERS = new Set(['sudo', 'time', 'nohup', 'env', 'command', 'exec', 'xargs', 'nice', 'timeout', 'stdbuf']);
-const VIEWERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'nl', 'bat', 'view', 'open']);
+const VIEWERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'nl', 'bat', 'view']);
 
 /** The command's own name and arguments, after `VAR=value` assignments and wrappers like `sudo`. */
 function commandWords(words: string[]): string[] {
@@ -210,45 +212,74 @@ function agentEditorEffects(words: string[], openFile: string | undefined, into:
     if (sub === 'create') into.writes.push({ path, change: 'created' });
     else if (sub === 'str_replace' || sub === 'insert' || sub === 'undo_edit') into.writes.push({ path, change: 'edited' });
     else if (sub === 'view') into.reads.push(path);
-  } else if ((name === 'goto' || name === 'scroll_up' || name === 'scroll_down') && openFile) into.reads.push(openFile);
+  } else if (name === 'open' && args.length >= 1 && args.length <= 2) into.reads.push(args[0]);
+  else if ((name === 'goto' || name === 'scroll_up' || name === 'scroll_down') && openFile) into.reads.push(openFile);
   else return false;
   return true;
 }
 
 /** Effects of one command line. `openFile` is the file an agent's editor window shows, if any. */
-export function shellEffects(line: string, openFile?: string): ShellEffects {
-  const effects: ShellEffects = { writes: [], reads: [], patchTargetsInOutput: false };
+export function shellEffects(line: string, openFile?: string, workingDirectory?: string): ShellEffects {
+  const effects: ShellEffects = { writes: [], reads: [], patchTargetsInOutput: false, editorOnly: true };
   // The replacement text of SWE-agent's `edit` runs up to `end_of_edit`: content, not commands.
   const commandsOnly = line.replace(/^((?:edit|insert|append)\b[^\n]*)\n[\s\S]*?^end_of_(?:edit|insert|append)[ \t]*$/gm, '$1');
+  let cwd = workingDirectory;
+  let editorCommands = 0;
   for (const command of parseShell(commandsOnly)) {
-    for (const r of command.redirects) {
-      // `>` and `>>` alike create the file when it is new: which it is depends on what came before.
-      if (/^(?:1?>>?|>\||&>>?)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'written' });
-    }
-    const words = commandWords(command.words);
-    const [name, ...args] = words;
-    if (!name) continue;
-    if (agentEditorEffects(words, openFile, effects)) continue;
-    if (name === 'tee') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
-    else if (name === 'sed' || name === 'perl') {
-      const { inPlace, files } = name === 'sed' ? sedFiles(args) : { inPlace: args.some((a) => /^-\w*i/.test(a)), files: operands(args).slice(1) };
-      for (const f of files) {
-        if (inPlace) effects.writes.push({ path: f, change: 'edited' });
-        else if (name === 'sed') effects.reads.push(f);
-      }
-    } else if (name === 'touch') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
-    else if (name === 'rm' || name === 'unlink') for (const f of operands(args)) effects.writes.push({ path: f, change: 'deleted' });
-    else if ((name === 'cp' || name === 'mv') && operands(args).length === 2) {
-      const [from, to] = operands(args);
-      if (name === 'mv') effects.writes.push({ path: from, change: 'deleted' });
-      effects.writes.push({ path: to, change: 'written' });
-    } else if (name === 'apply_patch' || (name === 'patch' && command.heredocs.length) || (name === 'git' && args[0] === 'apply' && command.heredocs.length)) {
-      for (const body of command.heredocs) effects.writes.push(...filesOfPatch(body));
-      if (name === 'apply_patch') for (const a of args) effects.writes.push(...filesOfPatch(a));
-    } else if (name === 'patch' || (name === 'git' && (args[0] === 'apply' || args[0] === 'am'))) effects.patchTargetsInOutput = true;
-    else if (VIEWERS.has(name)) for (const f of operands(args)) effects.reads.push(f);
+    const [writesBefore, readsBefore] = [effects.writes.length, effects.reads.length];
+    if (applyCommand(command, openFile, effects) === 'editor') editorCommands++;
+    // Only words that name files are kept, then resolved against the directory the command runs in.
+    const writes = effects.writes.splice(writesBefore).filter((w) => looksLikePath(w.path));
+    const reads = effects.reads.splice(readsBefore).filter(looksLikePath);
+    effects.writes.push(...writes.map((w) => ({ ...w, path: resolvePath(cwd, w.path) })));
+    effects.reads.push(...reads.map((p) => resolvePath(cwd, p)));
+    const [name, target] = commandWords(command.words);
+    if (name === 'cd' && target && !target.includes('$')) cwd = target.startsWith('/') ? target : cwd ? resolvePath(cwd, target) : undefined;
   }
-  effects.writes = effects.writes.filter((w) => looksLikePath(w.path));
-  effects.reads = effects.reads.filter(looksLikePath);
+  effects.editorOnly &&= editorCommands > 0;
   return effects;
+}
+
+/** `path` as seen from `cwd` (absolute paths and unknown directories unchanged; `.` and `..` folded). */
+export function resolvePath(cwd: string | undefined, path: string): string {
+  if (!cwd || !cwd.startsWith('/') || path.startsWith('/') || path.startsWith('~')) return path;
+  const parts: string[] = [];
+  for (const part of `${cwd}/${path}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+
+/** Adds one simple command's effects; says whether it was an agent's editor command. */
+function applyCommand(command: SimpleCommand, openFile: string | undefined, effects: ShellEffects): 'editor' | 'other' {
+  for (const r of command.redirects) {
+    // `>` and `>>` alike create the file when it is new: which it is depends on what came before.
+    if (/^(?:1?>>?|>\||&>>?)$/.test(r.op)) effects.writes.push({ path: r.target, change: 'written' });
+  }
+  const words = commandWords(command.words);
+  const [name, ...args] = words;
+  if (!name) return 'other';
+  if (agentEditorEffects(words, openFile, effects)) return 'editor';
+  effects.editorOnly = false;
+  if (name === 'tee') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
+  else if (name === 'sed' || name === 'perl') {
+    const { inPlace, files } = name === 'sed' ? sedFiles(args) : { inPlace: args.some((a) => /^-\w*i/.test(a)), files: operands(args).slice(1) };
+    for (const f of files) {
+      if (inPlace) effects.writes.push({ path: f, change: 'edited' });
+      else if (name === 'sed') effects.reads.push(f);
+    }
+  } else if (name === 'touch') for (const f of operands(args)) effects.writes.push({ path: f, change: 'written' });
+  else if (name === 'rm' || name === 'unlink') for (const f of operands(args)) effects.writes.push({ path: f, change: 'deleted' });
+  else if ((name === 'cp' || name === 'mv') && operands(args).length === 2) {
+    const [from, to] = operands(args);
+    if (name === 'mv') effects.writes.push({ path: from, change: 'deleted' });
+    effects.writes.push({ path: to, change: 'written' });
+  } else if (name === 'apply_patch' || (name === 'patch' && command.heredocs.length) || (name === 'git' && args[0] === 'apply' && command.heredocs.length)) {
+    for (const body of command.heredocs) effects.writes.push(...filesOfPatch(body));
+    if (name === 'apply_patch') for (const a of args) effects.writes.push(...filesOfPatch(a));
+  } else if (name === 'patch' || (name === 'git' && (args[0] === 'apply' || args[0] === 'am'))) effects.patchTargetsInOutput = true;
+  else if (VIEWERS.has(name)) for (const f of operands(args)) effects.reads.push(f);
+  return 'other';
 }

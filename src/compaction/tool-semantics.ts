@@ -2,7 +2,13 @@
 // it runs, the files it writes (OpenHands and Anthropic `str_replace_editor` create/str_replace/
 // insert/undo_edit, SWE-agent `edit`/`create`, Codex `apply_patch`, Claude Code `Edit`/`Write`/
 // `MultiEdit`, and shell writes) and the files it only reads (`view`, `Read`, `cat` …).
-import { filesOfPatch, looksLikePath, shellEffects, type FileWrite } from './shell-effects.ts';
+import { filesOfPatch, looksLikePath, resolvePath, shellEffects, type FileWrite } from './shell-effects.ts';
+
+/** What the agent's environment last showed: the file open in its editor window and its working directory. */
+export interface WorkspaceView {
+  openFile?: string;
+  cwd?: string;
+}
 
 export interface ActionMeaning {
   /** The command line or code it runs, when it runs one. */
@@ -49,18 +55,23 @@ function agentSkillEffects(code: string): Pick<ActionMeaning, 'writes' | 'reads'
 
 const none = (): ActionMeaning => ({ writes: [], reads: [], isEditor: false, patchTargetsInOutput: false });
 
-function shellMeaning(command: string, openFile: string | undefined): ActionMeaning {
-  const effects = shellEffects(command, openFile);
+function shellMeaning(command: string, view: WorkspaceView): ActionMeaning {
+  const effects = shellEffects(command, view.openFile, view.cwd);
+  // SWE-agent's editor commands (`create`, `edit`, `open` …) act on files; they are not commands run.
+  if (effects.editorOnly) return { writes: effects.writes, reads: effects.reads, isEditor: true, patchTargetsInOutput: false };
   return { command, writes: effects.writes, reads: effects.reads, isEditor: false, patchTargetsInOutput: effects.patchTargetsInOutput };
 }
 
 /**
  * The meaning of a call to tool `name` with parsed `args` (`rawInput`: a custom tool's free-form
- * input). `openFile` is the file shown in a SWE-agent editor window, for its path-less commands.
+ * input). `view` is what the environment last showed: the file in a SWE-agent editor window (for its
+ * path-less commands) and the working directory (relative paths are resolved against it).
  */
-export function meaningOf(name: string, args: Record<string, unknown>, rawInput = '', openFile?: string): ActionMeaning {
+export function meaningOf(name: string, args: Record<string, unknown>, rawInput = '', view: WorkspaceView = {}): ActionMeaning {
   const lower = name.toLowerCase();
-  const path = pathArg(args);
+  const given = pathArg(args);
+  const path = given && resolvePath(view.cwd, given);
+  const openFile = view.openFile;
   const sub = str(args.command);
   if (lower === 'apply_patch') {
     const patch = str(args.input) ?? str(args.patch) ?? rawInput;
@@ -84,8 +95,8 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
     return { ...none(), ...agentSkillEffects(code), command: code || undefined };
   }
   const command = commandText(args.command) ?? commandText(args.cmd) ?? str(args.script);
-  if (command && (SHELL_TOOLS.test(name) || !path)) return shellMeaning(command, openFile);
-  if (SHELL_TOOLS.test(name) && rawInput && !rawInput.trimStart().startsWith('{')) return shellMeaning(rawInput, openFile);
+  if (command && (SHELL_TOOLS.test(name) || !path)) return shellMeaning(command, view);
+  if (SHELL_TOOLS.test(name) && rawInput && !rawInput.trimStart().startsWith('{')) return shellMeaning(rawInput, view);
   // An unknown tool: its name must say it writes or reads, and its path argument must look like one.
   if (path && looksLikePath(path)) {
     if (/(?:write|edit|create|patch|replace|insert|modify|update|save)/.test(lower) && !/(?:read|view|get|list|search|find|show)/.test(lower)) return { ...none(), writes: [{ path, change: 'written' }], isEditor: true };

@@ -64,9 +64,10 @@ test('Claude Code Edit/Write/MultiEdit are writes, Read is a read; Codex apply_p
     { path: 'lib/retry.ts', change: 'created' },
     { path: 'lib/client.ts', change: 'edited' },
     { path: '/repo/src/fields.py', change: 'edited' },
-    { path: 'reproduce.py', change: 'created' },
+    { path: '/repo/reproduce.py', change: 'created' },
   ]);
-  assert.deepEqual(ledger.filesRead, ['/app/src/layout.tsx']);
+  assert.deepEqual(ledger.filesRead, ['/app/src/layout.tsx'], 'src/fields.py was opened, then edited as /repo/src/fields.py: one file');
+  assert.deepEqual(ledger.commands, [], 'SWE-agent editor commands are file actions, not commands run');
 });
 
 test('shell writes: redirections, tee, sed -i, git apply and patch by their output; heredoc and quoted code never make a path', () => {
@@ -90,6 +91,19 @@ test('shell writes: redirections, tee, sed -i, git apply and patch by their outp
   for (const f of ledger.files) assert.doesNotMatch(f.path, /^(?:let|out\.txt|b|2|\$)/);
 });
 
+test('relative paths resolve against the directory a command runs in', () => {
+  const ledger = extractLedger([
+    ...bash('cd /testbed && sed -i "s/a/b/" astroid/modutils.py && cat > ../tmp/check.py <<EOF\nx = 1\nEOF', '[Command finished with exit code 0]'),
+    say('assistant', '```\nrm reproduce.py\n```'),
+    observe('Your command ran successfully and did not produce any output.\n(Open file: n/a)\n(Current directory: /repo)\nbash-$'),
+  ]);
+  assert.deepEqual(ledger.files, [
+    { path: '/testbed/astroid/modutils.py', change: 'edited' },
+    { path: '/tmp/check.py', change: 'created' },
+    { path: 'reproduce.py', change: 'deleted' },
+  ], 'the directory an observation reports applies from the next action on');
+});
+
 test('exit codes come from each agent’s own marker', () => {
   const ledger = extractLedger([
     ...bash('pytest -x', 'FAILED tests/test_a.py::test_one\n[The command completed with exit code 1.]'),
@@ -108,6 +122,8 @@ test('exit codes come from each agent’s own marker', () => {
     ['npm run build', null, true],
   ]);
   assert.equal(ledger.latestError?.line, '[TypeError: generate is not a function]');
+  const sweAgent = extractLedger([say('assistant', '```\ncurl http://localhost:8000/flag\n```'), observe('FLAG{x}///PROCESS-DONE:7:PROCESS-DONE///\n(Open file: n/a)\n(Current directory: /ctf)\nbash-$')]);
+  assert.deepEqual(sweAgent.lastCommand, { command: 'curl http://localhost:8000/flag', exitCode: 7, failed: true, outputTail: 'FLAG{x}' });
   assert.match(renderLedger(ledger), /- `npm run build` → failed/);
 });
 
