@@ -194,3 +194,15 @@ test('real OpenHands sessions: no file viewed only is listed as changed, no phan
     assert.ok(ledger.commands.every((c) => c.exitCode !== null), `${file}: every OpenHands command has its exit code`);
   }
 });
+
+test('text an agent injects into a user turn is not quoted as the user’s words', () => {
+  const ledger = extractLedger([
+    say('user', 'Add a dark mode toggle.'),
+    say('user', '<system-reminder>\nThe TodoWrite tool has not been used recently.\n</system-reminder>'),
+    say('user', '[Request interrupted by user for tool use]'),
+    say('assistant', 'Done.'),
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: 'Please continue working on the task on whatever approach you think is suitable.' }], observation: true },
+    say('user', 'Thanks! Please update CLAUDE.md too.'),
+  ]);
+  assert.deepEqual(ledger.userMessages, ['Add a dark mode toggle.', 'Thanks! Please update CLAUDE.md too.']);
+});
