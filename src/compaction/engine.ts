@@ -327,7 +327,7 @@ export async function compactConversation(conversation: Conversation, options: C
     // Nothing fits with the first task whole: it and the summary are kept head and tail (or the call is refused).
     const head = widest?.head ?? items.slice(0, firstTask + 1).filter((item, i) => isPinned(item) || i === firstTask);
     best = fitPinnedContent({ conversation, head, task: items[firstTask], summaryText: widest?.summary.text ?? '', newest: items.slice(widest?.boundary ?? firstTask + 1), limitTokens: trigger, aimTokens: target }, summaryMessage);
-    if (widest) Object.assign(report, { itemsRetired: widest.retired.length, droppedItems: countByType(widest.retired), ledger: widest.summary.ledger, summary: widest.summary.report, layersApplied: [...report.layersApplied, 'L3'] });
+    if (widest) Object.assign(report, { itemsRetired: widest.retired.length, droppedItems: countByType(widest.retired), ledger: widest.summary.ledger, summary: widest.summary.report, layersApplied: [...report.layersApplied, ...(layerOn(options, 'L3') && widest.summary.report.strategy !== 'none' ? ['L3'] : [])] });
   }
   mark('retire', t);
   return finish(best);
