@@ -9,7 +9,7 @@ import { textActionOf } from '../conversation/text-protocol.ts';
 import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
 import { outcomeOf, outputTail } from './command-outcome.ts';
-import { filesPatchedInOutput, type FileChange, type FileWrite } from './shell-effects.ts';
+import { filesChangedInGitOutput, filesPatchedInOutput, resolvePath, type FileChange, type FileWrite } from './shell-effects.ts';
 import { EDIT_REJECTED, meaningOf, type ActionMeaning, type WorkspaceView } from './tool-semantics.ts';
 
 export { exitCodeOf } from './command-outcome.ts';
@@ -182,7 +182,8 @@ class SessionReader {
       const rejected = meaning.isEditor && (isError || EDIT_REJECTED.test(output.slice(0, 600)));
       // Only an editor's own result saying "created" is evidence of a new file; a command's output is not.
       if (!rejected) for (const write of meaning.writes) this.setFile(write, meaning.isEditor ? output : '');
-      if (meaning.patchTargetsInOutput) for (const write of filesPatchedInOutput(output)) this.setFile(write, '');
+      const named = [...(meaning.patchTargetsInOutput ? filesPatchedInOutput(output) : []), ...(meaning.worktreeChangesInOutput ? filesChangedInGitOutput(output) : [])];
+      for (const write of named) this.setFile({ ...write, path: resolvePath(meaning.outputCwd, write.path) }, '');
       for (const path of meaning.reads) this.reads.add(path);
     }
     if (!meaning.command) return;

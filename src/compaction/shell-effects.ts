@@ -16,6 +16,10 @@ export interface ShellEffects {
   reads: string[];
   /** The command applies a patch whose targets only its output names (`patch < x.diff`, `git apply x.diff`). */
   patchTargetsInOutput: boolean;
+  /** The command shows the work tree's changes (`git diff`, `git status` to the screen): its output names changed files. */
+  worktreeChangesInOutput: boolean;
+  /** The directory the command ends in, for paths its output names. */
+  finalCwd?: string;
   /** Only an agent's editor commands (SWE-agent `create`, `edit`, `open` …): file actions, not commands run. */
   editorOnly: boolean;
 }
@@ -179,6 +183,17 @@ export function filesOfPatch(text: string): FileWrite[] {
   return out.filter((w) => looksLikePath(w.path));
 }
 
+/** Files `git diff` or `git status` shows as changed in the work tree (untracked files are not counted). */
+export function filesChangedInGitOutput(output: string): FileWrite[] {
+  const out: FileWrite[] = [];
+  for (const m of output.matchAll(/^diff --git a\/(\S+) b\/(\S+)\n(new file mode|deleted file mode)?/gm)) out.push({ path: m[2], change: m[3]?.startsWith('new') ? 'created' : m[3] ? 'deleted' : 'edited' });
+  for (const m of output.matchAll(/^\t(modified|new file|deleted):\s+(\S+)$/gm)) out.push({ path: m[2], change: m[1] === 'modified' ? 'edited' : m[1] === 'new file' ? 'created' : 'deleted' });
+  // `git status --short`, only when the output is not a diff (whose context lines start with spaces too).
+  if (out.length === 0) for (const m of output.matchAll(/^([ MADR][MD ]|[MADR] ) (\S+)$/gm)) out.push({ path: m[2], change: m[1].includes('D') ? 'deleted' : m[1].includes('A') ? 'created' : 'edited' });
+  const seen = new Set<string>();
+  return out.filter((w) => looksLikePath(w.path) && !seen.has(w.path) && seen.add(w.path));
+}
+
 /** The files a `patch` or `git apply` run reports having written. */
 export function filesPatchedInOutput(output: string): FileWrite[] {
   const out: FileWrite[] = [];
@@ -220,7 +235,7 @@ function agentEditorEffects(words: string[], openFile: string | undefined, into:
 
 /** Effects of one command line. `openFile` is the file an agent's editor window shows, if any. */
 export function shellEffects(line: string, openFile?: string, workingDirectory?: string): ShellEffects {
-  const effects: ShellEffects = { writes: [], reads: [], patchTargetsInOutput: false, editorOnly: true };
+  const effects: ShellEffects = { writes: [], reads: [], patchTargetsInOutput: false, worktreeChangesInOutput: false, editorOnly: true };
   // The replacement text of SWE-agent's `edit` runs up to `end_of_edit`: content, not commands.
   const commandsOnly = line.replace(/^((?:edit|insert|append)\b[^\n]*)\n[\s\S]*?^end_of_(?:edit|insert|append)[ \t]*$/gm, '$1');
   let cwd = workingDirectory;
@@ -237,6 +252,7 @@ export function shellEffects(line: string, openFile?: string, workingDirectory?:
     if (name === 'cd' && target && !target.includes('$')) cwd = target.startsWith('/') ? target : cwd ? resolvePath(cwd, target) : undefined;
   }
   effects.editorOnly &&= editorCommands > 0;
+  effects.finalCwd = cwd;
   return effects;
 }
 
@@ -280,6 +296,7 @@ function applyCommand(command: SimpleCommand, openFile: string | undefined, effe
     for (const body of command.heredocs) effects.writes.push(...filesOfPatch(body));
     if (name === 'apply_patch') for (const a of args) effects.writes.push(...filesOfPatch(a));
   } else if (name === 'patch' || (name === 'git' && (args[0] === 'apply' || args[0] === 'am'))) effects.patchTargetsInOutput = true;
+  else if (name === 'git' && (args[0] === 'diff' || args[0] === 'status') && !command.redirects.some((r) => /^(?:1?>>?|&>>?)$/.test(r.op))) effects.worktreeChangesInOutput = true;
   else if (VIEWERS.has(name)) for (const f of operands(args)) effects.reads.push(f);
   return 'other';
 }

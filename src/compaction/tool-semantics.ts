@@ -19,6 +19,10 @@ export interface ActionMeaning {
   isEditor: boolean;
   /** A patch whose targets only its output names. */
   patchTargetsInOutput: boolean;
+  /** Its output lists the work tree's changed files (`git diff`, `git status`). */
+  worktreeChangesInOutput?: boolean;
+  /** The directory its output's relative paths are relative to. */
+  outputCwd?: string;
 }
 
 const EDITOR_TOOLS = /^(?:str_replace_editor|str_replace_based_edit_tool|file_editor|text_editor(?:_\d+)?|edit_tool|editor)$/i;
@@ -59,7 +63,7 @@ function shellMeaning(command: string, view: WorkspaceView): ActionMeaning {
   const effects = shellEffects(command, view.openFile, view.cwd);
   // SWE-agent's editor commands (`create`, `edit`, `open` …) act on files; they are not commands run.
   if (effects.editorOnly) return { writes: effects.writes, reads: effects.reads, isEditor: true, patchTargetsInOutput: false };
-  return { command, writes: effects.writes, reads: effects.reads, isEditor: false, patchTargetsInOutput: effects.patchTargetsInOutput };
+  return { command, writes: effects.writes, reads: effects.reads, isEditor: false, patchTargetsInOutput: effects.patchTargetsInOutput, worktreeChangesInOutput: effects.worktreeChangesInOutput, outputCwd: effects.finalCwd };
 }
 
 /**

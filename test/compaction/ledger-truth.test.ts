@@ -104,6 +104,16 @@ test('relative paths resolve against the directory a command runs in', () => {
   ], 'the directory an observation reports applies from the next action on');
 });
 
+test('a write no command shows (a script that edits a file) is credited when git diff or git status shows it', () => {
+  const ledger = extractLedger([
+    ...bash('cd /testbed && python /tmp/fix.py', 'patched\n[Command finished with exit code 0]'),
+    ...bash('cd /testbed && git diff', 'diff --git a/django/db/models/base.py b/django/db/models/base.py\nindex 1..2 100644\n--- a/django/db/models/base.py\n+++ b/django/db/models/base.py\n@@ -1 +1 @@\n   keep.py\n-a\n+b\n[Command finished with exit code 0]'),
+    ...bash('git status', 'On branch main\nChanges not staged for commit:\n\tmodified:   src/app.py\n\tdeleted:    src/old.py\nUntracked files:\n\tscratch.py\n[Command finished with exit code 0]'),
+    ...bash('git diff > patch.txt', '[Command finished with exit code 0]'),
+  ]);
+  assert.deepEqual(ledger.files.map((f) => `${f.change} ${f.path}`), ['edited /testbed/django/db/models/base.py', 'edited src/app.py', 'deleted src/old.py', 'created patch.txt']);
+});
+
 test('exit codes come from each agent’s own marker', () => {
   const ledger = extractLedger([
     ...bash('pytest -x', 'FAILED tests/test_a.py::test_one\n[The command completed with exit code 1.]'),
