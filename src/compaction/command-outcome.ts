@@ -60,8 +60,19 @@ const FRAMING: RegExp[] = [
   /^(?:\([^)\n]{1,40}\)\s*)?[\w.-]+@[\w.-]+:[^\n]*[#$][ \t]*$/gm,
 ];
 
+/** Codex's JSON results (`{"output": "…", "metadata": {…}}`) carry the printed text in `output`. */
+function printedText(output: string): string {
+  if (!output.trimStart().startsWith('{')) return output;
+  try {
+    const parsed = JSON.parse(output);
+    return typeof parsed?.output === 'string' ? parsed.output : output;
+  } catch {
+    return output;
+  }
+}
+
 export function stripFraming(output: string): string {
-  let text = output;
+  let text = printedText(output);
   for (const pattern of FRAMING) text = text.replace(pattern, '');
   return text;
 }

@@ -132,6 +132,8 @@ test('exit codes come from each agent’s own marker', () => {
     ['npm run build', null, true],
   ]);
   assert.equal(ledger.latestError?.line, '[TypeError: generate is not a function]');
+  const codex = extractLedger(call('shell', { command: ['bash', '-lc', 'cargo build'] }, JSON.stringify({ output: 'Compiling x\nerror[E0308]: mismatched types', metadata: { exit_code: 101 } })));
+  assert.deepEqual(codex.latestError, { command: 'cargo build', line: 'error[E0308]: mismatched types' }, 'the printed text inside a JSON result is read');
   const sweAgent = extractLedger([say('assistant', '```\ncurl http://localhost:8000/flag\n```'), observe('FLAG{x}///PROCESS-DONE:7:PROCESS-DONE///\n(Open file: n/a)\n(Current directory: /ctf)\nbash-$')]);
   assert.deepEqual(sweAgent.lastCommand, { command: 'curl http://localhost:8000/flag', exitCode: 7, failed: true, outputTail: 'FLAG{x}' });
   assert.match(renderLedger(ledger), /- `npm run build` → failed/);
