@@ -123,6 +123,20 @@ function templateFrames(replies: string[]): Set<string> {
 }
 
 /**
+ * A demonstration replayed as turns (SWE-agent's `put_demos_in_history`): the task template opens
+ * the session twice, the example's task first and the real one after the example's last
+ * observation. Returns the index of the real task, everything before it being the example.
+ */
+function replayedDemonstrationEnd(opening: { index: number; text: string }[]): number | undefined {
+  const long = opening.filter((o) => o.text.length > 300);
+  if (long.length < 2) return undefined;
+  const firstLine = (text: string) => text.trimStart().split('\n', 1)[0].slice(0, 120);
+  const template = firstLine(long[0].text);
+  if (template.length < 20) return undefined;
+  return long.slice(1).find((o) => firstLine(o.text) === template)?.index;
+}
+
+/**
  * Marks, on a copy, the user messages that are an environment's output (`observation`) or an
  * in-context demonstration (`demonstration`). An observation answers an assistant message and either
  * carries an environment's framing or shares its first or last line with the other answers to
@@ -133,6 +147,7 @@ export function markTextProtocol(conversation: Conversation): Conversation {
   const items = conversation.items;
   const marks = new Map<number, 'observation' | 'demonstration'>();
   const answersToActions: { index: number; text: string }[] = [];
+  const opening: { index: number; text: string }[] = [];
   let previous: Item | undefined;
   items.forEach((item, index) => {
     if (item.kind === 'reasoning') return;
@@ -145,13 +160,22 @@ export function markTextProtocol(conversation: Conversation): Conversation {
       marks.set(index, 'demonstration');
       return;
     }
-    if (before?.kind !== 'message' || before.role !== 'assistant') return;
+    if (before?.kind !== 'message' || before.role !== 'assistant') {
+      opening.push({ index, text });
+      return;
+    }
     if (looksLikeEnvironmentOutput(text)) marks.set(index, 'observation');
     else if (textActionOf(messageText(before.content))) answersToActions.push({ index, text });
   });
   const frames = templateFrames(answersToActions.map((a) => a.text));
   if (frames.size > 0) {
     for (const { index, text } of answersToActions) if (skeletonsOf(text).some((s) => frames.has(s))) marks.set(index, 'observation');
+  }
+  const replayedFrom = replayedDemonstrationEnd(opening);
+  if (replayedFrom !== undefined) {
+    items.forEach((item, index) => {
+      if (index < replayedFrom && item.kind === 'message' && (item.role === 'user' || item.role === 'assistant')) marks.set(index, 'demonstration');
+    });
   }
   if (marks.size === 0) return conversation;
   const marked = items.map((item, index) => {

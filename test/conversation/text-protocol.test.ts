@@ -177,3 +177,20 @@ test('a compacted history resent with new turns: the relay’s stubs stay observ
   const summary = userTexts(third.conversation.items).find((t) => t.startsWith('The earlier part of this session was compacted'));
   assert.ok(summary && !summary.includes('[gateway: output hidden'), 'the summary message is kept, not masked');
 });
+
+test('a demonstration replayed as turns (put_demos_in_history) is not the task and writes nothing to the ledger', async () => {
+  const template = (issue: string) => `We're currently solving the following issue within our repository. Here's the issue text:\nISSUE:\n${issue}\n\nINSTRUCTIONS:\n${'Solve it with the special interface. '.repeat(12)}\n(Open file: n/a)\n(Current directory: /repo)\nbash-$`;
+  const demo = [
+    { role: 'user', content: template('Demo issue: TimeDelta rounding in the example repository.') },
+    { role: 'assistant', content: 'Create a script.\n```\ncreate demo_reproduce.py\n```' },
+    { role: 'user', content: '[File: /demo/demo_reproduce.py (1 lines total)]\n1:\n(Open file: /demo/demo_reproduce.py)\n(Current directory: /demo)\nbash-$' },
+  ];
+  const messages = [{ role: 'system', content: SYSTEM }, ...demo, ...sweAgentMessages().slice(1).map((m, i) => (i === 0 ? { ...m, content: template(TASK) } : m))];
+  const marked = markTextProtocol(decodeChatMessages(messages));
+  const flags = marked.items.slice(1, 5).map((i) => (i as { demonstration?: boolean }).demonstration === true);
+  assert.deepEqual(flags, [true, true, true, false], 'the example’s three turns, not the real task');
+  const conversation = decodeChatMessages(messages);
+  const result = await compactConversation(conversation, { budgetTokens: Math.floor(countConversationTokens(conversation) * 0.3), disabledLayers: new Set(['L2' as const]) });
+  assert.ok(userTexts(result.conversation.items).some((t) => t.includes(TASK)), 'the real task is pinned');
+  assert.ok(!result.report.ledger!.files.some((f) => f.path.includes('demo_reproduce')), 'the example’s files are not the session’s');
+});
