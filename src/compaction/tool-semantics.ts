@@ -81,9 +81,11 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
     const patch = str(args.input) ?? str(args.patch) ?? rawInput;
     return { ...none(), writes: filesOfPatch(patch), isEditor: true };
   }
-  if (EDITOR_TOOLS.test(name) || (path && sub && (sub in EDITOR_WRITES || sub === 'view'))) {
+  const writesBy = (subcommand: string | undefined) => (subcommand && Object.hasOwn(EDITOR_WRITES, subcommand) ? EDITOR_WRITES[subcommand] : undefined);
+  if (EDITOR_TOOLS.test(name) || (path && (writesBy(sub) || sub === 'view'))) {
     const meaning: ActionMeaning = { ...none(), isEditor: true };
-    if (path && sub && sub in EDITOR_WRITES) meaning.writes.push({ path, change: EDITOR_WRITES[sub] });
+    const change = writesBy(sub);
+    if (path && change) meaning.writes.push({ path, change });
     else if (path && (sub === 'view' || !sub)) meaning.reads.push(path);
     return meaning;
   }
