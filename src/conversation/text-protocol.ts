@@ -132,7 +132,8 @@ function replayedDemonstrationEnd(opening: { index: number; text: string }[]): n
   if (long.length < 2) return undefined;
   const firstLine = (text: string) => text.trimStart().split('\n', 1)[0].slice(0, 120);
   const template = firstLine(long[0].text);
-  if (template.length < 20) return undefined;
+  // A sentence (not a tag such as `<environment_context>` that some agents resend) of at least four words.
+  if (template.length < 20 || template.split(/\s+/).length < 4 || template.startsWith('<')) return undefined;
   return long.slice(1).find((o) => firstLine(o.text) === template)?.index;
 }
 
@@ -171,7 +172,9 @@ export function markTextProtocol(conversation: Conversation): Conversation {
   if (frames.size > 0) {
     for (const { index, text } of answersToActions) if (skeletonsOf(text).some((s) => frames.has(s))) marks.set(index, 'observation');
   }
-  const replayedFrom = replayedDemonstrationEnd(opening);
+  // Only in a text-protocol session: its observations were recognised above.
+  const observations = [...marks.values()].filter((m) => m === 'observation').length;
+  const replayedFrom = observations >= 2 ? replayedDemonstrationEnd(opening) : undefined;
   if (replayedFrom !== undefined) {
     items.forEach((item, index) => {
       if (index < replayedFrom && item.kind === 'message' && (item.role === 'user' || item.role === 'assistant')) marks.set(index, 'demonstration');

@@ -194,3 +194,18 @@ test('a demonstration replayed as turns (put_demos_in_history) is not the task a
   assert.ok(userTexts(result.conversation.items).some((t) => t.includes(TASK)), 'the real task is pinned');
   assert.ok(!result.report.ledger!.files.some((f) => f.path.includes('demo_reproduce')), 'the example’s files are not the session’s');
 });
+
+test('a function-calling session that resends the same long opening is not mistaken for a replayed demonstration', () => {
+  const context = `<environment_context>\n  <cwd>/repo</cwd>\n${'  <note>sandboxed workspace, network disabled</note>\n'.repeat(10)}</environment_context>`;
+  const ask = `Please review the parser changes in src/parser.ts carefully. ${'Check every branch and report problems. '.repeat(10)}`;
+  const items: Item[] = [
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: context }] },
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: ask }] },
+    { kind: 'tool_call', callId: 'c1', name: 'shell', arguments: '{"command":["ls"]}', toolKind: 'function' },
+    { kind: 'tool_result', callId: 'c1', output: 'src', toolKind: 'function' },
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: context }] },
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: ask }] },
+  ];
+  const conversation: Conversation = { items, tools: [] };
+  assert.equal(markTextProtocol(conversation), conversation);
+});
