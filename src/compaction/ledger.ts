@@ -81,20 +81,33 @@ function openFileIn(output: string): string | undefined {
   return /^\[File: (\S+) \(\d+ lines total\)\]/m.exec(output.slice(0, 600))?.[1];
 }
 
+// Text is often JSON-escaped tool arguments: a backslash ends a value (`\n` is not part of a URL).
 const IDENTIFIER_PATTERNS: RegExp[] = [
-  /\bhttps?:\/\/[^\s"'<>)\]]+/g,
-  /\b(?:branch|checkout -b|switch -c)\s+([A-Za-z0-9._/-]{2,})/g,
+  /\bhttps?:\/\/[^\s"'<>)\]\\`]+/g,
+  /\b(?:checkout -b|switch -c|git branch|--branch|branch)\s+([A-Za-z0-9._/-]{2,})/g,
   /\bport\s+(\d{2,5})\b/gi,
   /\b(?:localhost|127\.0\.0\.1):(\d{2,5})\b/g,
-  /\b[A-Z][A-Z0-9_]{2,}=[^\s"']+/g,
+  /\b[A-Z][A-Z0-9_]{2,}=[^\s"'\\{}[\]()<>,;`]+/g,
   /\b[0-9a-f]{40}\b|\b[0-9a-f]{12}\b/g,
 ];
+
+/** Every string inside parsed tool arguments (identifiers are read from values, not from JSON escapes). */
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringsIn(v, out);
+  return out;
+}
+
+/** A branch named in prose (`branch feature/x`) must look like one: not `branch or`, `branch called`. */
+const looksLikeBranch = (match: string) => !/^branch\s/.test(match) || /[/_\d-]/.test(match.slice(7));
 
 function identifiersIn(text: string, into: Map<string, string>): void {
   for (const pattern of IDENTIFIER_PATTERNS) {
     pattern.lastIndex = 0;
     for (const m of text.matchAll(pattern)) {
-      const value = m[0];
+      const value = m[0].replace(/[.,;:]+$/, '');
+      if (!looksLikeBranch(value)) continue;
       const assign = /^([A-Z][A-Z0-9_]{2,})=/.exec(value);
       const key = assign ? `env:${assign[1]}` : value;
       into.delete(key);
@@ -138,7 +151,7 @@ class SessionReader {
       this.calls.set(item.callId, meaningOf(item.name, args, rawInput, this.view));
       const plan = planFrom(item.name, args);
       if (plan && this.factsToo) this.openPlan = plan;
-      identifiersIn(item.arguments, this.identifiers);
+      identifiersIn(Object.keys(args).length > 0 ? stringsIn(args).join('\n') : item.arguments, this.identifiers);
     } else if (item.kind === 'tool_result') {
       this.outcome(this.calls.get(item.callId), toolOutputText(item.output), item.isError === true);
     } else if (item.kind === 'message' && item.observation) {

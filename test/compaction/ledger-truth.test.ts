@@ -218,3 +218,11 @@ test('text an agent injects into a user turn is not quoted as the user’s words
   ]);
   assert.deepEqual(ledger.userMessages, ['Add a dark mode toggle.', 'Thanks! Please update CLAUDE.md too.']);
 });
+
+test('identifiers are values, not code or prose: no `DATABASES={\\n`, no `branch or`', () => {
+  const ledger = extractLedger([
+    say('user', 'Work on branch feature/stream-tokenizer; the API runs on port 8080. Either this branch or that one.'),
+    ...bash("cat > settings.py <<'EOF'\nDATABASES={\n    'default': {}\n}\nINSTALLED_APPS=[\n]\nEOF\nDEBUG=1 PYTHONPATH=/testbed python -m pytest", 'see http://localhost:3001\n- next\n[Command finished with exit code 0]'),
+  ]);
+  assert.deepEqual(ledger.identifiers, ['branch feature/stream-tokenizer', 'port 8080', 'DEBUG=1', 'PYTHONPATH=/testbed']);
+});
