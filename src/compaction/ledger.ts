@@ -153,7 +153,9 @@ class SessionReader {
       if (plan && this.factsToo) this.openPlan = plan;
       identifiersIn(Object.keys(args).length > 0 ? stringsIn(args).join('\n') : item.arguments, this.identifiers);
     } else if (item.kind === 'tool_result') {
-      this.outcome(this.calls.get(item.callId), toolOutputText(item.output), item.isError === true);
+      const output = toolOutputText(item.output);
+      this.outcome(this.calls.get(item.callId), output, item.isError === true);
+      this.updateView(output);
     } else if (item.kind === 'message' && item.observation) {
       const text = messageText(item.content);
       this.outcome(this.pendingAction, text, false);

@@ -186,10 +186,10 @@ export function filesOfPatch(text: string): FileWrite[] {
 /** Files `git diff` or `git status` shows as changed in the work tree (untracked files are not counted). */
 export function filesChangedInGitOutput(output: string): FileWrite[] {
   const out: FileWrite[] = [];
-  for (const m of output.matchAll(/^diff --git a\/(\S+) b\/(\S+)\n(new file mode|deleted file mode)?/gm)) out.push({ path: m[2], change: m[3]?.startsWith('new') ? 'created' : m[3] ? 'deleted' : 'edited' });
-  for (const m of output.matchAll(/^\t(modified|new file|deleted):\s+(\S+)$/gm)) out.push({ path: m[2], change: m[1] === 'modified' ? 'edited' : m[1] === 'new file' ? 'created' : 'deleted' });
+  for (const m of output.matchAll(/^diff --git a\/(\S+) b\/(\S+)\r?\n(new file mode|deleted file mode)?/gm)) out.push({ path: m[2], change: m[3]?.startsWith('new') ? 'created' : m[3] ? 'deleted' : 'edited' });
+  for (const m of output.matchAll(/^\t(modified|new file|deleted):\s+(\S+)\r?$/gm)) out.push({ path: m[2], change: m[1] === 'modified' ? 'edited' : m[1] === 'new file' ? 'created' : 'deleted' });
   // `git status --short`, only when the output is not a diff (whose context lines start with spaces too).
-  if (out.length === 0) for (const m of output.matchAll(/^([ MADR][MD ]|[MADR] ) (\S+)$/gm)) out.push({ path: m[2], change: m[1].includes('D') ? 'deleted' : m[1].includes('A') ? 'created' : 'edited' });
+  if (out.length === 0) for (const m of output.matchAll(/^([ MADR][MD ]|[MADR] ) (\S+)\r?$/gm)) out.push({ path: m[2], change: m[1].includes('D') ? 'deleted' : m[1].includes('A') ? 'created' : 'edited' });
   const seen = new Set<string>();
   return out.filter((w) => looksLikePath(w.path) && !seen.has(w.path) && seen.add(w.path));
 }
@@ -296,7 +296,7 @@ function applyCommand(command: SimpleCommand, openFile: string | undefined, effe
     for (const body of command.heredocs) effects.writes.push(...filesOfPatch(body));
     if (name === 'apply_patch') for (const a of args) effects.writes.push(...filesOfPatch(a));
   } else if (name === 'patch' || (name === 'git' && (args[0] === 'apply' || args[0] === 'am'))) effects.patchTargetsInOutput = true;
-  else if (name === 'git' && (args[0] === 'diff' || args[0] === 'status') && !command.redirects.some((r) => /^(?:1?>>?|&>>?)$/.test(r.op))) effects.worktreeChangesInOutput = true;
+  else if (((name === 'git' && (args[0] === 'diff' || args[0] === 'status')) || (name === 'submit' && args.length === 0)) && !command.redirects.some((r) => /^(?:1?>>?|&>>?)$/.test(r.op))) effects.worktreeChangesInOutput = true;
   else if (VIEWERS.has(name)) for (const f of operands(args)) effects.reads.push(f);
   return 'other';
 }

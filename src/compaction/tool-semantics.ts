@@ -96,6 +96,8 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
   if (/^(?:read|read_file|view|view_file|open|open_file|cat|notebookread)$/.test(lower)) return { ...none(), reads: path ? [path] : [] };
   if (/^(?:goto|scroll_up|scroll_down)$/.test(lower)) return { ...none(), reads: openFile ? [openFile] : [] };
   if (/^(?:delete_file|remove_file|delete|rm)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: 'deleted' }] : [], isEditor: true };
+  // SWE-agent's `submit` answers with the work tree's diff.
+  if (lower === 'submit') return { ...none(), worktreeChangesInOutput: true, outputCwd: view.cwd };
   if (CODE_TOOLS.test(name)) {
     const code = str(args.code) ?? str(args.source) ?? rawInput;
     return { ...none(), ...agentSkillEffects(code), command: code || undefined };

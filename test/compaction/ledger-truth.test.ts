@@ -226,3 +226,19 @@ test('identifiers are values, not code or prose: no `DATABASES={\\n`, no `branch
   ]);
   assert.deepEqual(ledger.identifiers, ['branch feature/stream-tokenizer', 'port 8080', 'DEBUG=1', 'PYTHONPATH=/testbed']);
 });
+
+test('SWE-agent with function calling: edit acts on the file its tool results show open, a rejected edit writes nothing, submit shows the diff', () => {
+  const state = (open: string) => `\n(Open file: ${open})\n(Current directory: /testbed)\nbash-$`;
+  const ledger = extractLedger([
+    say('user', `Fix TimeDelta rounding.${state('n/a')}`),
+    ...call('create', { filename: 'reproduce.py' }, `[File: reproduce.py (1 lines total)]\r\n1:${state('/testbed/reproduce.py')}`),
+    ...call('open', { path: 'src/marshmallow/fields.py', line_number: 1474 }, `[File: src/marshmallow/fields.py (1997 lines total)]\r\n1474:    x${state('/testbed/src/marshmallow/fields.py')}`),
+    ...call('open', { path: 'src/marshmallow/utils.py' }, `[File: src/marshmallow/utils.py (300 lines total)]${state('/testbed/src/marshmallow/utils.py')}`),
+    ...call('open', { path: 'src/marshmallow/fields.py' }, `[File: src/marshmallow/fields.py (1997 lines total)]${state('/testbed/src/marshmallow/fields.py')}`),
+    ...call('edit', { search: 'int(', replace: 'int(round(' }, `Your proposed edit has introduced new syntax error(s).${state('/testbed/src/marshmallow/fields.py')}`),
+    ...call('edit', { search: 'int(', replace: 'int(round(' }, `Text replaced.${state('/testbed/src/marshmallow/fields.py')}`),
+    ...call('submit', {}, '\r\ndiff --git a/src/marshmallow/schema.py b/src/marshmallow/schema.py\r\nindex 1..2 100644\r\n'),
+  ]);
+  assert.deepEqual(ledger.files.map((f) => `${f.change} ${f.path}`), ['created /testbed/reproduce.py', 'edited /testbed/src/marshmallow/fields.py', 'edited /testbed/src/marshmallow/schema.py']);
+  assert.deepEqual(ledger.filesRead, ['/testbed/src/marshmallow/utils.py']);
+});
