@@ -10,7 +10,7 @@ import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
 import { outcomeOf, outputTail } from './command-outcome.ts';
 import { filesChangedInGitOutput, filesPatchedInOutput, resolvePath, type FileChange, type FileWrite } from './shell-effects.ts';
-import { EDIT_REJECTED, meaningOf, type ActionMeaning, type WorkspaceView } from './tool-semantics.ts';
+import { EDIT_REJECTED, meaningOf, searchReplaceEdits, unmatchedSearchFiles, type ActionMeaning, type WorkspaceView } from './tool-semantics.ts';
 
 export { exitCodeOf } from './command-outcome.ts';
 export type { FileChange } from './shell-effects.ts';
@@ -136,6 +136,8 @@ class SessionReader {
   readonly identifiers = new Map<string, string>();
   private readonly calls = new Map<string, ActionMeaning>();
   private pendingAction: ActionMeaning | undefined;
+  /** aider edits in the last assistant message: applied unless the next user turn says they failed. */
+  private pendingEdits: FileWrite[] = [];
   private readonly view: WorkspaceView = {};
   private readonly factsToo: boolean;
 
@@ -158,6 +160,7 @@ class SessionReader {
       this.updateView(output);
     } else if (item.kind === 'message' && item.observation) {
       const text = messageText(item.content);
+      this.settleEdits(text);
       this.outcome(this.pendingAction, text, false);
       this.pendingAction = undefined;
       this.updateView(text);
@@ -166,12 +169,24 @@ class SessionReader {
       if (item.role === 'assistant') {
         const action = textActionOf(text);
         this.pendingAction = action ? meaningOf(action.name, action.args, '', this.view) : undefined;
+        this.pendingEdits = searchReplaceEdits(text);
       }
-      if (item.role === 'user') this.updateView(text);
+      if (item.role === 'user') {
+        this.settleEdits(text);
+        this.updateView(text);
+      }
       identifiersIn(text, this.identifiers);
       const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
       if (boxes.length > 0 && this.factsToo) this.openPlan = boxes;
     }
+  }
+
+  /** The turn after aider's edits: every edit it does not report as unmatched was applied. */
+  private settleEdits(reply: string): void {
+    if (this.pendingEdits.length === 0) return;
+    const unmatched = unmatchedSearchFiles(reply);
+    if (this.factsToo) for (const edit of this.pendingEdits) if (!unmatched.has(edit.path)) this.setFile(edit, '');
+    this.pendingEdits = [];
   }
 
   /** SWE-agent style state lines: the file open in the editor window and the working directory. */

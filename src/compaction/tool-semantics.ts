@@ -115,3 +115,21 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
 
 /** Results that say an editor did not write: OpenHands' `ERROR:`, "No replacement was performed", SWE-agent's rejected edit. */
 export const EDIT_REJECTED = /^\s*(?:ERROR:|Error:|<error>|\[Error)|No replacement was performed|did not appear verbatim|Your proposed edit has introduced new syntax error|Your edit was not applied|Cannot overwrite files using command|File already exists at|does not exist\. Please provide a valid path|String to replace not found|old_string not found|has not been read yet/i;
+
+const SEARCH_REPLACE = /^([^\n]*)\n(?:```[^\n]*\n)?<<<<<<< SEARCH\r?\n([\s\S]*?)^=======\r?$/gm;
+
+/** aider's SEARCH/REPLACE edits: the file named on the line before each block; an empty SEARCH creates it. */
+export function searchReplaceEdits(text: string): FileWrite[] {
+  if (!text.includes('<<<<<<< SEARCH')) return [];
+  const out: FileWrite[] = [];
+  for (const m of text.matchAll(SEARCH_REPLACE)) {
+    const path = m[1].trim().replace(/^[#*`\s]+|[*`:\s]+$/g, '');
+    if (looksLikePath(path)) out.push({ path, change: m[2].trim() === '' ? 'created' : 'edited' });
+  }
+  return out;
+}
+
+/** The files whose SEARCH block aider reports it could not match: those edits were not applied. */
+export function unmatchedSearchFiles(reply: string): Set<string> {
+  return new Set([...reply.matchAll(/failed to exactly match lines in (\S+)/g)].map((m) => m[1]));
+}

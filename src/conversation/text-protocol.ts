@@ -31,6 +31,9 @@ const ENVIRONMENT_FEEDBACK: RegExp[] = [
   /^Please always provide EXACTLY ONE action/, // mini-swe-agent format error
   /^The last command <command>/, // mini-swe-agent timeout
   /^Please continue working on the task on whatever approach you think is suitable/, // OpenHands auto-reply
+  /^# Fix any errors below, if possible\./, // aider's lint and test reflection
+  /^(?:[^\n]*\n){0,3}#? ?\d+ SEARCH\/REPLACE blocks? failed to match/, // aider's failed edit
+  /^I committed the changes with git hash /, // aider's commit note
 ];
 
 /** A shell prompt as the last line of an observation: `bash-$`, `bash-5.1$`, `user@host:~/repo$`, `$`. */
@@ -68,7 +71,9 @@ const FUNCTION_BLOCK = /<function=([\w.-]+)>([\s\S]*?)<\/function>/g;
 const PARAMETER = /<parameter=([\w.-]+)>([\s\S]*?)<\/parameter>/g;
 const COMMAND_TAG = /<command>\n?([\s\S]*?)<\/command>/g;
 const EXECUTE_TAG = /<execute_(bash|ipython)>\n?([\s\S]*?)<\/execute_\1>/g;
-const FENCE = /```[\w+-]*[ \t]*\n([\s\S]*?)```/g;
+/** A fenced block with no language or a shell one: code in another language is shown, not run. */
+const FENCE = /```([\w+-]*)[ \t]*\n([\s\S]*?)```/g;
+const SHELL_FENCE = /^(?:|\w*(?:sh|bash|shell|console|terminal|cmd|command)\w*)$/i;
 
 const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined => {
   let last: RegExpMatchArray | undefined;
@@ -92,8 +97,9 @@ export function textActionOf(text: string): TextAction | undefined {
   if (tagged?.[1].trim()) return { name: 'shell', args: { command: tagged[1].trim() } };
   const execute = lastMatch(text, EXECUTE_TAG);
   if (execute?.[2].trim()) return execute[1] === 'bash' ? { name: 'shell', args: { command: execute[2].trim() } } : { name: 'execute_ipython_cell', args: { code: execute[2].trim() } };
-  const fenced = lastMatch(text, FENCE);
-  if (fenced?.[1].trim()) return { name: 'shell', args: { command: fenced[1].trim() } };
+  let fenced: RegExpMatchArray | undefined;
+  for (const m of text.matchAll(FENCE)) if (SHELL_FENCE.test(m[1]) && !m[2].startsWith('<<<<<<< SEARCH')) fenced = m;
+  if (fenced?.[2].trim()) return { name: 'shell', args: { command: fenced[2].trim() } };
   return undefined;
 }
 

@@ -242,3 +242,18 @@ test('SWE-agent with function calling: edit acts on the file its tool results sh
   assert.deepEqual(ledger.files.map((f) => `${f.change} ${f.path}`), ['created /testbed/reproduce.py', 'edited /testbed/src/marshmallow/fields.py', 'edited /testbed/src/marshmallow/schema.py']);
   assert.deepEqual(ledger.filesRead, ['/testbed/src/marshmallow/utils.py']);
 });
+
+test('aider: SEARCH/REPLACE edits count once the next turn does not report them failed; its lint reflection is an observation', () => {
+  const block = (path: string, search: string) => `${path}\n\`\`\`python\n<<<<<<< SEARCH\n${search}=======\nx = 2 > 1\n>>>>>>> REPLACE\n\`\`\``;
+  const ledger = extractLedger([
+    say('user', 'Add a test for the repo map.'),
+    say('assistant', `Here are the edits.\n\n${block('tests/basic/test_repomap.py', 'import os\n')}\n\n${block('aider/new_module.py', '')}\n\n${block('tests/basic/test_main.py', 'def old():\n')}`),
+    { kind: 'message', role: 'user', content: [{ type: 'text', text: '# 1 SEARCH/REPLACE block failed to match!\n\n## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in tests/basic/test_main.py\n<<<<<<< SEARCH\ndef old():\n' }], observation: true },
+    say('assistant', `Fixed:\n\n${block('aider/unapplied.py', 'y = 1\n')}`),
+  ]);
+  assert.deepEqual(ledger.files, [
+    { path: 'tests/basic/test_repomap.py', change: 'edited' },
+    { path: 'aider/new_module.py', change: 'created' },
+  ], 'the unmatched block and the edit no turn has answered yet are not counted; code inside the blocks is not a command');
+  assert.deepEqual(ledger.commands, []);
+});

@@ -209,3 +209,18 @@ test('a function-calling session that resends the same long opening is not mista
   const conversation: Conversation = { items, tools: [] };
   assert.equal(markTextProtocol(conversation), conversation);
 });
+
+test('aider’s reflections (lint errors, failed edits, commit notes) are observations; a python block is not a command', () => {
+  const messages = [
+    { role: 'user', content: 'Add a subtree test.' },
+    { role: 'assistant', content: 'tests/test_map.py\n```python\n<<<<<<< SEARCH\n=======\nimport os\n>>>>>>> REPLACE\n```' },
+    { role: 'user', content: '# Fix any errors below, if possible.\n\n## Running: flake8 tests/test_map.py\n\ntests/test_map.py:3:1: F821 undefined name' },
+    { role: 'assistant', content: 'Fixed the import.' },
+    { role: 'user', content: 'I committed the changes with git hash 58a16ef & commit msg: feat: add test' },
+    { role: 'assistant', content: 'Ok.' },
+    { role: 'user', content: 'Now run the whole suite.' },
+  ];
+  const users = markTextProtocol(decodeChatMessages(messages)).items.filter((i) => i.kind === 'message' && i.role === 'user') as { observation?: boolean }[];
+  assert.deepEqual(users.map((u) => u.observation === true), [false, true, true, false]);
+  assert.equal(textActionOf('Here:\n```python\nprint(1 > 0)\n```'), undefined);
+});
