@@ -9,6 +9,8 @@ import { normalizeToolOutput } from './normalize.ts';
 import { maskObservations } from './masking.ts';
 import { extractLedger, isRealUserMessage, renderLedger, type Ledger } from './ledger.ts';
 import { summarizeSlice, type SummarizeCall, type SummaryCache } from './summarizer.ts';
+import { markTextProtocol } from '../conversation/text-protocol.ts';
+import { fitPinnedContent } from './pinned-fit.ts';
 
 export type Layer = 'L1' | 'L2' | 'L3' | 'L4';
 
@@ -222,6 +224,7 @@ export async function compactConversation(conversation: Conversation, options: C
     timings.total = Math.round((performance.now() - started) * 100) / 100;
     return { conversation, report };
   }
+  conversation = markTextProtocol(conversation);
   const target = Math.min(options.targetTokens ?? Math.floor(options.budgetTokens * fraction(options.targetFraction, 1)), trigger);
   const modelAllowed = tokensBefore > options.budgetTokens * fraction(options.triggerHardFraction, softFraction);
   const summaryOptions: CompactionOptions = modelAllowed ? options : { ...options, strategy: options.strategy === 'model' ? 'ledger' : options.strategy };
@@ -287,6 +290,7 @@ export async function compactConversation(conversation: Conversation, options: C
   const ledgerOptions: CompactionOptions = useModel ? { ...summaryOptions, strategy: 'ledger' } : summaryOptions;
   const reserve = useModel ? Math.min(options.summaryCapTokens ?? 4000, Math.floor(target * 0.2)) : 0;
   let best: Item[] | undefined;
+  let widest: { boundary: number; head: Item[]; retired: Item[]; summary: Awaited<ReturnType<typeof writeSummary>> } | undefined;
   for (const boundary of candidates) {
     if (boundary >= items.length) break;
     const head = items.slice(0, boundary).filter((item, i) => isPinned(item) || i === firstTask);
@@ -296,6 +300,7 @@ export async function compactConversation(conversation: Conversation, options: C
     const kept = conversation.items.slice(boundary);
     let summary = await writeSummary(originals, ledgerOptions, ledgerBudget, kept);
     let assembled = [...head, summaryMessage(summary.text), ...items.slice(boundary)];
+    widest = { boundary, head, retired, summary };
     const tokens = tokensOf(conversation, assembled);
     if (tokens + reserve <= target || (tokens <= trigger && boundary >= tailStart)) {
       if (useModel) {
@@ -318,10 +323,13 @@ export async function compactConversation(conversation: Conversation, options: C
       break;
     }
   }
-  mark('retire', t);
   if (!best) {
-    throw badRequest(`The conversation cannot be compacted to ${trigger} tokens: the system prompt (${pinnedTokens} tokens with the tools), the first task and the most recent turn, which are always kept verbatim, take more than that. Raise the budget or shorten the latest messages.`, 'messages', 'context_budget_unreachable');
+    // Nothing fits with the first task whole: it and the summary are kept head and tail (or the call is refused).
+    const head = widest?.head ?? items.slice(0, firstTask + 1).filter((item, i) => isPinned(item) || i === firstTask);
+    best = fitPinnedContent({ conversation, head, task: items[firstTask], summaryText: widest?.summary.text ?? '', newest: items.slice(widest?.boundary ?? firstTask + 1), limitTokens: trigger, aimTokens: target }, summaryMessage);
+    if (widest) Object.assign(report, { itemsRetired: widest.retired.length, droppedItems: countByType(widest.retired), ledger: widest.summary.ledger, summary: widest.summary.report, layersApplied: [...report.layersApplied, ...(layerOn(options, 'L3') && widest.summary.report.strategy !== 'none' ? ['L3'] : [])] });
   }
+  mark('retire', t);
   return finish(best);
 }
 
@@ -336,7 +344,7 @@ export interface HandoffResult {
 /** The replacement history for Responses-shape compaction and Codex: recent user messages + summary. */
 export async function buildHandoff(conversation: Conversation, options: CompactionOptions): Promise<HandoffResult> {
   const started = performance.now();
-  const items = conversation.items.filter((i) => i.kind !== 'compaction_trigger').map((item) => (item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item));
+  const items = markTextProtocol(conversation).items.filter((i) => i.kind !== 'compaction_trigger').map((item) => (item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item));
   const tokensBefore = countConversationTokens(conversation);
   const history = items.filter((i) => !isPinned(i));
   const summary = await writeSummary(history, options, Math.floor((options.userMessageBudgetTokens ?? 20_000) / 2));
