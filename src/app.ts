@@ -24,6 +24,7 @@ import { countMessageTokens } from './http/routes/count-tokens.ts';
 import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
+import { CompactionPool } from './compaction-api/compaction-pool.ts';
 import { loadServerSecret } from './store/server-secret.ts';
 import { SecretBox } from './store/secret-box.ts';
 import { StoreSummaryCache } from './store/summary-cache.ts';
@@ -83,7 +84,8 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret);
-  const state = await createSharedState(config.redisUrl);
+  const state = await createSharedState(config.redisUrl, undefined, { planCacheBytes: config.compactionPlanCacheMb * 1024 * 1024 });
+  const compactionPool = config.compactionWorkers === 0 ? undefined : new CompactionPool({ size: config.compactionWorkers, queueLimit: config.compactionQueueLimit });
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
@@ -94,7 +96,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   if (adminAuth.generatedToken) {
     logger.warn(`admin token generated (shown only this once; stored as a hash): ${adminAuth.generatedToken} — sign in at /console, or set COMPACT_RELAY_ADMIN_TOKEN to choose your own`);
   }
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog }, {
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, compactionPool, accessLog: config.accessLog }, {
     ...buildRoutes(),
     ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
   });
@@ -118,6 +120,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
     close() {
       closing ??= (async () => {
         await relayServer.drain(config.shutdownGraceMs);
+        await compactionPool?.close();
         catalog.stop();
         await usageLog.close();
         await agent.close();

@@ -1,13 +1,14 @@
 // Runs the compaction engine for the relay's endpoints: picks the policy and budget, wires the
 // summarizer to a channel and the summary cache to shared state, and reports what it did.
 import type { Conversation, MessageItem } from '../conversation/model.ts';
-import { buildHandoff, compactConversation, type CompactionOptions, type CompactionReport } from '../compaction/index.ts';
+import { buildHandoff, type CompactionOptions, type CompactionReport } from '../compaction/index.ts';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
 import { channelSummarizer } from './channel-summarizer.ts';
 import { compactionPolicyOf, contextWindowFor, type CompactionPolicy } from './compaction-policy.ts';
+import { compactStably } from './stable-compaction.ts';
 
 /** Compaction starts above this share of the context window… */
 export const HARD_TRIGGER_FRACTION = 0.85;
@@ -74,14 +75,17 @@ export async function runHandoff(c: CompactionContext, conversation: Conversatio
   return { ...result, policy };
 }
 
-/** Chat-shape compaction: the conversation fitted to the model's budget before forwarding. */
+/**
+ * Chat-shape compaction: the conversation fitted to the model's budget before forwarding, off the
+ * event loop, with the session's plan reapplied so the forwarded prefix stays the same between events.
+ */
 export async function runCompaction(c: CompactionContext, conversation: Conversation, budgetOverride?: number) {
   const policy = compactionPolicyOf(c.principal.group);
   const window = contextWindowFor(c.model, c.servable[0]);
   const options = budgetOverride
     ? engineOptions(c, policy, budgetOverride)
     : engineOptions(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));
-  const result = await compactConversation(conversation, options);
+  const result = await compactStably(conversation, options, { tenant: `key:${c.principal.key.id}`, plans: c.deps.state?.planStore, pool: c.deps.compactionPool, signal: c.ctx.abort.signal });
   recordCompaction(c.ctx, result.report);
   return result;
 }
@@ -92,5 +96,6 @@ export function compactionHeaders(report: CompactionReport): Record<string, stri
     'x-compaction-tokens-after': String(report.tokensAfter),
     'x-compaction-strategy': strategyOf(report),
     'x-compaction-layers': report.layersApplied.join(',') || 'none',
+    ...(report.plan ? { 'x-compaction-plan': report.plan } : {}),
   };
 }

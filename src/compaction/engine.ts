@@ -70,6 +70,8 @@ export interface CompactionReport {
   ledger: Ledger | null;
   summary: SummaryReport | null;
   timings: Record<string, number>;
+  /** With recorded plans: `new` when this request made a compaction event, `reused` when an earlier one was reapplied. */
+  plan?: 'new' | 'reused';
 }
 
 export interface CompactionResult {

@@ -44,6 +44,9 @@ const fileSchema = z.object({
   circuitCooldownMs: z.number().int().positive().optional(),
   affinityTtlSec: z.number().int().positive().optional(),
   accessLog: z.boolean().optional(),
+  compactionWorkers: z.number().int().min(0).optional(),
+  compactionQueueLimit: z.number().int().min(0).optional(),
+  compactionPlanCacheMb: z.number().positive().optional(),
   prices: z.record(z.string(), z.object({ input: z.number().min(0), cachedInput: z.number().min(0).optional(), output: z.number().min(0) })).optional(),
   channels: z.array(channelSchema).default([]),
   groups: z.array(groupSchema).default([]),
@@ -70,6 +73,12 @@ export interface RelayConfig {
   circuitCooldownMs: number;
   affinityTtlSec: number;
   accessLog: boolean;
+  /** Worker threads for compaction (undefined: one per available core but one; 0: in process, on the event loop). */
+  compactionWorkers?: number;
+  /** Compactions that may wait for a worker before requests are turned away with 503 (undefined: four per worker, at least 8). */
+  compactionQueueLimit?: number;
+  /** Memory for compaction plans when state is kept in process, in MiB. */
+  compactionPlanCacheMb: number;
   /** US dollars per million tokens, per model, for cost quotas. */
   prices: Record<string, { input: number; cachedInput?: number; output: number }>;
   channels: ChannelConfig[];
@@ -90,6 +99,7 @@ export const DEFAULTS = {
   circuitFailureThreshold: 5,
   circuitCooldownMs: 30_000,
   affinityTtlSec: 3600,
+  compactionPlanCacheMb: 64,
 } as const;
 
 /** Replaces ${NAME} in every string of a parsed YAML tree; a missing variable is an error. */
@@ -124,6 +134,14 @@ export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   return result.data;
 }
 
+/** A whole number ≥ 0 from the environment, or undefined when unset. */
+function optionalCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${value}".`);
+  return n;
+}
+
 export interface ConfigFlags {
   port?: string | number;
   host?: string;
@@ -153,6 +171,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     circuitCooldownMs: file.circuitCooldownMs ?? DEFAULTS.circuitCooldownMs,
     affinityTtlSec: file.affinityTtlSec ?? DEFAULTS.affinityTtlSec,
     accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG === 'true',
+    compactionWorkers: optionalCount(env.COMPACT_RELAY_COMPACTION_WORKERS, 'COMPACT_RELAY_COMPACTION_WORKERS') ?? file.compactionWorkers,
+    compactionQueueLimit: optionalCount(env.COMPACT_RELAY_COMPACTION_QUEUE, 'COMPACT_RELAY_COMPACTION_QUEUE') ?? file.compactionQueueLimit,
+    compactionPlanCacheMb: Number(env.COMPACT_RELAY_PLAN_CACHE_MB ?? file.compactionPlanCacheMb ?? DEFAULTS.compactionPlanCacheMb),
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

@@ -17,6 +17,7 @@ import type { ChannelHealthTracker } from '../upstream/health.ts';
 import type { RoutingSettings } from '../upstream/dispatch.ts';
 import type { AccessLimiter } from '../access/limits.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
+import type { CompactionPool } from '../compaction-api/compaction-pool.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -34,6 +35,8 @@ export interface ServerDeps {
   routing?: RoutingSettings;
   limiter?: AccessLimiter;
   metrics?: RelayMetrics;
+  /** Worker threads that plan compactions off the event loop (in process when absent). */
+  compactionPool?: CompactionPool;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
 }

@@ -5,6 +5,8 @@ import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexibl
 import { Redis } from 'ioredis';
 import type { SummaryCacheStore } from '../http/server.ts';
 import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
+import type { PlanStore } from './plan-store.ts';
+import { RedisPlanStore } from './redis-plan-store.ts';
 
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
@@ -12,11 +14,13 @@ export class RedisSharedState implements SharedState {
   private readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   readonly summaryCache: SummaryCacheStore;
+  readonly planStore: PlanStore;
 
   constructor(url: string, prefix = 'cr:') {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.prefix = prefix;
     const redis = this.redis;
+    this.planStore = new RedisPlanStore(this.redis, prefix);
     const summaryKey = (k: string) => `${prefix}summary:${k}`;
     this.summaryCache = {
       get: async (k) => (await redis.get(summaryKey(k))) ?? undefined,

@@ -1,8 +1,10 @@
 // State that must be shared by every relay instance behind one load balancer: rate limiters,
-// concurrency slots, quota counters, session affinity, channel health and the summary cache.
+// concurrency slots, quota counters, session affinity, channel health, the summary cache and
+// compaction plans.
 // In memory by default; in Redis when REDIS_URL is set.
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SummaryCacheStore } from '../http/server.ts';
+import { MemoryPlanStore, type PlanStore } from './plan-store.ts';
 
 export interface ChannelHealth {
   consecutiveFailures: number;
@@ -26,6 +28,8 @@ export interface SharedState {
   getHealth(channel: string): Promise<ChannelHealth>;
   setHealth(channel: string, health: ChannelHealth): Promise<void>;
   summaryCache?: SummaryCacheStore;
+  /** Compaction plans, per tenant, so every instance reapplies the same one (a stable prefix). */
+  planStore?: PlanStore;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,11 @@ export class MemorySharedState implements SharedState {
   private readonly counters = new Map<string, number>();
   private readonly affinity = new Map<string, { channel: string; expires: number }>();
   private readonly health = new Map<string, ChannelHealth>();
+  readonly planStore: PlanStore;
+
+  constructor(options: SharedStateOptions = {}) {
+    this.planStore = new MemoryPlanStore(options.planCacheBytes);
+  }
 
   limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
     const id = `${name}:${points}:${durationSec}`;
@@ -102,9 +111,14 @@ export class MemorySharedState implements SharedState {
   async close(): Promise<void> {}
 }
 
+export interface SharedStateOptions {
+  /** Memory for compaction plans when they are kept in this process (default 64 MiB). */
+  planCacheBytes?: number;
+}
+
 /** Redis-backed state when `redisUrl` is set (its client loaded only then), in-memory otherwise. */
-export async function createSharedState(redisUrl: string | undefined, prefix?: string): Promise<SharedState> {
-  if (!redisUrl) return new MemorySharedState();
+export async function createSharedState(redisUrl: string | undefined, prefix?: string, options: SharedStateOptions = {}): Promise<SharedState> {
+  if (!redisUrl) return new MemorySharedState(options);
   const { RedisSharedState } = await import('./redis-state.ts');
   return new RedisSharedState(redisUrl, prefix ?? process.env.COMPACT_RELAY_REDIS_PREFIX ?? 'cr:');
 }
