@@ -1,11 +1,11 @@
 // Compaction off the event loop: a pool of worker threads (one per spare core by default) that
-// plan compactions, with a bounded queue in front. When the queue is full the request is turned
+// plan compactions and handoffs, with a bounded queue in front. When the queue is full the request is turned
 // away at once with an OpenAI-shaped 503 and a Retry-After estimated from recent task times.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { GatewayError } from '../errors.ts';
-import type { Conversation } from '../conversation/model.ts';
-import type { PlanningOptions } from '../compaction/engine.ts';
+import type { Conversation, Item } from '../conversation/model.ts';
+import type { PlannedHandoff, PlanningOptions } from '../compaction/engine.ts';
 import type { CompactionPlan, StableStep } from '../compaction/stable-plan.ts';
 import type { SerializedError, WorkerReply } from './compaction-worker.ts';
 
@@ -13,6 +13,24 @@ export interface CompactionTask {
   conversation: Conversation;
   options: PlanningOptions;
   plans: CompactionPlan[];
+}
+
+export interface HandoffTask {
+  conversation: Conversation;
+  options: PlanningOptions;
+}
+
+/** What a worker is asked: a compaction against recorded plans, or a handoff. */
+export type WorkerTask = ({ kind: 'compact' } & CompactionTask) | ({ kind: 'handoff' } & HandoffTask);
+
+/** The conversation without the wire objects its items were decoded from: a worker does not need them, and copying them costs the event loop. */
+export function portableConversation(conversation: Conversation): Conversation {
+  const items = conversation.items.map((item): Item => {
+    if (item.kind === 'opaque' || item.raw === undefined) return item;
+    const { raw: _raw, rawFormat: _format, ...rest } = item;
+    return rest as Item;
+  });
+  return { ...conversation, items };
 }
 
 export interface CompactionPoolOptions {
@@ -24,8 +42,8 @@ export interface CompactionPoolOptions {
 
 interface Job {
   id: number;
-  task: CompactionTask;
-  resolve: (step: StableStep) => void;
+  task: WorkerTask;
+  resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -66,11 +84,20 @@ export class CompactionPool {
 
   /** Plans one compaction in a worker. Refused with 503 and Retry-After when the queue is full. */
   run(task: CompactionTask, signal?: AbortSignal): Promise<StableStep> {
+    return this.submit({ kind: 'compact', ...task }, signal) as Promise<StableStep>;
+  }
+
+  /** Plans one handoff (ledger, kept user messages, the model's prompt) in a worker. */
+  handoff(task: HandoffTask, signal?: AbortSignal): Promise<PlannedHandoff> {
+    return this.submit({ kind: 'handoff', ...task }, signal) as Promise<PlannedHandoff>;
+  }
+
+  private submit(task: WorkerTask, signal?: AbortSignal): Promise<unknown> {
     if (this.closed) return Promise.reject(new GatewayError(503, 'server_error', 'compaction_unavailable', 'The relay is shutting down.'));
     signal?.throwIfAborted();
     const canStart = this.idle.length > 0 || this.workerCount() < this.size;
     if (!canStart && this.queue.length >= this.queueLimit) return Promise.reject(this.overloaded());
-    return new Promise<StableStep>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const job: Job = { id: this.nextId++, task, resolve, reject, signal };
       if (signal) {
         job.onAbort = () => {
@@ -132,7 +159,7 @@ export class CompactionPool {
     worker.unref();
     this.idle.push(worker);
     if (reply.error) job.reject(rebuildError(reply.error));
-    else job.resolve(reply.step as StableStep);
+    else job.resolve(reply.result);
     this.pump();
   }
 

@@ -1,7 +1,7 @@
 // Runs the compaction engine for the relay's endpoints: picks the policy and budget, wires the
 // summarizer to a channel and the summary cache to shared state, and reports what it did.
 import type { Conversation, MessageItem } from '../conversation/model.ts';
-import { buildHandoff, type CompactionOptions, type CompactionReport } from '../compaction/index.ts';
+import type { CompactionOptions, CompactionReport } from '../compaction/index.ts';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
@@ -9,6 +9,7 @@ import type { Principal } from '../access/catalog.ts';
 import { channelSummarizer } from './channel-summarizer.ts';
 import { compactionPolicyOf, contextWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 import { compactStably } from './stable-compaction.ts';
+import { runHandoffOffLoop } from './handoff-runner.ts';
 
 /** Compaction starts above this share of the context window… */
 export const HARD_TRIGGER_FRACTION = 0.85;
@@ -70,7 +71,7 @@ export function recordCompaction(ctx: RequestContext, report: CompactionReport):
 export async function runHandoff(c: CompactionContext, conversation: Conversation): Promise<HandoffOutcome> {
   const policy = compactionPolicyOf(c.principal.group);
   const window = contextWindowFor(c.model, c.servable[0]);
-  const result = await buildHandoff(conversation, engineOptions(c, policy, window));
+  const result = await runHandoffOffLoop(conversation, engineOptions(c, policy, window), c.deps.compactionPool, c.ctx.abort.signal);
   recordCompaction(c.ctx, result.report);
   return { ...result, policy };
 }

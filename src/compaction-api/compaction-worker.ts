@@ -1,10 +1,11 @@
 // A compaction worker thread: receives a conversation, its planning options and the plans recorded
-// for its session, and answers with the stable step (reused plan or a new event's decisions).
-// Everything here is synchronous and deterministic; model calls stay on the main thread.
+// for its session, and answers with the stable step (reused plan or a new event's decisions), or
+// plans a handoff. Everything here is synchronous and deterministic; model calls stay on the main thread.
 import { parentPort } from 'node:worker_threads';
 import { stableCompactionStep, type StableStep } from '../compaction/stable-plan.ts';
+import { planHandoff, type PlannedHandoff } from '../compaction/engine.ts';
 import { GatewayError } from '../errors.ts';
-import type { CompactionTask } from './compaction-pool.ts';
+import type { WorkerTask } from './compaction-pool.ts';
 
 export interface SerializedError {
   message: string;
@@ -17,7 +18,7 @@ export interface SerializedError {
 
 export interface WorkerReply {
   id: number;
-  step?: StableStep;
+  result?: StableStep | PlannedHandoff;
   error?: SerializedError;
 }
 
@@ -26,10 +27,11 @@ function serialize(err: unknown): SerializedError {
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-parentPort?.on('message', (message: CompactionTask & { id: number }) => {
+parentPort?.on('message', (message: WorkerTask & { id: number }) => {
   let reply: WorkerReply;
   try {
-    reply = { id: message.id, step: stableCompactionStep(message.conversation, message.options, message.plans) };
+    const result = message.kind === 'handoff' ? planHandoff(message.conversation, message.options) : stableCompactionStep(message.conversation, message.options, message.plans);
+    reply = { id: message.id, result };
   } catch (err) {
     reply = { id: message.id, error: serialize(err) };
   }

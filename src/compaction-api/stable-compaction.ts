@@ -2,11 +2,11 @@
 // in shared state, the deterministic work runs in the worker pool (or in process when there is
 // none), the model summary — if the event needs one — is asked for from here, the event's plan is
 // recorded for every instance, and the decisions are applied to the request's own items.
-import type { Conversation, Item } from '../conversation/model.ts';
+import type { Conversation } from '../conversation/model.ts';
 import { applyLayout, planningOptionsOf, requestSummary, settlePendingSummary, type CompactionOptions, type CompactionResult } from '../compaction/index.ts';
 import { sessionAnchor, stableCompactionStep, withSettledSummary, type CompactionPlan, type StableStep } from '../compaction/stable-plan.ts';
 import type { PlanStore } from '../state/plan-store.ts';
-import type { CompactionPool } from './compaction-pool.ts';
+import { portableConversation, type CompactionPool } from './compaction-pool.ts';
 
 export interface StableCompactionDeps {
   /** Whose plans these are: plans are never shared across tenants. */
@@ -16,22 +16,12 @@ export interface StableCompactionDeps {
   signal?: AbortSignal;
 }
 
-/** The conversation without the wire objects its items were decoded from (a worker does not need them). */
-function portable(conversation: Conversation): Conversation {
-  const items = conversation.items.map((item): Item => {
-    if (item.kind === 'opaque' || item.raw === undefined) return item;
-    const { raw: _raw, rawFormat: _format, ...rest } = item;
-    return rest as Item;
-  });
-  return { ...conversation, items };
-}
-
 export async function compactStably(conversation: Conversation, options: CompactionOptions, deps: StableCompactionDeps): Promise<CompactionResult> {
   const started = performance.now();
   const planning = planningOptionsOf(options);
   const anchor = deps.plans ? sessionAnchor(conversation, planning) : '';
   const recent = deps.plans ? await deps.plans.recent(deps.tenant, anchor).catch(() => []) : [];
-  const sent = deps.pool ? portable(conversation) : conversation;
+  const sent = deps.pool ? portableConversation(conversation) : conversation;
   const step = (plans: CompactionPlan[]): Promise<StableStep> =>
     deps.pool ? deps.pool.run({ conversation: sent, options: planning, plans }, deps.signal) : Promise.resolve(stableCompactionStep(conversation, planning, plans));
   const first = await step(recent);

@@ -10,7 +10,7 @@ import { countConversationTokens, countItemTokens, countTextTokens } from './tok
 import { normalizeToolOutput } from './normalize.ts';
 import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
 import { extractLedger, isRealUserMessage, renderLedger, type Ledger } from './ledger.ts';
-import { prepareSummary, requestSummary, summarizeSlice, type PreparedSummary, type SummarizeCall, type SummaryCache, type SummaryOutcome } from './summarizer.ts';
+import { prepareSummary, requestSummary, type PreparedSummary, type SummarizeCall, type SummaryCache, type SummaryOutcome } from './summarizer.ts';
 import { applyLayout, summaryMessage, SUMMARY_MESSAGE_PREFIX, type CompactionLayout } from './layout.ts';
 import { chooseBoundary } from './boundary-search.ts';
 import { countVisits } from './work-meter.ts';
@@ -130,11 +130,6 @@ function quantizedBoundaries(tokens: number[], safe: number[], blockTokens: numb
   return out;
 }
 
-interface SummaryPiece {
-  text: string;
-  report: SummaryReport;
-}
-
 /** Retired items counted by type (opaque items by their wire type), sorted by type. */
 function countByType(items: Item[]): { type: string; count: number }[] {
   const counts = new Map<string, number>();
@@ -185,23 +180,6 @@ function modelReport(outcome: SummaryOutcome): SummaryReport {
   const report: SummaryReport = { strategy: outcome.text ? 'model' : 'ledger', model: outcome.model ?? null, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, cacheHit: outcome.cacheHit, fellBackToLedger: !outcome.text };
   if (!outcome.text) report.error = outcome.error;
   return report;
-}
-
-async function writeSummary(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[] = []): Promise<SummaryPiece & { ledger: Ledger }> {
-  const piece = ledgerPiece(retired, options, ledgerBudget, kept);
-  const capTokens = options.summaryCapTokens ?? 4000;
-  let report = piece.report;
-  let modelText: string | null = null;
-  if ((options.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4')) {
-    if (!options.summarizer) {
-      report = { ...report, fellBackToLedger: true, error: 'no summarizer configured' };
-    } else {
-      const outcome = await summarizeSlice(piece.previous, piece.fresh, { summarizer: options.summarizer, cache: options.cache, capTokens });
-      report = modelReport(outcome);
-      modelText = outcome.text;
-    }
-  }
-  return { text: composeSummary(modelText, piece.previous, piece.ledgerText, retired.length, capTokens), report, ledger: piece.ledger };
 }
 
 /** Options that can cross a worker boundary: functions are replaced by whether a summarizer exists. */
@@ -470,39 +448,88 @@ export interface HandoffResult {
   report: CompactionReport;
 }
 
-/** The replacement history for Responses-shape compaction and Codex: recent user messages + summary. */
-export async function buildHandoff(conversation: Conversation, options: CompactionOptions): Promise<HandoffResult> {
+/** A handoff decided without any model call: its ledger summary and which user messages it keeps. */
+export interface PlannedHandoff {
+  summaryText: string;
+  /** Indices in the conversation's items of the user messages kept, oldest first. */
+  recentUserIndices: number[];
+  /** Tokens of the kept user messages. */
+  userTokens: number;
+  report: CompactionReport;
+  pending?: Omit<PendingModelSummary, 'ledgerMessageTokens' | 'ceilingTokens'>;
+}
+
+/** The deterministic part of a handoff (it can run in a worker): ledger, kept user messages, the model's prompt. */
+export function planHandoff(conversation: Conversation, options: PlanningOptions): PlannedHandoff {
   const started = performance.now();
-  const items = conversation.items.filter((i) => i.kind !== 'compaction_trigger').map((item) => (item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item));
+  countVisits(conversation.items.length);
+  const indexed = conversation.items
+    .map((item, index) => ({ index, item: item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item }))
+    .filter(({ item }) => item.kind !== 'compaction_trigger');
+  const items = indexed.map(({ item }) => item);
   const tokensBefore = countConversationTokens(conversation);
   const history = items.filter((i) => !isPinned(i));
-  const summary = await writeSummary(history, options, Math.floor((options.userMessageBudgetTokens ?? 20_000) / 2));
   const userBudget = options.userMessageBudgetTokens ?? 20_000;
-  const recent: MessageItem[] = [];
-  let used = 0;
+  const capTokens = options.summaryCapTokens ?? 4000;
+  const piece = ledgerPiece(history, options, Math.floor(userBudget / 2), []);
+  const recentUserIndices: number[] = [];
+  let userTokens = 0;
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i];
     if (!isRealUserMessage(item)) continue;
     const cost = countTextTokens(messageText(item.content));
-    if (used + cost > userBudget) break;
-    recent.unshift(item);
-    used += cost;
+    if (userTokens + cost > userBudget) break;
+    recentUserIndices.unshift(indexed[i].index);
+    userTokens += cost;
   }
-  const tokensAfter = used + countTextTokens(summary.text);
-  return {
-    summaryText: summary.text,
-    recentUserMessages: recent,
+  const summaryText = composeSummary(null, piece.previous, piece.ledgerText, history.length, capTokens);
+  const useModel = (options.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4');
+  const summary = useModel && !options.hasSummarizer ? { ...piece.report, fellBackToLedger: true, error: 'no summarizer configured' } : piece.report;
+  const planned: PlannedHandoff = {
+    summaryText,
+    recentUserIndices,
+    userTokens,
     report: {
       tokensBefore,
-      tokensAfter,
-      layersApplied: summary.report.strategy === 'model' ? ['L3', 'L4'] : summary.report.strategy === 'none' ? [] : ['L3'],
+      tokensAfter: userTokens + countTextTokens(summaryText),
+      layersApplied: summary.strategy === 'none' ? [] : ['L3'],
       itemsMasked: 0,
       outputsTruncated: 0,
       itemsRetired: history.length,
       droppedItems: countByType(history),
-      ledger: summary.ledger,
-      summary: summary.report,
-      timings: { total: Math.round((performance.now() - started) * 100) / 100 },
+      ledger: piece.ledger,
+      summary,
+      timings: { total: roundMs(performance.now() - started) },
     },
   };
+  if (useModel && options.hasSummarizer) {
+    planned.pending = { prepared: prepareSummary(piece.previous, piece.fresh, capTokens), previous: piece.previous, ledgerText: piece.ledgerText, retiredCount: history.length };
+  }
+  return planned;
+}
+
+/** Puts the model's answer into a planned handoff (the ledger stands in when it failed). */
+export function settleHandoff(planned: PlannedHandoff, outcome: SummaryOutcome): PlannedHandoff {
+  const { pending } = planned;
+  if (!pending) return planned;
+  const summary = modelReport(outcome);
+  const summaryText = outcome.text ? composeSummary(outcome.text, pending.previous, pending.ledgerText, pending.retiredCount, pending.prepared.capTokens) : planned.summaryText;
+  const layersApplied: Layer[] = summary.strategy === 'model' ? ['L3', 'L4'] : ['L3'];
+  return { ...planned, summaryText, report: { ...planned.report, summary, layersApplied, tokensAfter: planned.userTokens + countTextTokens(summaryText) } };
+}
+
+/** The handoff's user messages, taken from the conversation it was planned for. */
+export function handoffResultOf(conversation: Conversation, planned: PlannedHandoff): HandoffResult {
+  return { summaryText: planned.summaryText, recentUserMessages: planned.recentUserIndices.map((i) => conversation.items[i] as MessageItem), report: planned.report };
+}
+
+/** The replacement history for Responses-shape compaction and Codex: recent user messages + summary. */
+export async function buildHandoff(conversation: Conversation, options: CompactionOptions): Promise<HandoffResult> {
+  const started = performance.now();
+  let planned = planHandoff(conversation, planningOptionsOf(options));
+  if (planned.pending && options.summarizer) {
+    planned = settleHandoff(planned, await requestSummary(planned.pending.prepared, { summarizer: options.summarizer, cache: options.cache }));
+  }
+  planned.report.timings.total = roundMs(performance.now() - started);
+  return handoffResultOf(conversation, planned);
 }
