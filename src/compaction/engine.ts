@@ -207,6 +207,16 @@ export interface PlannedCompaction {
   layout: CompactionLayout | null;
   report: CompactionReport;
   pending?: PendingModelSummary;
+  /** The model's own summary (without the ledger), once it answered and its summary is in place. */
+  modelSummary?: string;
+}
+
+/** What an earlier event left that the next one builds on. */
+export interface EarlierEvent {
+  /** Masking stubs already sent, by index: kept as they are, so a stub once emitted is never rewritten. */
+  stubs?: ReadonlyMap<number, string>;
+  /** The earlier model summary and where its retirement ended: the next model summary folds in only what follows. */
+  modelSummary?: { text: string; retiredUntil: number };
 }
 
 const roundMs = (ms: number) => Math.round(ms * 100) / 100;
@@ -224,7 +234,7 @@ export function settlePendingSummary(planned: PlannedCompaction, outcome: Summar
       report.tokensAfter = tokens;
       report.summary = summary;
       report.layersApplied.push('L4');
-      return { layout: { ...layout, summaryText: text }, report };
+      return { layout: { ...layout, summaryText: text }, report, modelSummary: outcome.text };
     }
     report.summary = { ...summary, strategy: 'ledger', fellBackToLedger: true, error: 'the model summary did not fit the budget' };
     return { layout, report };
@@ -236,10 +246,9 @@ export function settlePendingSummary(planned: PlannedCompaction, outcome: Summar
 /**
  * Decides the compaction of `conversation` without calling any model: deterministic, synchronous,
  * and linear in the history (token counts are summed once; the ledger is built at a handful of
- * boundaries at most). `frozenStubs` are masking stubs decided by an earlier event: they are kept
- * as they are, so a stub once emitted is never rewritten.
+ * boundaries at most). `earlier` carries what the previous event of the session decided.
  */
-export function planCompaction(conversation: Conversation, options: PlanningOptions, frozenStubs?: ReadonlyMap<number, string>): PlannedCompaction {
+export function planCompaction(conversation: Conversation, options: PlanningOptions, earlier: EarlierEvent = {}): PlannedCompaction {
   const started = performance.now();
   const timings: Record<string, number> = {};
   const mark = (name: string, since: number) => {
@@ -286,7 +295,7 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
     }
     if (replaced.size > 0) report.layersApplied.push('L1');
   }
-  for (const [index, stub] of frozenStubs ?? []) {
+  for (const [index, stub] of earlier.stubs ?? []) {
     if (index >= n || !(source[index].kind === 'tool_result' || source[index].kind === 'message')) continue;
     stubs.set(index, stub);
     items[index] = withOutputText(source[index], stub);
@@ -416,8 +425,12 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
     report.summary = { ...piece.report, fellBackToLedger: true, error: 'no summarizer configured' };
     return planned;
   }
+  // After an earlier model summary, only what was retired since goes to the model, with that summary.
+  const since = earlier.modelSummary;
+  const foldSince = since !== undefined && piece.previous === undefined && boundary >= since.retiredUntil;
+  const fresh = foldSince ? source.slice(since.retiredUntil, boundary).filter((item, k) => !isPinned(item) && since.retiredUntil + k !== firstTask) : piece.fresh;
   planned.pending = {
-    prepared: prepareSummary(piece.previous, piece.fresh, capTokens),
+    prepared: prepareSummary(foldSince ? since.text : piece.previous, fresh, capTokens),
     previous: piece.previous,
     ledgerText: piece.ledgerText,
     retiredCount: retired.length,

@@ -11,7 +11,7 @@ export { redactSecrets, containsSecret } from './secrets.ts';
 export { clearTokenCache } from './tokens.ts';
 export { clearNormalizeCache } from './normalize.ts';
 export { planCompaction, planningOptionsOf, settlePendingSummary, planHandoff, settleHandoff, handoffResultOf } from './engine.ts';
-export type { PlannedCompaction, PendingModelSummary, PlanningOptions, PlannedHandoff } from './engine.ts';
+export type { PlannedCompaction, PendingModelSummary, PlanningOptions, PlannedHandoff, EarlierEvent } from './engine.ts';
 export { applyLayout } from './layout.ts';
 export type { CompactionLayout } from './layout.ts';
 export { prepareSummary, requestSummary } from './summarizer.ts';

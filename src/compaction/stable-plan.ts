@@ -26,6 +26,8 @@ export interface CompactionPlan {
   retireUntil: number;
   keptHead: number[];
   summaryText: string | null;
+  /** The model's part of the summary, if a model wrote one: the next event's model summary starts from it. */
+  modelSummary?: string;
   /** Masking stubs by index, ascending; never rewritten while the plan or its successors stand. */
   stubs: [number, string][];
   /** What the event did, reported again on every reuse (with no summarizer cost). */
@@ -177,7 +179,8 @@ export function stableCompactionStep(conversation: Conversation, options: Planni
     const reused = reapply(conversation, options, plan);
     if (reused.report.tokensAfter <= triggerOf(options)) return { planned: reused, reused: true };
   }
-  const planned = planCompaction(conversation, options, plan ? new Map(plan.stubs) : undefined);
+  const earlier = plan ? { stubs: new Map(plan.stubs), modelSummary: plan.modelSummary ? { text: plan.modelSummary, retiredUntil: plan.retireUntil } : undefined } : {};
+  const planned = planCompaction(conversation, options, earlier);
   return { planned, newPlan: planOf(conversation, options, planned), reused: false };
 }
 
@@ -185,5 +188,5 @@ export function stableCompactionStep(conversation: Conversation, options: Planni
 export function withSettledSummary(plan: CompactionPlan, settled: PlannedCompaction): CompactionPlan {
   if (!settled.layout) return plan;
   const { report } = settled;
-  return { ...plan, summaryText: settled.layout.summaryText, report: { ...plan.report, layersApplied: report.layersApplied, summary: report.summary } };
+  return { ...plan, summaryText: settled.layout.summaryText, modelSummary: settled.modelSummary, report: { ...plan.report, layersApplied: report.layersApplied, summary: report.summary } };
 }

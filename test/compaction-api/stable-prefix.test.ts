@@ -147,3 +147,23 @@ test('the in-memory plan store stays within its byte bound, dropping the least r
   }
   assert.ok(store.size > 0);
 });
+
+test('the next event\'s model summary folds in only what was retired since, starting from the last summary', async () => {
+  const prompts: string[] = [];
+  const summarizer: SummarizeCall = async (req) => {
+    prompts.push(req.prompt);
+    return { text: SUMMARY_SECTIONS.map((s) => `${s}\n- summary number ${prompts.length}`).join('\n'), model: 'small', inputTokens: 100, outputTokens: 10 };
+  };
+  const options: CompactionOptions = { budgetTokens: 6000, targetTokens: 3500, strategy: 'model', summarizer, disabledLayers: new Set(['L2']) };
+  const plans = new MemoryPlanStore();
+  const full = longSession(150);
+  let events = 0;
+  for (let turns = 40; turns <= 150; turns += 2) {
+    const result = await compactStably({ ...full, items: full.items.slice(0, 2 + turns * 3) }, options, { tenant: 'key:1', plans });
+    if (result.report.plan === 'new') events++;
+  }
+  assert.ok(events >= 2 && prompts.length === events, `one model call per event (${prompts.length} calls, ${events} events)`);
+  const second = prompts[1];
+  assert.match(second, /<previous_summary>[\s\S]*summary number 1/, 'the second summary starts from the first');
+  assert.doesNotMatch(second, /tests\/test_1\.py/, 'and does not send what the first already summarized');
+});
