@@ -73,3 +73,35 @@ describe('the relay while it compacts a large conversation', () => {
     assert.ok([...probes, ...chats].every((p) => p.status === 200));
   });
 });
+
+describe('the relay when its compaction queue is full', () => {
+  let upstream: UpstreamEmulator;
+  let relay: TestRelay;
+
+  before(async () => {
+    upstream = await startUpstreamEmulator({ mode: 'chat-only', models: [MODEL], recordLimit: 0 });
+    relay = await startTestRelay({ channels: [{ name: 'deepseek', type: 'openai-chat', baseUrl: upstream.url, models: [MODEL] }], config: { compactionWorkers: 1, compactionQueueLimit: 0 } });
+  });
+
+  after(async () => {
+    await relay.close();
+    await upstream.close();
+  });
+
+  test('a compaction that finds no room is refused with an OpenAI-shaped 503 and Retry-After', async () => {
+    const body = JSON.stringify({ model: MODEL, messages: hugeChat(1_000_000) });
+    const answers = await Promise.all([0, 1, 2].map(async () => {
+      const res = await fetch(`${relay.url}/compact/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' }, body });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    }));
+    assert.ok(answers.some((a) => a.status === 200), 'one compaction ran');
+    const refused = answers.filter((a) => a.status !== 200);
+    assert.ok(refused.length >= 1, 'the others found the queue full');
+    for (const answer of refused) {
+      assert.equal(answer.status, 503);
+      assert.equal(answer.body.error.code, 'compaction_overloaded');
+      assert.equal(answer.body.error.type, 'server_error');
+      assert.ok(Number(answer.retryAfter) >= 1, `Retry-After: ${answer.retryAfter}`);
+    }
+  });
+});
