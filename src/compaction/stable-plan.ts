@@ -173,9 +173,25 @@ function planOf(conversation: Conversation, options: PlanningOptions, planned: P
  * extends is reapplied while the result stays at or under the trigger; otherwise an event decides
  * anew (keeping that plan's stubs) and its plan is returned to be recorded.
  */
+/** False when an item added since the plan answers a tool call the plan retired (the plan would orphan it). */
+function keepsPairsWhole(conversation: Conversation, plan: CompactionPlan): boolean {
+  const kept = new Set(plan.keptHead);
+  const retiredCalls = new Set<string>();
+  for (let i = 0; i < plan.retireUntil; i++) {
+    const item = conversation.items[i];
+    if (item.kind === 'tool_call' && !kept.has(i)) retiredCalls.add(item.callId);
+  }
+  if (retiredCalls.size === 0) return true;
+  for (let i = plan.coversItems; i < conversation.items.length; i++) {
+    const item = conversation.items[i];
+    if (item.kind === 'tool_result' && retiredCalls.has(item.callId)) return false;
+  }
+  return true;
+}
+
 export function stableCompactionStep(conversation: Conversation, options: PlanningOptions, plans: CompactionPlan[]): StableStep {
   const plan = matchingPlan(conversation, options, plans);
-  if (plan) {
+  if (plan && keepsPairsWhole(conversation, plan)) {
     const reused = reapply(conversation, options, plan);
     if (reused.report.tokensAfter <= triggerOf(options)) return { planned: reused, reused: true };
   }
