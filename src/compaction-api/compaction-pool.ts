@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { GatewayError } from '../errors.ts';
 import type { Conversation, Item } from '../conversation/model.ts';
-import type { PlannedHandoff, PlanningOptions } from '../compaction/engine.ts';
+import type { PlanningOptions } from '../compaction/engine.ts';
+import type { PlannedHandoff } from '../compaction/handoff.ts';
 import type { CompactionPlan, StableStep } from '../compaction/stable-plan.ts';
 import type { SerializedError, WorkerReply } from './compaction-worker.ts';
 

@@ -3,7 +3,7 @@
 // plans a handoff. Everything here is synchronous and deterministic; model calls stay on the main thread.
 import { parentPort } from 'node:worker_threads';
 import { stableCompactionStep, type StableStep } from '../compaction/stable-plan.ts';
-import { planHandoff, type PlannedHandoff } from '../compaction/engine.ts';
+import { planHandoff, type PlannedHandoff } from '../compaction/handoff.ts';
 import { GatewayError } from '../errors.ts';
 import type { WorkerTask } from './compaction-pool.ts';
 

@@ -1,21 +1,22 @@
 // The compaction engine: layers applied cheapest first (L1 normalize, L2 mask, L3/L4 retire the
-// middle into one summary message) until the conversation fits, with retirement boundaries
-// quantized by token blocks so that, between events, the forwarded history only grows at its end.
-// Planning is synchronous and deterministic (it can run in a worker); the model summary, if any,
-// is asked for afterwards, and the decisions are applied to the conversation in one pass.
-import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
-import { messageText } from '../conversation/model.ts';
+// middle into one summary message) until the conversation fits, with boundaries quantized by
+// token blocks and chosen from prefix sums (linear in the history). Planning is synchronous and
+// deterministic (it can run in a worker); the model summary, if any, is asked for afterwards, and
+// the decisions are applied in one pass. Handoffs live in handoff.ts; stable-plan.ts keeps an
+// event's decisions fixed until the next event.
+import type { Conversation, Item } from '../conversation/model.ts';
 import { badRequest } from '../errors.ts';
-import { countConversationTokens, countItemTokens, countTextTokens } from './tokens.ts';
+import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
 import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
-import { extractLedger, isRealUserMessage, renderLedger, type Ledger } from './ledger.ts';
+import { isRealUserMessage, type Ledger } from './ledger.ts';
 import { prepareSummary, requestSummary, type PreparedSummary, type SummarizeCall, type SummaryCache, type SummaryOutcome } from './summarizer.ts';
-import { applyLayout, summaryMessage, SUMMARY_MESSAGE_PREFIX, type CompactionLayout } from './layout.ts';
+import { applyLayout, summaryMessage, type CompactionLayout } from './layout.ts';
 import { chooseBoundary } from './boundary-search.ts';
+import { composeSummary, countByType, isPinned, layerOn, ledgerPiece, modelReport, roundMs } from './summary-parts.ts';
 import { countVisits } from './work-meter.ts';
 
-export { SUMMARY_MESSAGE_PREFIX } from './layout.ts';
+export { SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './layout.ts';
 
 export type Layer = 'L1' | 'L2' | 'L3' | 'L4';
 
@@ -79,16 +80,6 @@ export interface CompactionResult {
   report: CompactionReport;
 }
 
-const isPinned = (item: Item) => item.kind === 'message' && (item.role === 'system' || item.role === 'developer');
-
-export function isSummaryMessage(item: Item): item is MessageItem {
-  return item.kind === 'message' && item.role === 'user' && messageText(item.content).startsWith(SUMMARY_MESSAGE_PREFIX);
-}
-
-function layerOn(options: CompactionOptions, layer: Layer): boolean {
-  return !options.disabledLayers?.has(layer);
-}
-
 /** Indices where history may be cut without separating a call from its results (or reasoning from its call). */
 export function safeCutPoints(items: Item[]): number[] {
   const callIndex = new Map<string, number>();
@@ -130,58 +121,6 @@ function quantizedBoundaries(tokens: number[], safe: number[], blockTokens: numb
   return out;
 }
 
-/** Retired items counted by type (opaque items by their wire type), sorted by type. */
-function countByType(items: Item[]): { type: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const type = item.kind === 'opaque' ? item.wireType : item.kind;
-    counts.set(type, (counts.get(type) ?? 0) + 1);
-  }
-  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([type, count]) => ({ type, count }));
-}
-
-/** The deterministic part of a summary: the ledger of what is retired, and what a model would be given. */
-interface LedgerPiece {
-  previous: string | undefined;
-  /** Retired items after the last earlier summary: what a model summary folds in. */
-  fresh: Item[];
-  ledger: Ledger;
-  ledgerText: string;
-  report: SummaryReport;
-}
-
-function ledgerPiece(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[]): LedgerPiece {
-  countVisits(retired.length + kept.length);
-  const previous = retired.filter(isSummaryMessage).map((m) => messageText(m.content).slice(SUMMARY_MESSAGE_PREFIX.length)).pop();
-  const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
-  const fresh = retired.slice(lastSummaryAt + 1);
-  const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget, kept);
-  const none = options.strategy === 'none';
-  const ledgerText = layerOn(options, 'L3') && !none ? renderLedger(ledger) : '';
-  const report: SummaryReport = { strategy: none ? 'none' : 'ledger', model: null, inputTokens: 0, outputTokens: 0, cacheHit: false, fellBackToLedger: false };
-  return { previous, fresh, ledger, ledgerText, report };
-}
-
-/** The summary message's text: the model's summary (else the earlier summary, capped) and the ledger. */
-function composeSummary(modelText: string | null, previous: string | undefined, ledgerText: string, retiredCount: number, capTokens: number): string {
-  const parts: string[] = [];
-  if (modelText) parts.push(modelText.trim());
-  else if (previous) {
-    const cap = capTokens * 3;
-    parts.push(`## Earlier summary\n${previous.length > cap ? previous.slice(0, cap) + '\n[…]' : previous}`);
-  }
-  if (ledgerText) parts.push(ledgerText);
-  if (parts.length === 0) parts.push(`${retiredCount} earlier items were removed without a summary.`);
-  return parts.join('\n\n');
-}
-
-/** The summary report once the model has answered (or failed): the ledger stands in on failure. */
-function modelReport(outcome: SummaryOutcome): SummaryReport {
-  const report: SummaryReport = { strategy: outcome.text ? 'model' : 'ledger', model: outcome.model ?? null, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, cacheHit: outcome.cacheHit, fellBackToLedger: !outcome.text };
-  if (!outcome.text) report.error = outcome.error;
-  return report;
-}
-
 /** Options that can cross a worker boundary: functions are replaced by whether a summarizer exists. */
 export type PlanningOptions = Omit<CompactionOptions, 'summarizer' | 'cache'> & { hasSummarizer: boolean };
 
@@ -218,8 +157,6 @@ export interface EarlierEvent {
   /** The earlier model summary and where its retirement ended: the next model summary folds in only what follows. */
   modelSummary?: { text: string; retiredUntil: number };
 }
-
-const roundMs = (ms: number) => Math.round(ms * 100) / 100;
 
 /** Puts the model's answer into a planned compaction (the ledger stays if it failed or does not fit). */
 export function settlePendingSummary(planned: PlannedCompaction, outcome: SummaryOutcome): PlannedCompaction {
@@ -450,99 +387,4 @@ export async function compactConversation(conversation: Conversation, options: C
   }
   planned.report.timings.total = roundMs(performance.now() - started);
   return { conversation: planned.layout ? applyLayout(conversation, planned.layout) : conversation, report: planned.report };
-}
-
-
-export interface HandoffResult {
-  /** Summary and ledger as portable plain text. */
-  summaryText: string;
-  /** The newest real user messages within the budget, oldest first. */
-  recentUserMessages: MessageItem[];
-  report: CompactionReport;
-}
-
-/** A handoff decided without any model call: its ledger summary and which user messages it keeps. */
-export interface PlannedHandoff {
-  summaryText: string;
-  /** Indices in the conversation's items of the user messages kept, oldest first. */
-  recentUserIndices: number[];
-  /** Tokens of the kept user messages. */
-  userTokens: number;
-  report: CompactionReport;
-  pending?: Omit<PendingModelSummary, 'ledgerMessageTokens' | 'ceilingTokens'>;
-}
-
-/** The deterministic part of a handoff (it can run in a worker): ledger, kept user messages, the model's prompt. */
-export function planHandoff(conversation: Conversation, options: PlanningOptions): PlannedHandoff {
-  const started = performance.now();
-  countVisits(conversation.items.length);
-  const indexed = conversation.items
-    .map((item, index) => ({ index, item: item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item }))
-    .filter(({ item }) => item.kind !== 'compaction_trigger');
-  const items = indexed.map(({ item }) => item);
-  const tokensBefore = countConversationTokens(conversation);
-  const history = items.filter((i) => !isPinned(i));
-  const userBudget = options.userMessageBudgetTokens ?? 20_000;
-  const capTokens = options.summaryCapTokens ?? 4000;
-  const piece = ledgerPiece(history, options, Math.floor(userBudget / 2), []);
-  const recentUserIndices: number[] = [];
-  let userTokens = 0;
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i];
-    if (!isRealUserMessage(item)) continue;
-    const cost = countTextTokens(messageText(item.content));
-    if (userTokens + cost > userBudget) break;
-    recentUserIndices.unshift(indexed[i].index);
-    userTokens += cost;
-  }
-  const summaryText = composeSummary(null, piece.previous, piece.ledgerText, history.length, capTokens);
-  const useModel = (options.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4');
-  const summary = useModel && !options.hasSummarizer ? { ...piece.report, fellBackToLedger: true, error: 'no summarizer configured' } : piece.report;
-  const planned: PlannedHandoff = {
-    summaryText,
-    recentUserIndices,
-    userTokens,
-    report: {
-      tokensBefore,
-      tokensAfter: userTokens + countTextTokens(summaryText),
-      layersApplied: summary.strategy === 'none' ? [] : ['L3'],
-      itemsMasked: 0,
-      outputsTruncated: 0,
-      itemsRetired: history.length,
-      droppedItems: countByType(history),
-      ledger: piece.ledger,
-      summary,
-      timings: { total: roundMs(performance.now() - started) },
-    },
-  };
-  if (useModel && options.hasSummarizer) {
-    planned.pending = { prepared: prepareSummary(piece.previous, piece.fresh, capTokens), previous: piece.previous, ledgerText: piece.ledgerText, retiredCount: history.length };
-  }
-  return planned;
-}
-
-/** Puts the model's answer into a planned handoff (the ledger stands in when it failed). */
-export function settleHandoff(planned: PlannedHandoff, outcome: SummaryOutcome): PlannedHandoff {
-  const { pending } = planned;
-  if (!pending) return planned;
-  const summary = modelReport(outcome);
-  const summaryText = outcome.text ? composeSummary(outcome.text, pending.previous, pending.ledgerText, pending.retiredCount, pending.prepared.capTokens) : planned.summaryText;
-  const layersApplied: Layer[] = summary.strategy === 'model' ? ['L3', 'L4'] : ['L3'];
-  return { ...planned, summaryText, report: { ...planned.report, summary, layersApplied, tokensAfter: planned.userTokens + countTextTokens(summaryText) } };
-}
-
-/** The handoff's user messages, taken from the conversation it was planned for. */
-export function handoffResultOf(conversation: Conversation, planned: PlannedHandoff): HandoffResult {
-  return { summaryText: planned.summaryText, recentUserMessages: planned.recentUserIndices.map((i) => conversation.items[i] as MessageItem), report: planned.report };
-}
-
-/** The replacement history for Responses-shape compaction and Codex: recent user messages + summary. */
-export async function buildHandoff(conversation: Conversation, options: CompactionOptions): Promise<HandoffResult> {
-  const started = performance.now();
-  let planned = planHandoff(conversation, planningOptionsOf(options));
-  if (planned.pending && options.summarizer) {
-    planned = settleHandoff(planned, await requestSummary(planned.pending.prepared, { summarizer: options.summarizer, cache: options.cache }));
-  }
-  planned.report.timings.total = roundMs(performance.now() - started);
-  return handoffResultOf(conversation, planned);
 }

@@ -2,6 +2,7 @@
 // kept ahead of the summary, the summary text, masking stubs and normalized outputs. Small enough
 // to cross a worker boundary and to keep as a plan; applying it is one cheap pass.
 import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
+import { messageText } from '../conversation/model.ts';
 import { withOutputText } from './masking.ts';
 
 /** The text that opens the relay's summary message (also recognised when expanding sealed items). */
@@ -18,6 +19,11 @@ export interface CompactionLayout {
   stubs: [number, string][];
   /** Outputs rewritten by normalization (L1) at or after `retireUntil`: [index, text], ascending. */
   normalized: [number, string][];
+}
+
+/** True for the relay's own summary message (a user message opening with `SUMMARY_MESSAGE_PREFIX`). */
+export function isSummaryMessage(item: Item): item is MessageItem {
+  return item.kind === 'message' && item.role === 'user' && messageText(item.content).startsWith(SUMMARY_MESSAGE_PREFIX);
 }
 
 export function summaryMessage(text: string): MessageItem {
