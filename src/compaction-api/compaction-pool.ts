@@ -39,6 +39,8 @@ export interface CompactionPoolOptions {
   size?: number;
   /** Tasks that may wait for a worker; more are refused (default: four per worker, at least 8). */
   queueLimit?: number;
+  /** A worker idle this long is stopped, giving its memory back (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 interface Job {
@@ -68,6 +70,8 @@ export class CompactionPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
+  private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
+  private readonly idleTimeoutMs: number;
   private nextId = 1;
   private closed = false;
   /** Smoothed duration of recent tasks, for Retry-After. */
@@ -76,6 +80,12 @@ export class CompactionPool {
   constructor(options: CompactionPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
     this.queueLimit = Math.max(0, Math.floor(options.queueLimit ?? Math.max(8, this.size * 4)));
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  }
+
+  /** Worker threads currently started. */
+  get workers(): number {
+    return this.workerCount();
   }
 
   /** Tasks running and waiting. */
@@ -116,6 +126,8 @@ export class CompactionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
     for (const job of this.queue.splice(0)) job.reject(new GatewayError(503, 'server_error', 'compaction_unavailable', 'The relay is shutting down.'));
     const workers = [...this.idle.splice(0), ...this.busy.keys()];
     await Promise.all(workers.map((w) => w.terminate()));
@@ -143,6 +155,8 @@ export class CompactionPool {
     while (this.queue.length > 0 && !this.closed) {
       const worker = this.idle.pop() ?? (this.workerCount() < this.size ? this.spawn() : undefined);
       if (!worker) return;
+      clearTimeout(this.idleTimers.get(worker));
+      this.idleTimers.delete(worker);
       const job = this.queue.shift() as Job;
       if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
       job.startedAt = performance.now();
@@ -159,12 +173,24 @@ export class CompactionPool {
     this.meanTaskMs = this.meanTaskMs * 0.8 + (performance.now() - (job.startedAt ?? 0)) * 0.2;
     worker.unref();
     this.idle.push(worker);
+    this.idleTimers.set(worker, setTimeout(() => this.retire(worker), this.idleTimeoutMs).unref());
     if (reply.error) job.reject(rebuildError(reply.error));
     else job.resolve(reply.result);
     this.pump();
   }
 
+  /** Stops a worker that stayed idle. */
+  private retire(worker: Worker): void {
+    this.idleTimers.delete(worker);
+    const at = this.idle.indexOf(worker);
+    if (at === -1) return;
+    this.idle.splice(at, 1);
+    void worker.terminate();
+  }
+
   private fail(worker: Worker, err: Error): void {
+    clearTimeout(this.idleTimers.get(worker));
+    this.idleTimers.delete(worker);
     const job = this.busy.get(worker);
     this.busy.delete(worker);
     const at = this.idle.indexOf(worker);

@@ -65,3 +65,18 @@ test('over the queue limit a compaction is refused at once with 503 and Retry-Af
     await pool.close();
   }
 });
+
+test('an idle worker is stopped after the idle timeout, and a new one starts for the next task', async () => {
+  const pool = new CompactionPool({ size: 1, idleTimeoutMs: 50 });
+  try {
+    const options = planningOptionsOf({ budgetTokens: 8000, targetTokens: 5000 });
+    await pool.run({ conversation: session(60), options, plans: [] });
+    assert.equal(pool.workers, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(pool.workers, 0, 'the idle worker gave its memory back');
+    const again = await pool.run({ conversation: session(60), options, plans: [] });
+    assert.ok(again.planned.layout);
+  } finally {
+    await pool.close();
+  }
+});
