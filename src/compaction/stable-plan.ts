@@ -61,12 +61,18 @@ function seededHash(conversation: Conversation, options: PlanningOptions): Hash 
 }
 
 /**
- * Names the session cheaply (settings, instructions, tools and its first two items), so the plans
+ * Items that name a session: enough to tell apart sessions that open alike (a text-protocol agent's
+ * system prompt and demonstration come before the task), few enough to read on the event loop.
+ */
+const ANCHOR_ITEMS = 8;
+
+/**
+ * Names the session cheaply (settings, instructions, tools and its first items), so the plans
  * that may apply are found with one lookup before the history is digested in full.
  */
 export function sessionAnchor(conversation: Conversation, options: PlanningOptions): string {
   const hash = seededHash(conversation, options);
-  for (const item of conversation.items.slice(0, 2)) hash.update(fingerprint(item)).update('\u0000');
+  for (const item of conversation.items.slice(0, ANCHOR_ITEMS)) hash.update(fingerprint(item)).update('\u0000');
   return hash.digest('base64url');
 }
 

@@ -167,3 +167,24 @@ test('the next event\'s model summary folds in only what was retired since, star
   assert.match(second, /<previous_summary>[\s\S]*summary number 1/, 'the second summary starts from the first');
   assert.doesNotMatch(second, /tests\/test_1\.py/, 'and does not send what the first already summarized');
 });
+
+test('sessions that open with the same system prompt and demonstration keep their own plans', async () => {
+  const demonstration = msg('user', `Here is a demonstration of how to work:\n${Array.from({ length: 40 }, (_, k) => `step ${k}: run a command, read its output`).join('\n')}`);
+  const sessions = Array.from({ length: 6 }, (_, s) => {
+    const base = longSession(80);
+    return { ...base, items: [base.items[0], demonstration, msg('user', `Task ${s}: make the tests in package ${s} pass.`), ...base.items.slice(2)] };
+  });
+  const plans = new MemoryPlanStore();
+  const options: CompactionOptions = { budgetTokens: 6000, targetTokens: 3500 };
+  const events = new Array<number>(sessions.length).fill(0);
+  for (let turns = 50; turns <= 80; turns++) {
+    for (const [s, session] of sessions.entries()) {
+      const result = await compactStably({ ...session, items: session.items.slice(0, 3 + turns * 3) }, options, { tenant: 'key:1', plans });
+      if (result.report.plan === 'new') events[s]++;
+    }
+  }
+  const own = new MemoryPlanStore();
+  const alone = await replay(Array.from({ length: 31 }, (_, k) => ({ ...sessions[0], items: sessions[0].items.slice(0, 3 + (50 + k) * 3) })), (c) => compactStably(c, options, { tenant: 'key:2', plans: own }));
+  assert.ok(alone.events >= 2 && alone.events <= 8, `${alone.events} events alone`);
+  assert.deepEqual(events, new Array<number>(sessions.length).fill(alone.events), 'interleaved, each session has the events it has alone');
+});
