@@ -142,6 +142,14 @@ function optionalCount(value: string | undefined, name: string): number | undefi
   return n;
 }
 
+/** A number > 0 from the environment, or undefined when unset. */
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number > 0, got "${value}".`);
+  return n;
+}
+
 export interface ConfigFlags {
   port?: string | number;
   host?: string;
@@ -173,7 +181,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     accessLog: file.accessLog ?? env.COMPACT_RELAY_ACCESS_LOG === 'true',
     compactionWorkers: optionalCount(env.COMPACT_RELAY_COMPACTION_WORKERS, 'COMPACT_RELAY_COMPACTION_WORKERS') ?? file.compactionWorkers,
     compactionQueueLimit: optionalCount(env.COMPACT_RELAY_COMPACTION_QUEUE, 'COMPACT_RELAY_COMPACTION_QUEUE') ?? file.compactionQueueLimit,
-    compactionPlanCacheMb: Number(env.COMPACT_RELAY_PLAN_CACHE_MB ?? file.compactionPlanCacheMb ?? DEFAULTS.compactionPlanCacheMb),
+    compactionPlanCacheMb: positiveNumber(env.COMPACT_RELAY_PLAN_CACHE_MB, 'COMPACT_RELAY_PLAN_CACHE_MB') ?? file.compactionPlanCacheMb ?? DEFAULTS.compactionPlanCacheMb,
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

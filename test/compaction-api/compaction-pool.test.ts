@@ -80,3 +80,16 @@ test('an idle worker is stopped after the idle timeout, and a new one starts for
     await pool.close();
   }
 });
+
+test('the pool size, queue limit and plan memory are read from the environment and the config file', async () => {
+  const { loadConfig } = await import('../../src/config/config.ts');
+  const env = loadConfig({}, { COMPACT_RELAY_COMPACTION_WORKERS: '3', COMPACT_RELAY_COMPACTION_QUEUE: '0', COMPACT_RELAY_PLAN_CACHE_MB: '8' });
+  assert.deepEqual([env.compactionWorkers, env.compactionQueueLimit, env.compactionPlanCacheMb], [3, 0, 8]);
+  const defaults = loadConfig({}, {});
+  assert.deepEqual([defaults.compactionWorkers, defaults.compactionQueueLimit, defaults.compactionPlanCacheMb], [undefined, undefined, 64]);
+  assert.throws(() => loadConfig({}, { COMPACT_RELAY_COMPACTION_WORKERS: 'many' }), /COMPACT_RELAY_COMPACTION_WORKERS must be a whole number/);
+  assert.throws(() => loadConfig({}, { COMPACT_RELAY_PLAN_CACHE_MB: 'lots' }), /COMPACT_RELAY_PLAN_CACHE_MB must be a number > 0/);
+  const pool = new CompactionPool();
+  assert.ok(pool.size >= 1 && pool.queueLimit >= 8, 'by default sized to the machine');
+  await pool.close();
+});
