@@ -5,6 +5,7 @@
 import type { Conversation } from '../conversation/model.ts';
 import { applyLayout, planningOptionsOf, requestSummary, settlePendingSummary, type CompactionOptions, type CompactionResult } from '../compaction/index.ts';
 import { sessionAnchor, stableCompactionStep, withSettledSummary, type CompactionPlan, type StableStep } from '../compaction/stable-plan.ts';
+import { itemText, ITEM_OVERHEAD } from '../compaction/tokens.ts';
 import type { PlanStore } from '../state/plan-store.ts';
 import { portableConversation, type CompactionPool } from './compaction-pool.ts';
 
@@ -16,9 +17,32 @@ export interface StableCompactionDeps {
   signal?: AbortSignal;
 }
 
+/** Below this many bytes a conversation that cannot reach the trigger is counted here, not queued for a worker. */
+const SMALL_CONVERSATION_BYTES = 64 * 1024;
+
+/**
+ * True when the conversation is certainly under the trigger and small: a token is at least one
+ * UTF-8 byte, so its bytes (plus each item's framing) bound its tokens from above.
+ */
+function smallAndUnderTrigger(conversation: Conversation, options: CompactionOptions): boolean {
+  const soft = options.triggerSoftFraction;
+  const trigger = Math.floor(options.budgetTokens * (soft !== undefined && Number.isFinite(soft) && soft > 0 ? Math.min(soft, 1) : 1));
+  const limit = Math.min(trigger, SMALL_CONVERSATION_BYTES);
+  let bound = Buffer.byteLength(conversation.instructions ?? '') + ITEM_OVERHEAD + Buffer.byteLength(JSON.stringify(conversation.tools.map((t) => t.raw ?? t)));
+  for (const item of conversation.items) {
+    bound += Buffer.byteLength(itemText(item)) + ITEM_OVERHEAD;
+    if (bound > limit) return false;
+  }
+  return bound <= limit;
+}
+
 export async function compactStably(conversation: Conversation, options: CompactionOptions, deps: StableCompactionDeps): Promise<CompactionResult> {
   const started = performance.now();
   const planning = planningOptionsOf(options);
+  if (smallAndUnderTrigger(conversation, options)) {
+    const { planned } = stableCompactionStep(conversation, planning, []);
+    return { conversation, report: planned.report };
+  }
   const anchor = deps.plans ? sessionAnchor(conversation, planning) : '';
   const recent = deps.plans ? await deps.plans.recent(deps.tenant, anchor).catch(() => []) : [];
   const sent = deps.pool ? portableConversation(conversation) : conversation;

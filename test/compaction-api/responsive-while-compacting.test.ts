@@ -90,10 +90,15 @@ describe('the relay when its compaction queue is full', () => {
 
   test('a compaction that finds no room is refused with an OpenAI-shaped 503 and Retry-After', async () => {
     const body = JSON.stringify({ model: MODEL, messages: hugeChat(1_000_000) });
-    const answers = await Promise.all([0, 1, 2].map(async () => {
-      const res = await fetch(`${relay.url}/compact/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' }, body });
+    const send = async (text: string) => {
+      const res = await fetch(`${relay.url}/compact/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' }, body: text });
       return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-    }));
+    };
+    const big = [0, 1, 2].map(() => send(body));
+    await new Promise((r) => setTimeout(r, 50));
+    const small = await send(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'A short question.' }] }));
+    assert.equal(small.status, 200, 'a short conversation, far under the budget, is not queued behind them');
+    const answers = await Promise.all(big);
     assert.ok(answers.some((a) => a.status === 200), 'one compaction ran');
     const refused = answers.filter((a) => a.status !== 200);
     assert.ok(refused.length >= 1, 'the others found the queue full');
