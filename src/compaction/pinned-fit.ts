@@ -6,6 +6,7 @@ import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
 import { messageText } from '../conversation/model.ts';
 import { badRequest } from '../errors.ts';
 import { countConversationTokens, countTextTokens } from './tokens.ts';
+import { summaryMessage } from './layout.ts';
 
 export interface PinnedFitInput {
   /** The conversation being compacted (its instructions and tools count against the budget). */
@@ -48,16 +49,23 @@ export function keepHeadAndTail(text: string, keepTokens: number, what: string, 
 
 const asText = (item: Item) => (item.kind === 'message' ? messageText(item.content) : '');
 
-function withText(item: MessageItem, text: string): MessageItem {
+/** A message whose text is replaced (its role and id kept). */
+export function withMessageText(item: MessageItem, text: string): MessageItem {
   return { kind: 'message', role: item.role, content: [{ type: 'text', text }], ...(item.id ? { id: item.id } : {}) };
 }
 
+/** What the last resort decided: the task's text (null: left out), the summary's (null: none), and the tokens of the result. */
+export interface PinnedFit {
+  taskText: string | null;
+  summaryText: string | null;
+  tokens: number;
+}
+
 /**
- * Assembles `[head with the task cut] [summary cut] [newest turn]` within the limit, or throws a 400
+ * Fits `[head with the task cut] [summary cut] [newest turn]` within the limit, or throws a 400
  * `context_budget_unreachable` when the system prompt and the newest turn alone exceed it.
- * `summaryMessage` wraps a summary text into the engine's summary message.
  */
-export function fitPinnedContent(input: PinnedFitInput, summaryMessage: (text: string) => MessageItem): Item[] {
+export function fitPinned(input: PinnedFitInput): PinnedFit {
   const { conversation, head, task, newest, limitTokens } = input;
   const count = (items: Item[]) => countConversationTokens({ ...conversation, items });
   const system = head.filter((item) => item !== task);
@@ -79,12 +87,14 @@ export function fitPinnedContent(input: PinnedFitInput, summaryMessage: (text: s
   for (let attempt = 0; attempt < 8; attempt++) {
     const taskShare = Math.min(taskTokens, Math.max(Math.floor(room / 2), room - summaryTokens));
     const summaryShare = Math.max(0, room - taskShare);
-    const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' ? withText(item, keepHeadAndTail(taskText, taskShare, 'the first task', why)) : item));
-    if (input.summaryText) assembled.push(summaryMessage(keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why)));
+    const cutTask = task ? keepHeadAndTail(taskText, taskShare, 'the first task', why) : null;
+    const cutSummary = input.summaryText ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why) : null;
+    const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' && cutTask !== null ? withMessageText(item, cutTask) : item));
+    if (cutSummary !== null) assembled.push(summaryMessage(cutSummary));
     assembled.push(...newest);
     const tokens = count(assembled);
-    if (tokens <= limitTokens) return assembled;
+    if (tokens <= limitTokens) return { taskText: cutTask, summaryText: cutSummary, tokens };
     room = Math.max(0, room - (tokens - limitTokens) - 20 * (attempt + 1));
   }
-  return [...system, ...newest];
+  return { taskText: null, summaryText: null, tokens: base };
 }

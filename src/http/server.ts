@@ -24,6 +24,7 @@ import { applyConnectionCap, serverOptions } from './connection-limits.ts';
 import { requireMetricsToken } from './metrics-token.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ResponseStore } from '../state/response-store.ts';
+import type { CompactionPool } from '../compaction-api/compaction-pool.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -41,6 +42,8 @@ export interface ServerDeps {
   routing?: RoutingSettings;
   limiter?: AccessLimiter;
   metrics?: RelayMetrics;
+  /** Worker threads that plan compactions off the event loop (in process when absent). */
+  compactionPool?: CompactionPool;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
   /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */

@@ -5,6 +5,8 @@ import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexibl
 import { Redis } from 'ioredis';
 import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
+import type { PlanStore } from './plan-store.ts';
+import { RedisPlanStore } from './redis-plan-store.ts';
 
 /** Adds ARGV[1] to KEYS[1] only when the total stays within ARGV[2]: {1, total} or {0, current}. */
 const RESERVE_SCRIPT = `
@@ -26,12 +28,14 @@ export class RedisSharedState implements SharedState {
   readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   readonly summaryCache: SummaryCacheStore;
+  readonly planStore: PlanStore;
 
   constructor(url: string, prefix = 'cr:') {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.prefix = prefix;
     this.redis.defineCommand('crReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     const redis = this.redis;
+    this.planStore = new RedisPlanStore(this.redis, prefix);
     const summaryKey = (k: string) => `${prefix}summary:${k}`;
     this.summaryCache = {
       get: async (k) => (await redis.get(summaryKey(k))) ?? undefined,

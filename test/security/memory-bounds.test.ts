@@ -39,7 +39,7 @@ describe('client-chosen keys and in-memory tables', () => {
   });
 
   test('the in-memory shared state keeps at most the configured number of sessions', async () => {
-    const state = new MemorySharedState(100);
+    const state = new MemorySharedState({ maxEntries: 100 });
     for (let i = 0; i < 1000; i++) await state.setAffinity(`aff:${i}`, 'chan', 3600);
     let kept = 0;
     for (let i = 0; i < 1000; i++) if (await state.getAffinity(`aff:${i}`)) kept++;
