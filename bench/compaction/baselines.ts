@@ -131,3 +131,27 @@ export function allMethods(): Method[] {
     ours('ours, lossy summarizer, no ledger', new Set<Layer>(['L2', 'L3']), lossySummarizer),
   ];
 }
+
+/** Replaces an output with a short stub (the baseline's own masking, independent of the engine's). */
+function stubbed(item: Item): Item {
+  if (item.kind === 'tool_result') return { kind: 'tool_result', callId: item.callId, toolKind: item.toolKind, output: '[output hidden]' };
+  if (item.kind === 'message' && item.observation) return { kind: 'message', role: item.role, content: [{ type: 'text', text: '[output hidden]' }], observation: true };
+  return item;
+}
+
+/** SWE-agent-style masking of all but the last `keep` outputs, then the oldest turns dropped until it fits. */
+export function maskingPlusDrop(keep = 5): Method {
+  return {
+    name: 'masking + drop',
+    async compact(c, budget, target) {
+      if (fits(c, budget)) return c;
+      const outputs = c.items.map((item, i) => (item.kind === 'tool_result' || (item.kind === 'message' && item.observation) ? i : -1)).filter((i) => i >= 0);
+      const from = outputs.length > keep ? outputs[outputs.length - keep] : 0;
+      const masked = { ...c, items: c.items.map((item, i) => (i < from ? stubbed(item) : item)) };
+      if (fits(masked, target)) return masked;
+      return truncation.compact(masked, 0, target);
+    },
+  };
+}
+
+export const keepLast: Method = { ...truncation, name: 'keep-last' };
