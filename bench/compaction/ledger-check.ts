@@ -54,7 +54,8 @@ export function parseLedger(conversation: Conversation): ParsedLedger | null {
   return ledger;
 }
 
-const samePath = (a: string, b: string) => a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+/** Same file (one path may be relative to the other), or `listed` is a directory something was written in. */
+const samePath = (listed: string, written: string) => listed === written || listed.endsWith(`/${written}`) || written.endsWith(`/${listed}`) || written.startsWith(`${listed.replace(/\/$/, '')}/`) || written.includes(`/${listed.replace(/\/$/, '')}/`);
 
 export function judgeLedger(conversation: Conversation, facts: SessionFacts): LedgerVerdict {
   const ledger = parseLedger(conversation);

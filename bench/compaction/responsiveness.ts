@@ -47,15 +47,9 @@ export async function measureResponsiveness(options: { bytes?: number; concurren
   try {
     const bodies: string[] = [];
     for (let i = 0; i < concurrent; i++) {
-      let tokens = 600_000;
-      let body = '';
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const session = generateSession({ seed: 900 + i, tokens });
-        body = JSON.stringify({ model: 'resp-model', max_tokens: 8, messages: encodeChatMessages(session.conversation) });
-        tokens = Math.round((tokens * (options.bytes ?? 2_000_000)) / body.length);
-        if (Math.abs(body.length - (options.bytes ?? 2_000_000)) < 200_000) break;
-      }
-      bodies.push(body);
+      // About 3.05 bytes of Chat JSON per generated token: ~655k tokens make 2 MB.
+      const session = generateSession({ seed: 900 + i, tokens: Math.round((options.bytes ?? 2_000_000) / 3.05) });
+      bodies.push(JSON.stringify({ model: 'resp-model', max_tokens: 8, messages: encodeChatMessages(session.conversation) }));
     }
     const probe = new Worker(PROBE, { eval: true, workerData: { url: relay.url, key: relay.key, model: 'resp-model' } });
     const done = new Promise<{ healthz: number[]; plain: number[] }>((resolve) => probe.once('message', resolve));

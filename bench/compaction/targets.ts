@@ -77,7 +77,7 @@ export function judgeTargets(real: RealResults, gen: GeneratedFigures, recorded:
     {
       target: '0 refusals where the system prompt plus the newest turn fit',
       met: v.refusals === 0 && replayRefusals === 0 && genRefusals === 0 && recorded.refusals === 0,
-      measured: `real sessions: ${v.refusals} of ${v.compactions} compactions refused at equal budgets, ${replayRefusals} of ${replayTurns} replayed turns refused; short recorded trajectories: ${recorded.refusals} of ${recorded.compactions}${recorded.refusedFiles.length ? ` (${recorded.refusedFiles.length} files: ${recorded.refusedFiles.slice(0, 4).join(', ')}${recorded.refusedFiles.length > 4 ? ', …' : ''})` : ''}; generated: ${genRefusals} of ${genOurs.length}${list(v.examples.filter((e) => e.includes('refused')))}`,
+      measured: `real sessions: ${v.refusals} of ${v.compactions} compactions refused at equal budgets${list(v.examples.filter((e) => e.includes('refused')))}; ${replayRefusals} of ${replayTurns} replayed turns refused; short recorded trajectories: ${recorded.refusals} of ${recorded.compactions}${recorded.refusedFiles.length ? ` (${recorded.refusedFiles.length} files: ${recorded.refusedFiles.slice(0, 4).join(', ')}${recorded.refusedFiles.length > 4 ? ', …' : ''})` : ''}; generated: ${genRefusals} of ${genOurs.length}`,
     },
     {
       target: '0 structurally invalid outputs',
