@@ -83,8 +83,10 @@ export async function runHandoff(c: CompactionContext, conversation: Conversatio
 export async function runCompaction(c: CompactionContext, conversation: Conversation, budgetOverride?: number) {
   const policy = compactionPolicyOf(c.principal.group);
   const window = contextWindowFor(c.model, c.servable[0]);
+  // A budget given in the body is the trigger; the target keeps the same distance below it as the
+  // window's fractions do, so that events stay rare there too.
   const options = budgetOverride
-    ? engineOptions(c, policy, budgetOverride)
+    ? engineOptions(c, policy, budgetOverride, Math.floor((budgetOverride * TARGET_FRACTION) / HARD_TRIGGER_FRACTION))
     : engineOptions(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));
   const result = await compactStably(conversation, options, { tenant: `key:${c.principal.key.id}`, plans: c.deps.state?.planStore, pool: c.deps.compactionPool, signal: c.ctx.abort.signal });
   recordCompaction(c.ctx, result.report);
