@@ -241,7 +241,8 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   mark('L1', t);
   if (stubs.size > 0) report.layersApplied.push('L2');
   const finish = (retireUntil: number, keptHead: number[], summaryText: string | null): PlannedCompaction => {
-    const ascending = (entries: [number, string][]) => entries.filter(([index]) => index >= retireUntil).sort(([a], [b]) => a - b);
+    const kept = new Set(keptHead);
+    const ascending = (entries: [number, string][]) => entries.filter(([index]) => index >= retireUntil || kept.has(index)).sort(([a], [b]) => a - b);
     const layout: CompactionLayout = {
       retireUntil,
       keptHead,

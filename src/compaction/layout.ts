@@ -17,7 +17,7 @@ export interface CompactionLayout {
   summaryText: string | null;
   /** Masked outputs at or after `retireUntil`: [index, stub text], ascending. */
   stubs: [number, string][];
-  /** Outputs rewritten by normalization (L1) at or after `retireUntil`: [index, text], ascending. */
+  /** Outputs rewritten by normalization (L1) at or after `retireUntil`, or kept head items rewritten: [index, text], ascending. */
   normalized: [number, string][];
 }
 
@@ -41,11 +41,12 @@ export function applyLayout(conversation: Conversation, layout: CompactionLayout
   const source = conversation.items;
   const replaced = new Map<number, string>(layout.normalized);
   for (const [index, stub] of layout.stubs) replaced.set(index, stub);
-  const items: Item[] = layout.keptHead.map((index) => source[index]);
+  const at = (index: number) => {
+    const text = replaced.get(index);
+    return text === undefined ? source[index] : withOutputText(source[index], text);
+  };
+  const items: Item[] = layout.keptHead.map(at);
   if (layout.summaryText !== null) items.push(summaryMessage(layout.summaryText));
-  for (let i = layout.retireUntil; i < source.length; i++) {
-    const text = replaced.get(i);
-    items.push(text === undefined ? source[i] : withOutputText(source[i], text));
-  }
+  for (let i = layout.retireUntil; i < source.length; i++) items.push(at(i));
   return { ...conversation, items };
 }
