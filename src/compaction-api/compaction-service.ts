@@ -117,6 +117,8 @@ export async function runHandoff(c: CompactionContext, conversation: Conversatio
 export async function runCompaction(c: CompactionContext, conversation: Conversation, budgetOverride?: number) {
   const policy = compactionPolicyOf(c.principal.group);
   const window = windowOf(c);
+  // A budget given in the body is the trigger; the target keeps the same distance below it as the
+  // window's fractions do, so that events stay rare there too.
   const setup = budgetOverride
     ? engineSetup(c, policy, budgetOverride, Math.floor((budgetOverride * TARGET_FRACTION) / HARD_TRIGGER_FRACTION))
     : engineSetup(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));

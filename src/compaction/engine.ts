@@ -248,7 +248,8 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   mark('L1', t);
   if (stubs.size > 0) report.layersApplied.push('L2');
   const finish = (retireUntil: number, keptHead: number[], summaryText: string | null): PlannedCompaction => {
-    const ascending = (entries: [number, string][]) => entries.filter(([index]) => index >= retireUntil).sort(([a], [b]) => a - b);
+    const kept = new Set(keptHead);
+    const ascending = (entries: [number, string][]) => entries.filter(([index]) => index >= retireUntil || kept.has(index)).sort(([a], [b]) => a - b);
     const layout: CompactionLayout = {
       retireUntil,
       keptHead,
@@ -375,7 +376,8 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
     if (layerOn(options, 'L3') && retired.length > 0 && piece.report.strategy !== 'none') report.layersApplied.push('L3');
     const keptHead = headIndices.filter((i) => i !== firstTask || fit.taskText !== null);
     const planned = finish(boundary, keptHead, fit.summaryText);
-    if (planned.layout && fit.taskText !== null && firstTask >= 0 && fit.taskText !== taskTextOf(items[firstTask])) planned.layout.headTexts = [[firstTask, fit.taskText]];
+    // The cut task travels as a rewritten head item, like a normalized one, so a plan keeps it too.
+    if (planned.layout && fit.taskText !== null && firstTask >= 0 && fit.taskText !== taskTextOf(items[firstTask])) planned.layout.normalized = [[firstTask, fit.taskText], ...planned.layout.normalized];
     report.tokensAfter = fit.tokens;
     return planned;
   }

@@ -17,10 +17,8 @@ export interface CompactionLayout {
   summaryText: string | null;
   /** Masked outputs at or after `retireUntil`: [index, stub text], ascending. */
   stubs: [number, string][];
-  /** Outputs rewritten by normalization (L1) at or after `retireUntil`: [index, text], ascending. */
+  /** Outputs rewritten by normalization (L1) at or after `retireUntil`, or kept head items rewritten: [index, text], ascending. */
   normalized: [number, string][];
-  /** Kept head messages whose text is replaced (a first task cut head and tail to fit): [index, text]. */
-  headTexts?: [number, string][];
 }
 
 /** True for the relay's own summary message (a user message opening with `SUMMARY_MESSAGE_PREFIX`). */
@@ -34,7 +32,7 @@ export function summaryMessage(text: string): MessageItem {
 
 /** True when the layout changes nothing. */
 export function isIdentityLayout(layout: CompactionLayout): boolean {
-  return layout.retireUntil === 0 && layout.summaryText === null && layout.stubs.length === 0 && layout.normalized.length === 0 && !layout.headTexts?.length;
+  return layout.retireUntil === 0 && layout.summaryText === null && layout.stubs.length === 0 && layout.normalized.length === 0;
 }
 
 /** The conversation the layout describes; untouched items stay the same objects (with their wire `raw`). */
@@ -43,16 +41,12 @@ export function applyLayout(conversation: Conversation, layout: CompactionLayout
   const source = conversation.items;
   const replaced = new Map<number, string>(layout.normalized);
   for (const [index, stub] of layout.stubs) replaced.set(index, stub);
-  const headTexts = new Map<number, string>(layout.headTexts ?? []);
-  const items: Item[] = layout.keptHead.map((index) => {
-    const text = headTexts.get(index);
-    const item = source[index];
-    return text === undefined || item.kind !== 'message' ? item : { kind: 'message', role: item.role, content: [{ type: 'text', text }], ...(item.id ? { id: item.id } : {}) };
-  });
+  const at = (index: number) => {
+    const text = replaced.get(index);
+    return text === undefined ? source[index] : withOutputText(source[index], text);
+  };
+  const items: Item[] = layout.keptHead.map(at);
   if (layout.summaryText !== null) items.push(summaryMessage(layout.summaryText));
-  for (let i = layout.retireUntil; i < source.length; i++) {
-    const text = replaced.get(i);
-    items.push(text === undefined ? source[i] : withOutputText(source[i], text));
-  }
+  for (let i = layout.retireUntil; i < source.length; i++) items.push(at(i));
   return { ...conversation, items };
 }

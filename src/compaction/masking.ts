@@ -47,10 +47,10 @@ export function outputTextOf(item: Item): string {
   return item.kind === 'tool_result' ? toolOutputText(item.output) : item.kind === 'message' ? messageText(item.content) : '';
 }
 
-/** The same tool result or observation carrying `text` instead of its output (a new object, without `raw`). */
+/** The same tool result or message carrying `text` instead of its output or content (a new object, without `raw`). */
 export function withOutputText(item: Item, text: string): Item {
   if (item.kind === 'message') {
-    const message: MessageItem = { kind: 'message', role: item.role, content: [{ type: 'text', text }], observation: true, ...(item.id ? { id: item.id } : {}) };
+    const message: MessageItem = { kind: 'message', role: item.role, content: [{ type: 'text', text }], ...(item.observation ? { observation: true } : {}), ...(item.id ? { id: item.id } : {}) };
     return message;
   }
   const result = item as ToolResultItem;

@@ -28,6 +28,8 @@ export interface CompactionPlan {
   summaryText: string | null;
   /** The model's part of the summary, if a model wrote one: the next event's model summary starts from it. */
   modelSummary?: string;
+  /** Kept head items the event rewrote, by index (reapplied as they were). */
+  headTexts?: [number, string][];
   /** Masking stubs by index, ascending; never rewritten while the plan or its successors stand. */
   stubs: [number, string][];
   /** What the event did, reported again on every reuse (with no summarizer cost). */
@@ -115,7 +117,9 @@ function reapply(conversation: Conversation, options: PlanningOptions, plan: Com
   const l1 = !options.disabledLayers?.has('L1');
   const capTokens = options.perOutputCapTokens ?? 8000;
   let outputsTruncated = 0;
-  let tokensAfter = countConversationTokens({ ...conversation, items: plan.keptHead.map((i) => source[i]) });
+  const headTexts = new Map(plan.headTexts ?? []);
+  const head = plan.keptHead.map((i) => (headTexts.has(i) ? withOutputText(source[i], headTexts.get(i) as string) : source[i]));
+  let tokensAfter = countConversationTokens({ ...conversation, items: head });
   if (plan.summaryText !== null) tokensAfter += countItemTokens(summaryMessage(plan.summaryText));
   for (let i = plan.retireUntil; i < source.length; i++) {
     const item = source[i];
@@ -141,7 +145,7 @@ function reapply(conversation: Conversation, options: PlanningOptions, plan: Com
   if (normalized.length > 0 && !layersApplied.includes('L1')) layersApplied.unshift('L1');
   const summary = plan.report.summary ? { ...plan.report.summary, inputTokens: 0, outputTokens: 0, cacheHit: true } : null;
   return {
-    layout: { retireUntil: plan.retireUntil, keptHead: plan.keptHead, summaryText: plan.summaryText, stubs: plan.stubs, normalized },
+    layout: { retireUntil: plan.retireUntil, keptHead: plan.keptHead, summaryText: plan.summaryText, stubs: plan.stubs, normalized: [...(plan.headTexts ?? []), ...normalized] },
     report: {
       ...plan.report,
       summary,
@@ -170,6 +174,7 @@ function planOf(conversation: Conversation, options: PlanningOptions, planned: P
     keptHead: layout.keptHead,
     summaryText: layout.summaryText,
     stubs: layout.stubs,
+    headTexts: layout.normalized.filter(([index]) => index < layout.retireUntil),
     report: { layersApplied: report.layersApplied, itemsRetired: report.itemsRetired, droppedItems: report.droppedItems, ledger: report.ledger, summary: report.summary },
   };
 }

@@ -93,3 +93,19 @@ test('the pool size, queue limit and plan memory are read from the environment a
   assert.ok(pool.size >= 1 && pool.queueLimit >= 8, 'by default sized to the machine');
   await pool.close();
 });
+
+test('a worker that dies mid-task fails that compaction with a 500, and the next one runs on a new worker', async () => {
+  const pool = new CompactionPool({ size: 1 });
+  try {
+    const options = planningOptionsOf({ budgetTokens: 20_000, targetTokens: 12_000 });
+    const doomed = pool.run({ conversation: session(900), options, plans: [] });
+    await new Promise((r) => setTimeout(r, 20));
+    const [worker] = (pool as unknown as { busy: Map<{ terminate(): Promise<number> }, unknown> }).busy.keys();
+    await worker.terminate();
+    await assert.rejects(doomed, (err: any) => err instanceof GatewayError && err.status === 500 && err.code === 'compaction_failed');
+    const next = await pool.run({ conversation: session(60), options: planningOptionsOf({ budgetTokens: 8000, targetTokens: 5000 }), plans: [] });
+    assert.ok(next.planned.layout);
+  } finally {
+    await pool.close();
+  }
+});

@@ -26,7 +26,8 @@ describe('turn by turn through /compact/v1/chat/completions', () => {
     await upstream.close();
   });
 
-  test('a real session resent every turn reaches the upstream with one prefix break per compaction event', async () => {
+  /** Resends the session turn after turn to `path`; counts compacted turns, events and prefix breaks upstream. */
+  async function replay(path: string, extra: Record<string, unknown> = {}) {
     const { conversation } = loadSessionFile(readFileSync(SESSION, 'utf8'), SESSION);
     const messages = encodeChatMessages(conversation);
     const turnEnds = messages.map((m, i) => (m.role === 'tool' || (m.role === 'user' && i > 1) ? i + 1 : 0)).filter((end) => end > 0);
@@ -36,10 +37,10 @@ describe('turn by turn through /compact/v1/chat/completions', () => {
     let compacted = 0;
     for (const end of turnEnds) {
       upstream.reset();
-      const res = await fetch(`${relay.url}/compact/v1/chat/completions`, {
+      const res = await fetch(`${relay.url}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: MODEL, messages: messages.slice(0, end) }),
+        body: JSON.stringify({ model: MODEL, messages: messages.slice(0, end), ...extra }),
       });
       assert.equal(res.status, 200, await res.clone().text());
       await res.arrayBuffer();
@@ -49,7 +50,19 @@ describe('turn by turn through /compact/v1/chat/completions', () => {
       if (previous && !previous.every((m, i) => forwarded[i] === m)) breaks++;
       previous = forwarded;
     }
-    assert.ok(compacted >= turnEnds.length / 2, `most turns were compacted (${compacted} of ${turnEnds.length})`);
+    return { turns: turnEnds.length, compacted, events, breaks };
+  }
+
+  test('a real session resent every turn reaches the upstream with one prefix break per compaction event', async () => {
+    const { turns, compacted, events, breaks } = await replay('/compact/v1/chat/completions');
+    assert.ok(compacted >= turns / 2, `most turns were compacted (${compacted} of ${turns})`);
+    assert.ok(events >= 2, `${events} compaction events`);
+    assert.ok(breaks <= events, `${breaks} prefix breaks for ${events} events`);
+    assert.ok(events * 5 <= compacted, `events are rare: ${events} in ${compacted} compacted turns`);
+  });
+
+  test('with a budget given in the body, events stay as rare', async () => {
+    const { compacted, events, breaks } = await replay('/v1/responses/compact', { compaction: { budget_tokens: 13_600 } });
     assert.ok(events >= 2, `${events} compaction events`);
     assert.ok(breaks <= events, `${breaks} prefix breaks for ${events} events`);
     assert.ok(events * 5 <= compacted, `events are rare: ${events} in ${compacted} compacted turns`);
