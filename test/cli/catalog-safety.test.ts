@@ -187,6 +187,7 @@ describe('inputs are checked where they enter', () => {
     refused(await cli(['keys', 'limits', 'x', '--rpm', '-1', ...at()]), /option '--rpm <n>' argument '-1' is invalid/);
     refused(await cli(['usage', '--limit', '0', ...at()]), /option '--limit <n>' argument '0' is invalid/);
     refused(await cli(['savings', '--since', 'yesterday', ...at()]), /option '--since <time>' argument 'yesterday' is invalid/);
+    refused(await cli(['dev-upstream', '--port', 'abc']), /option '--port <port>' argument 'abc' is invalid/);
     ok(await cli(['savings', '--since', '24h', ...at()]), 'a span');
     ok(await cli(['savings', '--since', '2026-01-01', ...at()]), 'a date');
   });
