@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
+import { openStore } from '../../src/store/database.ts';
+import { CatalogStore } from '../../src/store/catalog-store.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -122,6 +124,19 @@ describe('the command line never loses stored data', () => {
     const keys = ok(await cli(['keys', 'list', ...at()]), 'list').stdout;
     assert.match(keys, new RegExp(`alice\\s+${secret.slice(0, 10)}\\S*…\\s+other`));
     refused(await cli(['keys', 'update', 'alice', '--group', 'nope', ...at()]), /Group "nope" does not exist/);
+  });
+
+  test('changing a channel or group declared in the config file warns that the file wins at the next start', async () => {
+    const store = await openStore({ dataDir });
+    try {
+      const catalog = new CatalogStore(store.db);
+      await catalog.upsertChannel({ name: 'from-file', type: 'openai-chat', baseUrl: upstream.url, apiKey: '', models: ['m'], priority: 0, weight: 1, enabled: true, options: {}, source: 'config' });
+      await catalog.upsertGroup('file-group', ['m'], {}, 'config');
+    } finally {
+      await store.close();
+    }
+    assert.match(ok(await cli(['channels', 'update', 'from-file', '--weight', '2', ...at()]), 'update').stderr, /warning: channel "from-file" is declared in the config file/);
+    assert.match(ok(await cli(['groups', 'limits', 'file-group', '--rpm', '5', ...at()]), 'limits').stderr, /warning: group "file-group" is declared in the config file/);
   });
 
   test('every management command names the store it used on stderr', async () => {
