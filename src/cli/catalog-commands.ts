@@ -40,6 +40,10 @@ async function findGroup(catalog: CatalogStore, name: string): Promise<GroupReco
   return (await catalog.listGroups()).find((g) => g.name === name);
 }
 
+function warnIfDeclaredInConfig(group: GroupRecord | undefined): void {
+  if (group?.source === 'config') console.error(`warning: group "${group.name}" is declared in the config file; the relay restores the file's settings when it starts, so make this change there too.`);
+}
+
 function compactionFlags(command: Command): Command {
   return command
     .option('--compaction-strategy <strategy>', 'model (summary + ledger, default) | ledger (no model call) | none')
@@ -60,6 +64,7 @@ function registerGroupCommands(program: Command): Command {
       const existing = await withStore(opts, async (_s, catalog) => {
         const group = await findGroup(catalog, opts.name);
         if (group && !opts.replace) throw new Error(`A group named "${opts.name}" already exists (models ${group.models.join(',')}). Change it with "compact-relay groups update ${opts.name} --flag…", or replace it with "groups add … --replace".`);
+        warnIfDeclaredInConfig(group);
         const { compaction: _old, ...kept } = group?.options ?? {};
         await catalog.upsertGroup(opts.name, models, { ...kept, ...(Object.keys(compaction).length ? { compaction } : {}) });
         return group;
@@ -76,6 +81,7 @@ function registerGroupCommands(program: Command): Command {
       await withStore(opts, async (_s, catalog) => {
         const group = await findGroup(catalog, name);
         if (!group) throw new Error(`No group named "${name}"; add it with "compact-relay groups add --name ${name} --models …".`);
+        warnIfDeclaredInConfig(group);
         const compaction = compactionFrom(opts, (group.options.compaction ?? {}) as Record<string, unknown>);
         const { compaction: _old, ...rest } = group.options;
         await catalog.upsertGroup(name, opts.models !== undefined ? modelsFrom(opts.models) : group.models, { ...rest, ...(Object.keys(compaction).length ? { compaction } : {}) }, group.source);
@@ -165,6 +171,7 @@ function registerLimitCommands(keys: Command, groups: Command): void {
     const done = await withStore(opts, async (_s, c) => {
       const group = await findGroup(c, name);
       if (!group) throw new Error(`No group named "${name}".`);
+      warnIfDeclaredInConfig(group);
       const options = mergeLimits(group.options, opts);
       await c.updateGroupOptions(name, options);
       return options;

@@ -91,8 +91,8 @@ function channelFlags(command: Command, required: boolean): Command {
   command.option('--api-key <key>', 'the upstream API key');
   flag('--models <list>', 'comma-separated model names it serves');
   return command
-    .option('--priority <n>', 'higher is tried first (default 0)', anyInteger)
-    .option('--weight <n>', 'share within its priority tier, 1 or more (default 1)', integerAtLeast(1))
+    .option('--priority <n>', 'higher is tried first (a new channel: 0)', anyInteger)
+    .option('--weight <n>', 'share within its priority tier, 1 or more (a new channel: 1)', integerAtLeast(1))
     .option('--alias <pairs>', 'client=upstream model renames, comma-separated ("" removes them)')
     .option('--context-window <tokens>', 'context window of its models, for compaction', integerAtLeast(1))
     .option('--native-compaction', 'the upstream implements /responses/compact itself (OpenAI)')

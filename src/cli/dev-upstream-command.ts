@@ -2,6 +2,7 @@
 // real provider and for benchmarks. Loopback by default.
 import type { Command } from 'commander';
 import { startUpstreamEmulator, type Fault } from '../emulator/index.ts';
+import { integerAtLeast } from './option-parsers.ts';
 
 /** `status:503`, `reset`, `hang`, `truncate:3`, `malformed`, `slow:200` → a fault. */
 export function parseFault(spec: string): Fault {
@@ -19,24 +20,24 @@ export function parseFault(spec: string): Fault {
 export function registerDevUpstreamCommand(program: Command): void {
   program.command('dev-upstream')
     .description('run an emulated OpenAI-compatible upstream (for tests and benchmarks)')
-    .option('--port <port>', 'port to listen on', '8081')
+    .option('--port <port>', 'port to listen on (0: any free port)', integerAtLeast(0), 8081)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--api-key <key>', 'require this Bearer key')
     .option('--mode <mode>', 'full | chat-only | responses-only | anthropic', 'full')
     .option('--native-compaction', 'serve /v1/responses/compact and compaction_trigger like OpenAI')
-    .option('--latency-ms <ms>', 'delay before each answer', '0')
+    .option('--latency-ms <ms>', 'delay before each answer', integerAtLeast(0), 0)
     .option('--models <list>', 'comma-separated models it serves (default: any)')
     .option('--no-record', 'do not keep received requests (for benchmarks)')
     .option('--fault <fault>', 'inject a fault into every model request: status:CODE | reset | hang | truncate[:EVENTS] | malformed | slow:MS (change it at run time with POST /__emulator/fault)')
     .action(async (opts) => {
       if (!['full', 'chat-only', 'responses-only', 'anthropic'].includes(opts.mode)) throw new Error(`--mode must be full, chat-only, responses-only or anthropic; got "${opts.mode}"`);
       const emulator = await startUpstreamEmulator({
-        port: Number(opts.port),
+        port: opts.port,
         host: opts.host,
         apiKey: opts.apiKey,
         mode: opts.mode,
         nativeCompaction: opts.nativeCompaction === true,
-        latencyMs: Number(opts.latencyMs),
+        latencyMs: opts.latencyMs,
         models: opts.models ? String(opts.models).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
         recordLimit: opts.record === false ? 0 : 1000,
       });

@@ -2,6 +2,7 @@
 // OpenAPI document is generated from them, so the two cannot drift apart.
 import { z } from 'zod';
 import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+import { checkBaseUrl } from '../config/base-url.ts';
 
 const resourceName = z.string().regex(/^[A-Za-z0-9][\w.@:-]{0,99}$/, 'use letters, digits and . _ - @ : (up to 100 characters, starting with a letter or digit)');
 const positiveInt = z.number().int().positive();
@@ -55,7 +56,13 @@ export const updateGroupSchema = z.strictObject({
 });
 
 const channelType = z.enum(CHANNEL_TYPES as [string, ...string[]]);
-const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' });
+const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' }).superRefine((value, ctx) => {
+  try {
+    checkBaseUrl(value, 'baseUrl');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 const aliases = z.record(z.string().min(1), z.string().min(1)).describe('client model name → upstream model name');
 
 export const createChannelSchema = z.strictObject({

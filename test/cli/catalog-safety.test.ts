@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
+import { openStore } from '../../src/store/database.ts';
+import { CatalogStore } from '../../src/store/catalog-store.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -124,6 +126,19 @@ describe('the command line never loses stored data', () => {
     refused(await cli(['keys', 'update', 'alice', '--group', 'nope', ...at()]), /Group "nope" does not exist/);
   });
 
+  test('changing a channel or group declared in the config file warns that the file wins at the next start', async () => {
+    const store = await openStore({ dataDir });
+    try {
+      const catalog = new CatalogStore(store.db);
+      await catalog.upsertChannel({ name: 'from-file', type: 'openai-chat', baseUrl: upstream.url, apiKey: '', models: ['m'], priority: 0, weight: 1, enabled: true, options: {}, source: 'config' });
+      await catalog.upsertGroup('file-group', ['m'], {}, 'config');
+    } finally {
+      await store.close();
+    }
+    assert.match(ok(await cli(['channels', 'update', 'from-file', '--weight', '2', ...at()]), 'update').stderr, /warning: channel "from-file" is declared in the config file/);
+    assert.match(ok(await cli(['groups', 'limits', 'file-group', '--rpm', '5', ...at()]), 'limits').stderr, /warning: group "file-group" is declared in the config file/);
+  });
+
   test('every management command names the store it used on stderr', async () => {
     for (const args of [['channels', 'list'], ['groups', 'list'], ['keys', 'list'], ['usage'], ['savings']]) {
       const { stderr } = ok(await cli([...args, ...at()]), args.join(' '));
@@ -187,6 +202,7 @@ describe('inputs are checked where they enter', () => {
     refused(await cli(['keys', 'limits', 'x', '--rpm', '-1', ...at()]), /option '--rpm <n>' argument '-1' is invalid/);
     refused(await cli(['usage', '--limit', '0', ...at()]), /option '--limit <n>' argument '0' is invalid/);
     refused(await cli(['savings', '--since', 'yesterday', ...at()]), /option '--since <time>' argument 'yesterday' is invalid/);
+    refused(await cli(['dev-upstream', '--port', 'abc']), /option '--port <port>' argument 'abc' is invalid/);
     ok(await cli(['savings', '--since', '24h', ...at()]), 'a span');
     ok(await cli(['savings', '--since', '2026-01-01', ...at()]), 'a date');
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -91,15 +91,19 @@ describe('first start and the admin token', () => {
   });
 });
 
-/** A `node` on PATH older than 22.18, which makes the launcher start the bundled Node 24 as a child. */
+/** A `node` on PATH older than 22.18 (past npm's node_modules/.bin), which makes the launcher start the bundled Node 24 as a child. */
 function olderNode(): string | undefined {
-  try {
-    const version = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim();
-    const [major, minor] = version.slice(1).split('.').map(Number);
-    return major < 22 || (major === 22 && minor < 18) ? 'node' : undefined;
-  } catch {
-    return undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'node');
+    if (!dir || !existsSync(candidate)) continue;
+    try {
+      const [major, minor] = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim().slice(1).split('.').map(Number);
+      if (major < 22 || (major === 22 && minor < 18)) return candidate;
+    } catch {
+      // not runnable: try the next one
+    }
   }
+  return undefined;
 }
 
 const older = olderNode();
