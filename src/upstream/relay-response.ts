@@ -8,6 +8,7 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
+import { redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
 import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
 
@@ -54,15 +55,17 @@ function firstNonBlank(text: string): string | undefined {
   return undefined;
 }
 
-/** Turns a non-2xx upstream answer into the client's error: 4xx passed on, 5xx as a 502. */
+/** Turns a non-2xx upstream answer into the client's error (message redacted): 4xx passed on, 5xx as a 502. */
 export async function upstreamStatusError(channel: ChannelRecord, response: Dispatcher.ResponseData): Promise<GatewayError> {
-  const { message, parsed } = await readUpstreamError(response.body);
+  const read = await readUpstreamError(response.body);
+  const message = redactUpstreamMessage(read.message, channel);
+  const parsed = read.parsed;
   const status = response.statusCode;
   if (status >= 400 && status < 500) {
     const e = parsed?.error ?? {};
     const headers: Record<string, string> = {};
-    const retryAfter = response.headers['retry-after'];
-    if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
+    const retryAfter = safeRetryAfter(response.headers['retry-after']);
+    if (retryAfter) headers['retry-after'] = retryAfter;
     return new GatewayError(status, typeof e.type === 'string' ? e.type : 'invalid_request_error', typeof e.code === 'string' ? e.code : null, message, {
       param: typeof e.param === 'string' ? e.param : null,
       headers,

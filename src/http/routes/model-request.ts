@@ -8,6 +8,7 @@ import { requireModelName, resolveModelAccess } from '../../access/model-access.
 import type { Principal } from '../../access/catalog.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { badRequest } from '../../errors.ts';
+import { checkBodyShape } from '../body-shape.ts';
 
 export interface ModelRequest {
   principal: Principal;
@@ -58,6 +59,7 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   const model = requireModelName(body);
   ctx.model = model;
   check?.(body);
+  checkBodyShape(body);
   const servable = resolveModelAccess(catalog, principal, model);
   if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, Math.ceil(raw.length / 4));
   return { principal, body, raw, model, servable };
