@@ -9,6 +9,7 @@ import type { ChannelRecord } from '../store/catalog-store.ts';
 import { badGateway } from '../errors.ts';
 import { recordUsage, upstreamStatusError } from '../upstream/relay-response.ts';
 import { ClientGoneError } from '../upstream/send.ts';
+import { redactUpstreamMessage } from '../upstream/error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { StreamEvent } from './stream-events.ts';
 import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
@@ -123,6 +124,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
         if (e.type === 'error') {
           failed = true;
           ctx.errorCode = e.code;
+          e.message = redactUpstreamMessage(e.message, options.channel);
         }
         pending += sink.write(e);
       }

@@ -83,6 +83,11 @@ describe('sealed compaction items and upstream blobs are bound to their key', ()
     assert.equal(otherFamily.status, 400);
     assert.equal(otherFamily.code, 'invalid_encrypted_content');
     assert.equal(upstream.requests.length, 0);
+
+    const disguised = await rejection(alice.responses.create({ model: 'gpt-5.5', input: [{ type: 'reasoning', summary: [], encrypted_content: item.encrypted_content }, { role: 'user', content: 'go' }] as any }));
+    assert.equal(disguised.status, 400, 'a sealed item passed off as reasoning is never sent upstream');
+    assert.equal(disguised.code, 'invalid_encrypted_content');
+    assert.equal(upstream.requests.length, 0);
   });
 
   test('a key whose group returns plain messages cannot get another key\'s sealed item back as text', async () => {
