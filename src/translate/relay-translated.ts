@@ -96,14 +96,20 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
     if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(options.channel.name, err);
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
   }
-  const events = wholeAnswerEvents(options.upstream, parsed);
-  for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
-  const client = clientOf(options);
-  const body = client === 'anthropic'
-    ? eventsToAnthropicMessage(events, anthropicMessageId(), options.clientModel)
-    : client === 'responses'
-      ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
-      : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  let body: unknown;
+  try {
+    const events = wholeAnswerEvents(options.upstream, parsed);
+    for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
+    const client = clientOf(options);
+    body = client === 'anthropic'
+      ? eventsToAnthropicMessage(events, anthropicMessageId(), options.clientModel)
+      : client === 'responses'
+        ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
+        : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  } catch (err) {
+    // An answer that is JSON but not the shape its API promises is the upstream's fault, not a relay 500.
+    throw badGateway(`Upstream channel "${options.channel.name}" answered with a body its API does not allow.`, 'upstream_bad_response', err);
+  }
   sendJson(ctx, 200, body, options.headers);
 }
 

@@ -99,6 +99,22 @@ describe('hostile request bodies', () => {
       assert.match(text, /redacted/);
     }
   });
+
+  test('an error event inside a translated stream is redacted too', async () => {
+    await relay.addChannel({ name: 'chat-for-responses', type: 'openai-chat', baseUrl: chatUp.url, apiKey: CHANNEL_KEY, models: ['cheap-translated'] });
+    await relay.relay.catalogStore.upsertGroup('cheap-only', ['cheap', 'claude-x', 'cheap-translated']);
+    await relay.relay.catalog.refresh();
+    chatUp.script([{ rawContentType: 'text/event-stream', rawBody: `data: ${JSON.stringify({ error: { message: `quota of ${CHANNEL_KEY} exhausted; token=hunter2hunter2`, code: 'quota' } })}\n\n` }]);
+    const response = await request(`${relay.baseURL}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${limitedKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'cheap-translated', input: 'x', stream: true }),
+    });
+    const text = await response.body.text();
+    assert.match(text, /response\.failed|"error"/);
+    assert.ok(!text.includes(CHANNEL_KEY) && !text.includes('hunter2hunter2'), text);
+    assert.match(text, /redacted/);
+  });
 });
 
 describe('the structure scan', () => {
