@@ -110,6 +110,10 @@ describe('sealed compaction items and upstream blobs are bound to their key', ()
     assert.equal(err.status, 400);
     assert.equal(err.code, 'invalid_encrypted_content');
     assert.equal(native.requests.length, 0, 'another key\'s blob is never forwarded');
+    const viaCompact = await rejection(bob.responses.compact({ model: 'gpt-5.5-native', input: next } as any));
+    assert.equal(viaCompact.status, 400, 'nor compacted for another key by the upstream that minted it');
+    assert.equal(viaCompact.code, 'invalid_encrypted_content');
+    assert.equal(native.requests.length, 0);
     const own = await alice.responses.create({ model: 'gpt-5.5-native', input: next as any });
     assert.equal(own.status, 'completed');
     assert.equal(native.requests.at(-1)!.body.input.at(-2).encrypted_content, blob);
