@@ -7,11 +7,16 @@ import { redactSecrets } from '../compaction/secrets.ts';
 /** The longest upstream error message passed on; longer ones are cut. */
 export const UPSTREAM_MESSAGE_MAX = 4096;
 
-export function redactUpstreamMessage(message: string, channel: Pick<ChannelRecord, 'apiKey'>): string {
-  let text = message.length > UPSTREAM_MESSAGE_MAX ? `${message.slice(0, UPSTREAM_MESSAGE_MAX)}…` : message;
+/** `text` with the channel's key and anything credential-like replaced. */
+export function redactCredentials(text: string, channel: Pick<ChannelRecord, 'apiKey'>): string {
   const key = channel.apiKey;
-  if (key && key.length >= 8) text = text.split(key).join('[redacted channel key]');
-  return redactSecrets(text);
+  const withoutKey = key && key.length >= 8 ? text.split(key).join('[redacted channel key]') : text;
+  return redactSecrets(withoutKey);
+}
+
+/** An upstream error message as a client may see it: capped, then redacted. */
+export function redactUpstreamMessage(message: string, channel: Pick<ChannelRecord, 'apiKey'>): string {
+  return redactCredentials(message.length > UPSTREAM_MESSAGE_MAX ? `${message.slice(0, UPSTREAM_MESSAGE_MAX)}…` : message, channel);
 }
 
 /** An upstream `retry-after` worth passing on: seconds or an HTTP date, nothing else. */

@@ -8,7 +8,7 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
-import { redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
+import { redactCredentials, redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
 import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
 
@@ -126,9 +126,13 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   let finished = false;
   let anthropicStartUsage: unknown;
   const sizes = new EventSizeGuard(options.bodyLimitBytes);
+  // Once the upstream sends an error event, the rest of the stream is passed on as redacted text.
+  let redacting = false;
   const onEvent = (event: EventSourceMessage) => {
     sizes.eventSeen();
-    const data = event.data;
+    const isError = event.event === 'error' || event.event === 'response.failed' || (options.format === 'chat' && event.data.includes('"error":{'));
+    if (isError) redacting = true;
+    const data = isError ? redactCredentials(event.data, options.channel) : event.data;
     if (options.format === 'anthropic') {
       // Usage arrives in two halves: input in message_start, the final output count in message_delta.
       if (event.event === 'message_start' || event.event === 'message_delta') {
@@ -169,9 +173,10 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   const decoder = new TextDecoder();
   try {
     for await (const chunk of response.body) {
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      parser.feed(text);
       sizes.fed((chunk as Buffer).length);
-      if (!rewrite && !out.write(chunk)) await waitForDrain(out, ctx);
+      if (!rewrite && !out.write(redacting ? redactCredentials(text, options.channel) : chunk)) await waitForDrain(out, ctx);
     }
   } catch (err) {
     if (ctx.abort.signal.aborted) return;

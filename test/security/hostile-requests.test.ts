@@ -100,6 +100,20 @@ describe('hostile request bodies', () => {
     }
   });
 
+  test('an error event inside a stream passed on as it arrives is redacted', async () => {
+    const leak = `quota of ${CHANNEL_KEY} exhausted; token=hunter2hunter2`;
+    const chunk = (delta: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: delta } }] })}\n\n`;
+    chatUp.script([{ rawContentType: 'text/event-stream', rawBody: chunk('partial answer') + `data: ${JSON.stringify({ error: { message: leak, code: 'quota' } })}\n\n` }]);
+    const response = await request(`${relay.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${limitedKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'cheap', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } }),
+    });
+    const text = await response.body.text();
+    assert.ok(!text.includes(CHANNEL_KEY) && !text.includes('hunter2hunter2'), text);
+    assert.match(text, /redacted/);
+  });
+
   test('an error event inside a translated stream is redacted too', async () => {
     await relay.addChannel({ name: 'chat-for-responses', type: 'openai-chat', baseUrl: chatUp.url, apiKey: CHANNEL_KEY, models: ['cheap-translated'] });
     await relay.relay.catalogStore.upsertGroup('cheap-only', ['cheap', 'claude-x', 'cheap-translated']);
