@@ -5,6 +5,7 @@
 import type { CompactionSealer, SealBinding } from './sealing.ts';
 import { isRelaySealed } from './sealing.ts';
 import { SUMMARY_MESSAGE_PREFIX } from '../compaction/index.ts';
+import { badRequest } from '../errors.ts';
 
 /** The text that introduces a relay summary to the model, wherever a sealed item is expanded. */
 export const SUMMARY_PREFIX = SUMMARY_MESSAGE_PREFIX;
@@ -46,6 +47,9 @@ export function inspectInput(input: unknown[], sealer: CompactionSealer, binding
         upstreamCompaction.push(blob);
         upstreamBlobs.push(blob);
       }
+    } else if (isRelaySealed(item.encrypted_content)) {
+      // The relay seals only compaction items: one found anywhere else is never sent upstream.
+      throw badRequest('Only compaction items carry the relay\'s sealed content.', `input[${index}].encrypted_content`, 'invalid_encrypted_content');
     } else if (item.type === 'reasoning' && typeof item.encrypted_content === 'string' && item.encrypted_content) {
       upstreamReasoning++;
       upstreamBlobs.push(item.encrypted_content);

@@ -97,7 +97,7 @@ export interface RelayConfig {
   accessLog: boolean;
   /** Lifetime of a relay-sealed compaction item, in seconds. */
   sealedItemTtlSec: number;
-  /** Entries kept per in-memory map of the shared state (affinity, blob issuers, counters, slots) without Redis. */
+  /** Session-affinity and blob-issuer entries the in-memory shared state keeps (without Redis), least recently used evicted first. */
   memoryStateMaxEntries: number;
   /** Largest upstream answer the relay reads whole (JSON bodies, error bodies, one SSE event). */
   upstreamBodyLimitBytes: number;

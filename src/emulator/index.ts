@@ -130,6 +130,10 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
     if (active?.kind === 'slow') await new Promise((r) => setTimeout(r, active.ms));
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     const scripted = queue.shift() ?? forcedToolReply(body);
+    if (scripted?.rawBody !== undefined) {
+      res.writeHead(200, { 'content-type': scripted.rawContentType ?? 'application/json' });
+      return void res.end(scripted.rawBody);
+    }
     if (scripted?.status) {
       return fail(scripted.status, scripted.error?.message ?? 'Scripted error.', scripted.error?.type ?? 'invalid_request_error', scripted.error?.code ?? null);
     }

@@ -13,6 +13,9 @@ export interface ScriptedReply {
   /** Answer with this HTTP status and error instead of a reply. */
   status?: number;
   error?: { message: string; type?: string; code?: string };
+  /** Answer with exactly these bytes (status 200, `rawContentType` or JSON): a hostile or broken upstream. */
+  rawBody?: string;
+  rawContentType?: string;
 }
 
 export interface PlannedReply {

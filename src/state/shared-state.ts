@@ -7,8 +7,10 @@ import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer
 import { BoundedMap } from './bounded-map.ts';
 import { MemoryPlanStore, type PlanStore } from './plan-store.ts';
 
-/** Entries per in-memory table when no size is configured (`memoryStateMaxEntries`). */
+/** Session affinity and blob-issuer entries kept in memory when no size is configured (`memoryStateMaxEntries`). */
 export const DEFAULT_MEMORY_STATE_MAX_ENTRIES = 100_000;
+/** Ceiling of the tables keyed by catalog names (limits, quota counters, slots, circuits). */
+const CATALOG_TABLE_MAX = 1_000_000;
 
 export interface ChannelHealth {
   consecutiveFailures: number;
@@ -62,16 +64,21 @@ export class MemorySharedState implements SharedState {
   private readonly probes: BoundedMap<string, number>;
   readonly planStore: PlanStore;
 
-  /** `maxEntries` bounds each table; keys are hashed or come from the catalog, so entries are small. */
+  /**
+   * `maxEntries` bounds the table clients fill (session affinity and blob issuers, keyed by fixed-size
+   * hashes). The others are keyed by catalog names (keys, groups, channels), so they stay as small as
+   * the catalog; they get a ceiling no catalog reaches, since evicting a quota counter or a
+   * concurrency slot would lift a limit.
+   */
   constructor(options: SharedStateOptions = {}) {
     const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_STATE_MAX_ENTRIES;
     this.planStore = new MemoryPlanStore(options.planCacheBytes);
-    this.limiters = new BoundedMap(maxEntries);
-    this.slots = new BoundedMap(maxEntries);
-    this.counters = new BoundedMap(maxEntries);
     this.affinity = new BoundedMap(maxEntries);
-    this.health = new BoundedMap(maxEntries);
-    this.probes = new BoundedMap(maxEntries);
+    this.limiters = new BoundedMap(CATALOG_TABLE_MAX);
+    this.slots = new BoundedMap(CATALOG_TABLE_MAX);
+    this.counters = new BoundedMap(CATALOG_TABLE_MAX);
+    this.health = new BoundedMap(CATALOG_TABLE_MAX);
+    this.probes = new BoundedMap(CATALOG_TABLE_MAX);
   }
 
   limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {

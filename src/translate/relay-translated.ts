@@ -9,6 +9,7 @@ import type { ChannelRecord } from '../store/catalog-store.ts';
 import { badGateway } from '../errors.ts';
 import { recordUsage, upstreamStatusError } from '../upstream/relay-response.ts';
 import { ClientGoneError } from '../upstream/send.ts';
+import { redactUpstreamMessage } from '../upstream/error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { StreamEvent } from './stream-events.ts';
 import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
@@ -101,15 +102,21 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
     if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(options.channel.name, err);
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
   }
-  const events = wholeAnswerEvents(options.upstream, parsed);
-  for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
-  const client = clientOf(options);
-  const body = client === 'anthropic'
-    ? eventsToAnthropicMessage(events, anthropicMessageId(), options.clientModel)
-    : client === 'responses'
-      ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
-      : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
-  if (client === 'responses' && options.onResponse) await keep(options.onResponse, body as { id: string; status: string; output: unknown[] });
+  let body: unknown;
+  try {
+    const events = wholeAnswerEvents(options.upstream, parsed);
+    for (const e of events) if (e.type === 'usage') recordUsage(ctx, e.usage);
+    const client = clientOf(options);
+    body = client === 'anthropic'
+      ? eventsToAnthropicMessage(events, anthropicMessageId(), options.clientModel)
+      : client === 'responses'
+        ? eventsToResponse(events, { id: responseId(), model: options.clientModel, createdAt: now(), customTools: options.customTools, echo: options.echo })
+        : eventsToChatCompletion(events, { id: chatId(), model: options.clientModel, created: now() });
+  } catch (err) {
+    // An answer that is JSON but not the shape its API promises is the upstream's fault, not a relay 500.
+    throw badGateway(`Upstream channel "${options.channel.name}" answered with a body its API does not allow.`, 'upstream_bad_response', err);
+  }
+  if (clientOf(options) === 'responses' && options.onResponse) await keep(options.onResponse, body as { id: string; status: string; output: unknown[] });
   sendJson(ctx, 200, body, options.headers);
 }
 
@@ -130,6 +137,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
         if (e.type === 'error') {
           failed = true;
           ctx.errorCode = e.code;
+          e.message = redactUpstreamMessage(e.message, options.channel);
         }
         pending += sink.write(e);
       }

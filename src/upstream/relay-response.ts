@@ -8,6 +8,7 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
+import { redactCredentials, redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
 import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
 
@@ -62,16 +63,18 @@ export function channelAuthError(channel: ChannelRecord, status: number): Gatewa
   return badGateway(`Upstream channel "${channel.name}" refused the relay's credentials (${status}); the operator must fix this channel's API key.`, 'upstream_auth_failed');
 }
 
-/** Turns a non-2xx upstream answer into the client's error: 4xx passed on (but 401/403, the channel's fault), 5xx as a 502. */
+/** Turns a non-2xx upstream answer into the client's error (message redacted): 4xx passed on (but 401/403, the channel's fault), 5xx as a 502. */
 export async function upstreamStatusError(channel: ChannelRecord, response: Dispatcher.ResponseData): Promise<GatewayError> {
-  const { message, parsed } = await readUpstreamError(response.body);
+  const read = await readUpstreamError(response.body);
+  const message = redactUpstreamMessage(read.message, channel);
+  const parsed = read.parsed;
   const status = response.statusCode;
   if (status === 401 || status === 403) return channelAuthError(channel, status);
   if (status >= 400 && status < 500) {
     const e = parsed?.error ?? {};
     const headers: Record<string, string> = {};
-    const retryAfter = response.headers['retry-after'];
-    if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
+    const retryAfter = safeRetryAfter(response.headers['retry-after']);
+    if (retryAfter) headers['retry-after'] = retryAfter;
     return new GatewayError(status, typeof e.type === 'string' ? e.type : 'invalid_request_error', typeof e.code === 'string' ? e.code : null, message, {
       param: typeof e.param === 'string' ? e.param : null,
       headers,
@@ -137,9 +140,13 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   /** The next Responses sequence number, for an error event the relay appends. */
   let nextSequence = 0;
   const sizes = new EventSizeGuard(options.bodyLimitBytes);
+  // Once the upstream sends an error event, the rest of the stream is passed on as redacted text.
+  let redacting = false;
   const onEvent = (event: EventSourceMessage) => {
     sizes.eventSeen();
-    const data = event.data;
+    const isError = event.event === 'error' || event.event === 'response.failed' || (options.format === 'chat' && event.data.includes('"error":{'));
+    if (isError) redacting = true;
+    const data = isError ? redactCredentials(event.data, options.channel) : event.data;
     if (options.format === 'anthropic') {
       // Usage arrives in two halves: input in message_start, the final output count in message_delta.
       if (event.event === 'message_start' || event.event === 'message_delta') {
@@ -182,9 +189,10 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   const decoder = new TextDecoder();
   try {
     for await (const chunk of response.body) {
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      parser.feed(text);
       sizes.fed((chunk as Buffer).length);
-      if (!rewrite && !out.write(chunk)) await waitForDrain(out, ctx);
+      if (!rewrite && !out.write(redacting ? redactCredentials(text, options.channel) : chunk)) await waitForDrain(out, ctx);
     }
   } catch (err) {
     if (ctx.abort.signal.aborted) return;

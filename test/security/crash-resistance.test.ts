@@ -57,6 +57,17 @@ describe('hostile usage numbers from an upstream', () => {
     assert.ok(alive.choices[0].message.content);
   });
 
+  test('an answer that is JSON but not its API\'s shape is a 502, not a relay 500; absurd usage in raw JSON is clamped', async () => {
+    await relay.addChannel({ name: 'chat-for-responses', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini'], options: { aliases: { 'gpt-4o-translated': 'gpt-4o-mini' } } });
+    upstream.script([{ rawBody: '{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[null]},"finish_reason":"tool_calls"}]}' }]);
+    await assert.rejects(client.responses.create({ model: 'gpt-4o-translated', input: 'x' }), (err: any) => err.status === 502 && err.code === 'upstream_bad_response');
+    upstream.script([{ rawBody: '{"id":"y","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1e999,"completion_tokens":-5,"total_tokens":"many"}}' }]);
+    const answer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'absurd usage' }] });
+    assert.equal(answer.choices[0].message.content, 'hi');
+    const row = (await relay.usageRows(1)).find((r) => r.status === 200 && r.output_tokens === 0 && r.input_tokens === MAX_TOKEN_COUNT);
+    assert.ok(row, 'Infinity recorded as the cap, a negative count as 0');
+  });
+
   test('tokenCount accepts only whole non-negative counts up to the cap', () => {
     assert.equal(tokenCount(-1), 0);
     assert.equal(tokenCount(Number.NaN), 0);

@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { request } from 'undici';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { affinityKeyOf } from '../../src/upstream/affinity-key.ts';
@@ -55,7 +57,7 @@ describe('client strings and upstream answers through a running relay', () => {
   const LIMIT = 64 * 1024;
 
   before(async () => {
-    upstream = await startUpstreamEmulator({ models: ['gpt-4o-mini', 'gpt-5.5'] });
+    upstream = await startUpstreamEmulator({ models: ['gpt-4o-mini', 'gpt-5.5'], recordLimit: 0 });
     relay = await startTestRelay({
       channels: [
         { name: 'chat', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini', 'gpt-5.5'] },
@@ -68,6 +70,23 @@ describe('client strings and upstream answers through a running relay', () => {
   after(async () => {
     await relay.close();
     await upstream.close();
+  });
+
+  test('sessions with 1 MiB prompt_cache_keys leave no trace in the heap', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const send = (i: number) => request(`${relay.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${relay.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', prompt_cache_key: `${i}`.padEnd(1024 * 1024, 'k'), messages: [{ role: 'user', content: 'x' }] }),
+    }).then((r) => r.body.dump());
+    await send(-1);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 48; i++) await send(i);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 16 * 1024 * 1024, `the heap grew by ${Math.round(grown / 1024 / 1024)} MB after 48 MiB of session keys`);
   });
 
   test('a huge model name is a 400 naming "model"; the usage log keeps at most 256 characters of it and of the path', async () => {

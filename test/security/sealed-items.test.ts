@@ -83,6 +83,11 @@ describe('sealed compaction items and upstream blobs are bound to their key', ()
     assert.equal(otherFamily.status, 400);
     assert.equal(otherFamily.code, 'invalid_encrypted_content');
     assert.equal(upstream.requests.length, 0);
+
+    const disguised = await rejection(alice.responses.create({ model: 'gpt-5.5', input: [{ type: 'reasoning', summary: [], encrypted_content: item.encrypted_content }, { role: 'user', content: 'go' }] as any }));
+    assert.equal(disguised.status, 400, 'a sealed item passed off as reasoning is never sent upstream');
+    assert.equal(disguised.code, 'invalid_encrypted_content');
+    assert.equal(upstream.requests.length, 0);
   });
 
   test('a key whose group returns plain messages cannot get another key\'s sealed item back as text', async () => {
@@ -105,6 +110,10 @@ describe('sealed compaction items and upstream blobs are bound to their key', ()
     assert.equal(err.status, 400);
     assert.equal(err.code, 'invalid_encrypted_content');
     assert.equal(native.requests.length, 0, 'another key\'s blob is never forwarded');
+    const viaCompact = await rejection(bob.responses.compact({ model: 'gpt-5.5-native', input: next } as any));
+    assert.equal(viaCompact.status, 400, 'nor compacted for another key by the upstream that minted it');
+    assert.equal(viaCompact.code, 'invalid_encrypted_content');
+    assert.equal(native.requests.length, 0);
     const own = await alice.responses.create({ model: 'gpt-5.5-native', input: next as any });
     assert.equal(own.status, 'completed');
     assert.equal(native.requests.at(-1)!.body.input.at(-2).encrypted_content, blob);

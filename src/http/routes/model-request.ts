@@ -10,6 +10,7 @@ import type { Principal } from '../../access/catalog.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { badRequest } from '../../errors.ts';
 import { estimateRequestTokens } from '../../access/token-estimate.ts';
+import { checkBodyShape } from '../body-shape.ts';
 
 export interface ModelRequest {
   principal: Principal;
@@ -60,6 +61,7 @@ export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, c
   const model = requireModelName(body);
   ctx.model = model;
   check?.(body);
+  checkBodyShape(body);
   const servable = resolveModelAccess(catalog, principal, model);
   if (deps.limiter) ctx.admission = await deps.limiter.admit(principal, model, () => estimateRequestTokens(body, deps.config.outputReserveTokens));
   return { principal, body, raw, model, servable };

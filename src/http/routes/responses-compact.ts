@@ -24,7 +24,7 @@ import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
-import { rememberIssuer } from '../../upstream/blob-issuer.ts';
+import { issuerOf, rememberIssuer } from '../../upstream/blob-issuer.ts';
 import { badRequest } from '../../errors.ts';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -82,11 +82,14 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const route = compactionRouteOf(servable, inspection);
   const affinityKey = affinityKeyOf(ctx.req.headers, body, ctx.principal);
   if (route.by === 'upstream') {
+    // Another key's upstream blob is refused here too (400); a known one goes back to its issuer.
+    const issuer = await issuerOf(deps.state, inspection.upstreamBlobs, request.principal);
     return dispatch({
       ctx,
       deps,
       model,
       candidates: route.channels,
+      ...(issuer && route.channels.some((c) => c.name === issuer) ? { pinnedChannel: issuer } : {}),
       affinityKey,
       attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
         channel,
