@@ -105,6 +105,17 @@ describe('Responses state on stateless upstreams', () => {
     await assert.rejects(client.responses.compact({ model: 'chat-model', previous_response_id: 'resp_unknown', input: 'x' } as any), (err: any) => err.status === 400 && err.code === 'previous_response_not_found');
   });
 
+  test('through the /compact/v1 prefix too: the history is rebuilt once, before it is compacted', async () => {
+    const prefixed = new OpenAI({ apiKey: relay.key, baseURL: `${relay.url}/compact/v1`, maxRetries: 0 });
+    chat.script([{ text: 'Hello Linus.' }]);
+    const first = await prefixed.responses.create({ model: 'chat-model', input: 'My name is Linus.' });
+    chat.script([{ text: 'Linus.' }]);
+    await prefixed.responses.create({ model: 'chat-model', input: 'Who am I?', previous_response_id: first.id });
+    const sent = sentText(chat);
+    assert.equal(sent.split('My name is Linus.').length - 1, 1, 'the earlier turn appears once');
+    assert.match(sent, /Hello Linus\.[\s\S]*Who am I\?/);
+  });
+
   test('store: false keeps nothing', async () => {
     const unkept = await client.responses.create({ model: 'chat-model', input: 'Forget this.', store: false });
     await assert.rejects(client.responses.create({ model: 'chat-model', input: 'x', previous_response_id: unkept.id }), (err: any) => err.status === 400 && err.code === 'previous_response_not_found');
