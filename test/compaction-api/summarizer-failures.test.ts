@@ -81,7 +81,7 @@ describe('summarizer failures and dispatch', () => {
     assert.equal(warning.level, 40);
     assert.match(warning.error, /the summarizer upstream is down/);
     assert.doesNotMatch(JSON.stringify(logs), /sk-proj-abcdefghijklmnopqrstuvwx/, 'a credential the upstream echoed is not logged');
-    const page = await (await fetch(`${relay.url}/admin/api/usage?compacted=true`, { headers: { authorization: `Bearer ${relay.relay.adminAuth.generatedToken}` } })).json();
+    const page: any = await (await fetch(`${relay.url}/admin/api/usage?compacted=true`, { headers: { authorization: `Bearer ${relay.relay.adminAuth.generatedToken}` } })).json();
     assert.equal(page.data.find((r: any) => r.request_id === compactRow.request_id)?.compaction_fallback, 'upstream_error', 'what the console\'s compaction page lists');
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     assert.match(metrics, /relay_compaction_fallbacks_total\{reason="upstream_error"\} [1-9]/);
