@@ -65,8 +65,8 @@ function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetToken
     const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
     summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
     options.summarizer = summarizer.call;
+    if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
   }
-  if (c.deps.summaryCache && policy.strategy === 'model') options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, summarizerChannels(c, policy).model);
   return { options, summarizer };
 }
 
