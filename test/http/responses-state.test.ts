@@ -42,8 +42,9 @@ describe('Responses state on stateless upstreams', () => {
       upstream().script([{ text: 'Nice to meet you, Ada.' }]);
       const first = await client.responses.create({ model, input: 'My name is Ada.' });
       upstream().script([{ text: 'Your name is Ada.' }]);
-      const second = await client.responses.create({ model, input: 'What is my name?', previous_response_id: first.id });
+      const { data: second, response: raw } = await client.responses.create({ model, input: 'What is my name?', previous_response_id: first.id }).withResponse();
       assert.equal(second.previous_response_id, first.id);
+      assert.doesNotMatch(raw.headers.get('x-relay-dropped-params') ?? '', /previous_response_id/, 'honoured, so not reported as dropped');
       const sent = sentText(upstream());
       assert.match(sent, /My name is Ada\./);
       assert.match(sent, /Nice to meet you, Ada\./);
