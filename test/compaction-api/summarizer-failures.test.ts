@@ -107,10 +107,11 @@ describe('summarizer failures and dispatch', () => {
     const started = Date.now();
     await assert.rejects(strictClient.responses.compact({ model: 'deepseek-chat', input: history(4, 'hang') } as any), (err: any) => err.status === 504 && err.code === 'summarizer_timeout');
     const took = Date.now() - started;
-    primary.setFault(null);
     assert.ok(took < 1000, `one 400 ms deadline across every try, not 400 ms per try (took ${took} ms)`);
     const raw = await client.responses.compact({ model: 'deepseek-chat', input: history(4, 'hang-default') } as any).asResponse();
+    primary.setFault(null);
     assert.equal(raw.status, 200, 'without the option the ledger stands in');
+    assert.equal(raw.headers.get('x-compaction-fallback'), 'upstream_timeout');
   });
 
   test('fallback: error answers 503 when the summarizer model\'s channels are all disabled, 502 when its upstream is stopped', async () => {
@@ -142,8 +143,17 @@ describe('summarizer failures and dispatch', () => {
         assert.equal(raw.headers.get('x-compaction-fallback'), null);
         assert.equal(raw.headers.get('x-compaction-strategy'), 'model');
       }
-      primary.setFault(null);
       assert.equal(summarizerCalls(backup).length, 6);
+      // Issue 13's case: two channels of equal weight, one failing: every compaction still gets its model summary.
+      await relay.addChannel({ name: 'backup', type: 'openai-chat', baseUrl: backup.url, models: ['deepseek-chat'], priority: 0 });
+      const strategies: (string | null)[] = [];
+      for (let i = 0; i < 8; i++) {
+        backup.script([{ text: SUMMARY }]);
+        const raw = await client.responses.compact({ model: 'deepseek-chat', input: history(3, `equal ${i}`) } as any).asResponse();
+        strategies.push(raw.headers.get('x-compaction-strategy'));
+      }
+      primary.setFault(null);
+      assert.deepEqual(strategies, Array(8).fill('model'), '8 of 8 compactions have a model summary');
     } finally {
       await relay.relay.catalogStore.removeChannel('backup');
       await relay.relay.catalog.refresh();
