@@ -25,6 +25,7 @@ import { countMessageTokens } from './http/routes/count-tokens.ts';
 import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
+import { CompactionPool } from './compaction-api/compaction-pool.ts';
 import { loadServerSecret } from './store/server-secret.ts';
 import { SecretBox } from './store/secret-box.ts';
 import { StoreSummaryCache } from './store/summary-cache.ts';
@@ -70,8 +71,12 @@ export function buildRoutes(): RouteTable {
   };
 }
 
+/**
+ * JSON lines on stdout, written synchronously: when the reader of stdout is gone (EPIPE), pino stops
+ * logging instead of retrying at exit forever, so a relay whose log pipe closed still stops on SIGTERM.
+ */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } });
+  return pino({ level, base: undefined, redact: { paths: ['*.authorization', '*.apiKey', '*.api_key', '*["x-api-key"]'], censor: '[redacted]' } }, pino.destination({ fd: 1, sync: true }));
 }
 
 export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {
@@ -83,7 +88,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   await applyConfigCatalog(catalogStore, config);
   const unreadable = (await catalogStore.listChannels()).filter((c) => c.apiKeyUnreadable).map((c) => c.name);
   if (unreadable.length > 0) {
-    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels add … --api-key)`);
+    logger.warn(`the upstream keys of channel(s) ${unreadable.join(', ')} were sealed under another server secret and cannot be read: restore COMPACT_RELAY_SECRET, or set the keys again (channels update NAME --api-key …)`);
   }
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
@@ -91,7 +96,8 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const usageRetention = startUsageRetention(store, config.usageRetentionDays, (err) => logger.error({ err }, 'pruning the usage log failed'), (rows) => logger.info(`pruned ${rows} usage row(s) older than ${config.usageRetentionDays} day(s)`));
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });
-  const state = await createSharedState(config.redisUrl);
+  const state = await createSharedState(config.redisUrl, undefined, { maxEntries: config.memoryStateMaxEntries, planCacheBytes: config.compactionPlanCacheMb * 1024 * 1024 });
+  const compactionPool = config.compactionWorkers === 0 ? undefined : new CompactionPool({ size: config.compactionWorkers, queueLimit: config.compactionQueueLimit });
   const summaryCache = state.summaryCache ? layeredSummaryCache(state.summaryCache, new StoreSummaryCache(store.db)) : new StoreSummaryCache(store.db);
   const health = new ChannelHealthTracker(state, { failureThreshold: config.circuitFailureThreshold, cooldownMs: config.circuitCooldownMs, minKeys: config.circuitMinKeys });
   const limiter = new AccessLimiter(state, new UsageLedger(store.db, state, config.prices));
@@ -101,7 +107,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   const adminAuth = await AdminAuth.load(adminStore, process.env.COMPACT_RELAY_ADMIN_TOKEN);
   // A generated admin token is shown by `serve` on stderr, never written to the log.
   const responseStore = createResponseStore(state);
-  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog, responseStore }, {
+  const relayServer = createRelayServer({ config, catalog, usageLog, agent, logger, sealer, summaryCache, state, health, limiter, metrics, routing, accessLog: config.accessLog, responseStore, compactionPool }, {
     ...buildRoutes(),
     ...adminRoutes({ catalogStore, catalog, adminStore, auth: adminAuth }),
   });
@@ -126,6 +132,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
     close() {
       closing ??= (async () => {
         await relayServer.drain(config.shutdownGraceMs);
+        await compactionPool?.close();
         catalog.stop();
         await usageLog.close();
         await usageRetention.close();

@@ -25,6 +25,18 @@ function fits(c: Conversation, budget: number) {
   return countConversationTokens(c) <= budget;
 }
 
+/** The first point where `ok` holds, for a predicate that stays true once true (binary search). */
+function firstFitting(points: number[], ok: (p: number) => boolean): number | undefined {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ok(points[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return points[lo];
+}
+
 /** Drops the oldest history (after the system prompt) at safe cut points until it fits. */
 export const truncation: Method = {
   name: 'truncate oldest',
@@ -32,11 +44,9 @@ export const truncation: Method = {
     if (fits(c, budget)) return c;
     const head = c.items.filter(pinned);
     const rest = c.items.filter((i) => !pinned(i));
-    for (const cut of safeCutPoints(rest)) {
-      const candidate = { ...c, items: [...head, ...rest.slice(cut)] };
-      if (fits(candidate, target)) return candidate;
-    }
-    return { ...c, items: head };
+    const at = (cut: number) => ({ ...c, items: [...head, ...rest.slice(cut)] });
+    const cut = firstFitting(safeCutPoints(rest), (p) => fits(at(p), target));
+    return cut === undefined ? { ...c, items: head } : at(cut);
   },
 };
 
@@ -49,11 +59,9 @@ export const middleOut: Method = {
     const prefix = [0];
     for (const item of c.items) prefix.push(prefix[prefix.length - 1] + countItemTokens(item));
     const headEnd = [...cuts].reverse().find((p) => prefix[p] <= target / 2) ?? cuts[0];
-    for (const start of cuts.filter((p) => p > headEnd)) {
-      const candidate = { ...c, items: [...c.items.slice(0, headEnd), ...c.items.slice(start)] };
-      if (fits(candidate, target)) return candidate;
-    }
-    return { ...c, items: c.items.filter(pinned) };
+    const at = (start: number) => ({ ...c, items: [...c.items.slice(0, headEnd), ...c.items.slice(start)] });
+    const start = firstFitting(cuts.filter((p) => p > headEnd), (p) => fits(at(p), target));
+    return start === undefined ? { ...c, items: c.items.filter(pinned) } : at(start);
   },
 };
 
@@ -131,3 +139,27 @@ export function allMethods(): Method[] {
     ours('ours, lossy summarizer, no ledger', new Set<Layer>(['L2', 'L3']), lossySummarizer),
   ];
 }
+
+/** Replaces an output with a short stub (the baseline's own masking, independent of the engine's). */
+function stubbed(item: Item): Item {
+  if (item.kind === 'tool_result') return { kind: 'tool_result', callId: item.callId, toolKind: item.toolKind, output: '[output hidden]' };
+  if (item.kind === 'message' && item.observation) return { kind: 'message', role: item.role, content: [{ type: 'text', text: '[output hidden]' }], observation: true };
+  return item;
+}
+
+/** SWE-agent-style masking of all but the last `keep` outputs, then the oldest turns dropped until it fits. */
+export function maskingPlusDrop(keep = 5): Method {
+  return {
+    name: 'masking + drop',
+    async compact(c, budget, target) {
+      if (fits(c, budget)) return c;
+      const outputs = c.items.map((item, i) => (item.kind === 'tool_result' || (item.kind === 'message' && item.observation) ? i : -1)).filter((i) => i >= 0);
+      const from = outputs.length > keep ? outputs[outputs.length - keep] : 0;
+      const masked = { ...c, items: c.items.map((item, i) => (i < from ? stubbed(item) : item)) };
+      if (fits(masked, target)) return masked;
+      return truncation.compact(masked, 0, target);
+    },
+  };
+}
+
+export const keepLast: Method = { ...truncation, name: 'keep-last' };

@@ -1,10 +1,13 @@
 // A seeded generator of long coding-agent sessions with planted facts at controlled positions:
 // the goal, constraints (one changes mid-session), files changed, resolved and current errors,
-// decisions, identifiers, a superseded value, look-alike distractors and fake secrets.
+// decisions, identifiers, a superseded value, look-alike distractors and fake secrets. Harder
+// variants: a text protocol (actions in assistant text, the environment's output in plain user
+// messages, as SWE-agent and mini-swe-agent send them), an in-context demonstration before the task,
+// error words inside source code, and files that are only viewed.
 import type { Conversation, Item } from '../../src/conversation/model.ts';
 import { countConversationTokens, countItemTokens } from '../../src/compaction/index.ts';
 
-export type FactCategory = 'goal' | 'constraint' | 'file' | 'latest_error' | 'next_step' | 'identifier' | 'decision' | 'superseded' | 'resolved_error' | 'secret';
+export type FactCategory = 'goal' | 'constraint' | 'file' | 'latest_error' | 'next_step' | 'identifier' | 'decision' | 'superseded' | 'resolved_error' | 'secret' | 'view_only' | 'source_error';
 
 export interface PlantedFact {
   category: FactCategory;
@@ -46,6 +49,23 @@ export interface GenerateOptions {
   seed: number;
   /** Approximate size of the session in tokens. */
   tokens: number;
+  /** `text`: actions in assistant text and observations in plain user messages (mini-swe-agent's protocol). */
+  protocol?: 'tools' | 'text';
+  /** An in-context demonstration of another task (about this many tokens) before the real task. */
+  demonstrationTokens?: number;
+}
+
+/** A source file whose lines contain error words but report no error (must never be shown as the current error). */
+const ERROR_WORDS_SOURCE = ['class StreamSyntaxError(SyntaxError):', '    raise SyntaxError("unexpected token in stream")', 'ERROR_MARKER = "ERROR: stream closed"', '    ast_error(node, "Error: bad chunk")'];
+
+/** A worked example of a different task, as SWE-agent puts before the real one. */
+function demonstration(tokens: number): string {
+  const lines = ['Here is a demonstration of how to correctly accomplish a task. It is included to show you how to correctly use the interface. You do not need to follow exactly what is done in the demonstration.', '--- DEMONSTRATION ---', 'We are fixing issue #4123 in the repository marshmallow: TimeDelta serialization precision.'];
+  for (let i = 0; lines.join('\n').length < tokens * 4; i++) {
+    lines.push(`THOUGHT: step ${i}: let me look at src/marshmallow/fields_${i % 7}.py around line ${100 + i}.`, '```bash', `sed -n '${100 + i},${120 + i}p' src/marshmallow/fields_${i % 7}.py`, '```', '<returncode>0</returncode>', `<output>\n    def _serialize_${i}(self, value, attr, obj, **kwargs):\n        return int(value.total_seconds() / base_unit.total_seconds())\n</output>`);
+  }
+  lines.push('--- END OF DEMONSTRATION ---');
+  return lines.join('\n');
 }
 
 export function generateSession(options: GenerateOptions): GeneratedSession {
@@ -54,7 +74,14 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
   const items: Item[] = [];
   const facts: PlantedFact[] = [];
   let call = 0;
+  const text = options.protocol === 'text';
   const tool = (name: string, args: unknown, output: string) => {
+    if (text) {
+      const exit = /exit code: (\d+)/.exec(output)?.[1] ?? '0';
+      items.push(assistant(`THOUGHT: running ${name}.\n\n\`\`\`bash\n${textAction(name, args)}\n\`\`\``));
+      items.push(user(`<returncode>${exit}</returncode>\n<output>\n${output}\n</output>`));
+      return;
+    }
     const callId = `call_${options.seed}_${++call}`;
     items.push({ kind: 'tool_call', callId, name, arguments: JSON.stringify(args), toolKind: 'function' });
     items.push({ kind: 'tool_result', callId, output, toolKind: 'function' });
@@ -68,9 +95,11 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
     }
     return lines.join('\n');
   };
-  const heavyTail = () => Math.floor(40 + 3000 * Math.pow(rand(), 4));
+  // Mostly short outputs with a rare very long one; many turns, as in real sessions.
+  const heavyTail = () => Math.floor(10 + 900 * Math.pow(rand(), 8));
 
-  items.push({ kind: 'message', role: 'system', content: [{ type: 'text', text: 'You are a coding agent working in a repository. Use the tools to read, edit and test code. Keep changes minimal.' }] });
+  items.push({ kind: 'message', role: 'system', content: [{ type: 'text', text: text ? 'You are a coding agent. Reply with a THOUGHT and exactly one bash code block; its output comes back as <returncode> and <output>.' : 'You are a coding agent working in a repository. Use the tools to read, edit and test code. Keep changes minimal.' }] });
+  if (options.demonstrationTokens) items.push(user(demonstration(options.demonstrationTokens)));
   const goal = 'Goal: add streaming support to the tokenizer in src/tokenizer/stream.py without breaking the public API.';
   const constraint = 'Constraint: never modify files under tests/legacy/ and keep Python 3.9 compatibility.';
   items.push(user(`${goal}\n${constraint}`));
@@ -84,7 +113,9 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
     if (size >= total * 0.92) break;
     const progress = size / total;
     turn++;
-    items.push(assistant(`Turn ${turn}: looking at the ${pick(WORDS)} ${pick(WORDS)} next.`));
+    // Agents think aloud at length; masking old outputs alone then does not make room.
+    const prose = Array.from({ length: Math.floor(60 + 300 * rand() ** 2) }, () => pick(WORDS)).join(' ');
+    items.push(assistant(`Turn ${turn}: looking at the ${pick(WORDS)} ${pick(WORDS)} next. ${prose}`));
     const file = `src/tokenizer/${pick(WORDS)}_${turn % 9}.py`;
     tool('read_file', { path: file }, `# ${file}\n` + logLines(heavyTail(), false));
     if (turn % 3 === 0) tool('shell', { command: `pytest -q tests/test_${pick(WORDS)}.py` }, logLines(heavyTail(), true) + '\n12 passed in 0.4s\nexit code: 0');
@@ -127,6 +158,11 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
       tool('shell', { command: 'env | grep TOKEN' }, `GITHUB_TOKEN=${secret}`);
       facts.push({ category: 'secret', text: secret });
     }
+    if (turn === 3) {
+      const viewed = 'src/tokenizer/errors_catalog.py';
+      tool('read_file', { path: viewed }, `# ${viewed}\n${ERROR_WORDS_SOURCE.join('\n')}\n${logLines(30, false)}`);
+      facts.push({ category: 'view_only', text: viewed }, ...ERROR_WORDS_SOURCE.map((line) => ({ category: 'source_error' as const, text: line.trim() })));
+    }
     if (turn % 5 === 0) tool('update_plan', { plan: [{ step: 'Write stream reader', status: 'completed' }, { step: 'Handle unicode boundaries', status: turn > 10 ? 'in_progress' : 'pending' }, { step: 'Update CHANGELOG', status: 'pending' }] }, 'Plan updated');
     if (turn % 6 === 0) tool('shell', { command: 'grep -rn "legacy_mode" src/' }, `src/tokenizer/legacy.py:12: legacy_mode = True\nFAILED tests/legacy/test_old.py::test_mode - distractor from an old log, not current\n${logLines(20, false)}`);
   }
@@ -138,6 +174,17 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
   facts.push({ category: 'next_step', text: next });
   const conversation: Conversation = { items, tools: [] };
   return { conversation, facts, tokens: countConversationTokens(conversation) };
+}
+
+/** A tool call as a text-protocol agent writes it: one shell command. */
+function textAction(name: string, args: any): string {
+  if (name === 'read_file') return `cat ${args.path}`;
+  if (name === 'apply_patch') {
+    const file = /\*\*\* Update File: (.+)/.exec(String(args.input))?.[1] ?? 'unknown.py';
+    return `sed -i 's/old()/new()/' ${file}`;
+  }
+  if (name === 'update_plan') return `echo "plan: ${args.plan.map((p: any) => `${p.step} (${p.status})`).join('; ')}"`;
+  return String(args.command ?? name);
 }
 
 /** Tokens of the newest `count` items, for tail sizing in experiments. */

@@ -13,6 +13,10 @@ export interface QualityResult {
   secretsLeaked: number;
   supersededShownAsCurrent: number;
   resolvedShownAsCurrent: number;
+  /** Files only viewed that the ledger lists as changed. */
+  viewOnlyListedAsChanged: number;
+  /** Source lines with error words (not errors) shown as the current error. */
+  sourceLineShownAsError: number;
   invariantViolations: string[];
   withinBudget: boolean;
   tokensBefore: number;
@@ -49,6 +53,8 @@ export function measureQuality(before: Conversation, after: Conversation, facts:
   let secretsLeaked = 0;
   let supersededShownAsCurrent = 0;
   let resolvedShownAsCurrent = 0;
+  let viewOnlyListedAsChanged = 0;
+  let sourceLineShownAsError = 0;
   for (const fact of facts) {
     if (fact.category === 'secret') {
       if (written.includes(fact.text)) secretsLeaked++;
@@ -56,6 +62,14 @@ export function measureQuality(before: Conversation, after: Conversation, facts:
     }
     if (fact.category === 'superseded') {
       if (inSection('### Identifiers', fact.text) || !all.includes(fact.current ?? '')) supersededShownAsCurrent++;
+      continue;
+    }
+    if (fact.category === 'view_only') {
+      if (inSection('### Files changed', fact.text)) viewOnlyListedAsChanged++;
+      continue;
+    }
+    if (fact.category === 'source_error') {
+      if (inSection('### Current error', fact.text)) sourceLineShownAsError++;
       continue;
     }
     if (fact.category === 'resolved_error') {
@@ -81,6 +95,8 @@ export function measureQuality(before: Conversation, after: Conversation, facts:
     secretsLeaked,
     supersededShownAsCurrent,
     resolvedShownAsCurrent,
+    viewOnlyListedAsChanged,
+    sourceLineShownAsError,
     invariantViolations: checkInvariants(before, after),
     withinBudget: tokensAfter <= budget,
     tokensBefore: countConversationTokens(before),

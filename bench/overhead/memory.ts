@@ -54,6 +54,7 @@ const variants = [
 const results: { variant: string; rounds: number[]; peakRssMb: number; heapUsedAfterMb: number; heapUsedIdleMb: number }[] = [];
 for (const variant of variants) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-memory-'));
+  cli(dataDir, 'init');
   cli(dataDir, 'groups', 'add', '--name', 'g', '--models', '*');
   const key = cli(dataDir, 'keys', 'create', '--name', 'k', '--group', 'g');
   cli(dataDir, 'keys', 'limits', 'k', '--rpm', '100000000');

@@ -29,11 +29,16 @@ export interface Admission {
    * (`x-ratelimit-limit-requests`, `-remaining-requests`, `-reset-requests`, and the same for tokens).
    */
   headers: Record<string, string>;
+  /**
+   * Reserves more for work the request causes beyond its own call (a summary written by a model,
+   * priced at `model`); refuses it (throws the 429) when that no longer fits a token limit or quota.
+   */
+  reserveMore(estimate: TokenEstimate, model: string): Promise<void>;
   /** Gives back concurrency slots and replaces token reservations with what the request really charged. */
   release(charge: ChargePart[]): Promise<void>;
 }
 
-const NOTHING: Admission = { headers: {}, release: async () => {} };
+const NOTHING: Admission = { headers: {}, reserveMore: async () => {}, release: async () => {} };
 
 /** A reset delay the way OpenAI writes it: `1s`, `6m0s`, `250ms`. */
 export function resetDelay(ms: number): string {
@@ -95,7 +100,7 @@ export class AccessLimiter {
 
     const undo: (() => Promise<unknown>)[] = [];
     const slots: string[] = [];
-    const charged: { id: string; tpm: number }[] = [];
+    const charged: { id: string; label: string; tpm: number }[] = [];
     let requests: Window | undefined;
     let tokenWindow: Window | undefined;
     let reservation: QuotaReservation | undefined;
@@ -111,7 +116,7 @@ export class AccessLimiter {
         if (rpm) requests = tighter(requests, await this.consume('rpm', rpm, scope.id, 1, `Rate limit reached for ${scope.label}: ${rpm} requests per minute.`));
         if (tpm) {
           tokenWindow = tighter(tokenWindow, await this.consume('tpm', tpm, scope.id, tokens, `Rate limit reached for ${scope.label}: ${tpm} tokens per minute (this request may use up to ${tokens}).`, true));
-          charged.push({ id: scope.id, tpm });
+          charged.push({ id: scope.id, label: scope.label, tpm });
           undo.push(() => this.state.limiter('tpm', tpm, 60).reward(scope.id, tokens));
         }
         if (concurrency) {
@@ -131,14 +136,40 @@ export class AccessLimiter {
       headers[`x-ratelimit-remaining-${suffix}`] = String(window.remaining);
       headers[`x-ratelimit-reset-${suffix}`] = resetDelay(window.resetMs);
     }
+    let held = tokens;
     return {
       headers,
+      reserveMore: async (more, moreModel) => {
+        if (!tokenLimited) return;
+        const extra = Math.max(1, more.input + more.output);
+        const taken: (() => Promise<unknown>)[] = [];
+        let added: QuotaReservation | undefined;
+        try {
+          if (reservation) {
+            const got = await this.ledger.reserve(keyName, keyLimits, moreModel, more);
+            added = got;
+            taken.push(() => this.ledger.settle(keyName, got, []));
+          }
+          for (const c of charged) {
+            await this.consume('tpm', c.tpm, c.id, extra, `Rate limit reached for ${c.label}: ${c.tpm} tokens per minute.`, true);
+            taken.push(() => this.state.limiter('tpm', c.tpm, 60).reward(c.id, extra));
+          }
+        } catch (err) {
+          for (const step of taken.reverse()) await step().catch(() => undefined);
+          throw err;
+        }
+        held += extra;
+        if (reservation && added) {
+          reservation.tokens += added.tokens;
+          reservation.usd += added.usd;
+        }
+      },
       release: async (charge) => {
         for (const slot of slots) await this.state.release(slot);
         const used = tokensOf(charge);
         for (const c of charged) {
           const limiter = this.state.limiter('tpm', c.tpm, 60);
-          const diff = used - tokens;
+          const diff = used - held;
           if (diff > 0) await limiter.penalty(c.id, diff).catch(() => undefined);
           else if (diff < 0) await limiter.reward(c.id, -diff).catch(() => undefined);
         }

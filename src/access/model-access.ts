@@ -4,10 +4,14 @@ import type { CatalogIndex, Principal } from './catalog.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 
+/** The longest model name a request may carry (no served model comes close; the name reaches logs and answers). */
+export const MODEL_NAME_MAX = 256;
+
 export function requireModelName(body: Record<string, unknown>): string {
   const model = body.model;
   if (model === undefined) throw badRequest('Missing required parameter: "model".', 'model', 'missing_required_parameter');
   if (typeof model !== 'string' || model.trim() === '') throw badRequest('"model" must be a non-empty string.', 'model', 'invalid_type');
+  if (model.length > MODEL_NAME_MAX) throw badRequest(`"model" is longer than ${MODEL_NAME_MAX} characters; no model has such a name.`, 'model', 'invalid_value');
   return model;
 }
 

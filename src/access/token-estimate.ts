@@ -1,5 +1,6 @@
 // What a request may cost before it is forwarded, for token limits and quotas: its input counted
-// with the o200k tokenizer over the text a model reads (not base64 images, encrypted blobs or ids),
+// with the o200k tokenizer over the text a model reads (tool definitions as their JSON; not base64
+// images, encrypted blobs or ids),
 // plus the output it may produce: its own max_tokens / max_completion_tokens / max_output_tokens,
 // or a default reserve when it sets none. Reconciled with the upstream's real usage afterwards.
 import { countTextTokens, ITEM_OVERHEAD } from '../compaction/tokens.ts';
@@ -37,7 +38,14 @@ export function requestedOutputCap(body: Record<string, unknown>): number | unde
  */
 export function estimateInputTokens(body: unknown): number {
   let total = PRIMING;
-  const stack: unknown[] = [body];
+  const top = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const stack: unknown[] = [];
+  for (const [key, value] of Object.entries(top)) {
+    if (NOT_TEXT.has(key)) continue;
+    // Tool definitions are read as their JSON (property names included), as the upstreams count them.
+    if ((key === 'tools' || key === 'functions') && value && typeof value === 'object') total += countTextTokens(JSON.stringify(value));
+    else stack.push(value);
+  }
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
@@ -49,8 +57,7 @@ export function estimateInputTokens(body: unknown): number {
       for (const [key, child] of Object.entries(value)) if (!NOT_TEXT.has(key)) stack.push(child);
     }
   }
-  const items = (body as { messages?: unknown; input?: unknown } | null) ?? {};
-  const list = Array.isArray(items.messages) ? items.messages : Array.isArray(items.input) ? items.input : [];
+  const list = Array.isArray(top.messages) ? top.messages : Array.isArray(top.input) ? top.input : [];
   return total + list.length * ITEM_OVERHEAD;
 }
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type RelayConfig } from '../config/config.ts';
 import { createLogger, startRelay } from '../app.ts';
+import { installProcessGuards } from '../observability/process-guard.ts';
 import { redactUrl } from '../store/database.ts';
 
 /** The flags (and note) that point a management command at this relay's store. */
@@ -44,6 +45,26 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(opts);
       const logger = createLogger(config.logLevel);
       const relay = await startRelay(config, logger);
+      // Handlers first: a signal that arrives while the start-up lines are written still drains.
+      let stopping = false;
+      const stop = (signal: string, exitCode = 0) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal, inFlight: relay.relayServer.inFlight }, 'shutting down: finishing in-flight requests');
+        relay.close().then(
+          () => {
+            logger.info('stopped');
+            process.exit(exitCode);
+          },
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      installProcessGuards(logger, { onFatal: () => stop('uncaught exceptions', 1) });
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
       const selector = storeSelector(config, opts);
       logger.info({ url: relay.url, store: relay.store.location }, `compact-relay listening on ${relay.url}`);
       if (relay.adminAuth.generatedToken) process.stderr.write(adminTokenBanner(relay.adminAuth.generatedToken, relay.url, selector));
@@ -53,23 +74,5 @@ export function registerServeCommand(program: Command): void {
       if (relay.catalog.current.groups.size === 0) {
         logger.info(`no groups or keys yet; create them with: npx compact-relay groups add --name default --models "*"${selector} && npx compact-relay keys create --name me --group default${selector}`);
       }
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal, inFlight: relay.relayServer.inFlight }, 'shutting down: finishing in-flight requests');
-        relay.close().then(
-          () => {
-            logger.info('stopped');
-            process.exit(0);
-          },
-          (err) => {
-            logger.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
     });
 }

@@ -10,6 +10,7 @@ import { dispatch } from '../upstream/dispatch.ts';
 import { ClientGoneError, sendUpstream } from '../upstream/send.ts';
 import { recordUsage } from '../upstream/relay-response.ts';
 import { badGateway, gatewayTimeout, toGatewayError, unavailable, type GatewayError } from '../errors.ts';
+import { readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { SummarizeCall } from '../compaction/index.ts';
 
 type SummarizeResult = Awaited<ReturnType<SummarizeCall>>;
@@ -92,8 +93,9 @@ export function channelSummarizer(target: SummarizerTarget): ChannelSummarizer {
         relay: async (channel, response) => {
           let answer: unknown;
           try {
-            answer = await response.body.json();
+            answer = JSON.parse(await readBoundedText(response.body, deps.config.upstreamBodyLimitBytes));
           } catch (err) {
+            if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(channel.name, err);
             if (abort.signal.aborted) throw new ClientGoneError();
             throw badGateway(`Summarizer channel "${channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
           }

@@ -2,7 +2,7 @@
 // channels that will serve the compacted request), wires the summarizer to dispatch and the
 // summary cache to shared state, and says what it did, including a summary that fell back.
 import type { Conversation, MessageItem } from '../conversation/model.ts';
-import { buildHandoff, compactConversation, type CompactionOptions, type CompactionReport } from '../compaction/index.ts';
+import type { CompactionOptions, CompactionReport } from '../compaction/index.ts';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
@@ -11,6 +11,9 @@ import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.
 import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 import { settleFallback } from './fallback.ts';
+import { chargedSummarizer } from './charged-summarizer.ts';
+import { compactStably } from './stable-compaction.ts';
+import { runHandoffOffLoop } from './handoff-runner.ts';
 
 /** Compaction starts above this share of the context window… */
 export const HARD_TRIGGER_FRACTION = 0.85;
@@ -64,7 +67,7 @@ function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetToken
     // The session's own key when the summarizer is the session's model; another model keeps an affinity of its own, so it never moves the session.
     const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
     summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
-    options.summarizer = summarizer.call;
+    options.summarizer = chargedSummarizer(summarizer.call, c.ctx.admission, model);
     if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
   }
   return { options, summarizer };
@@ -102,19 +105,22 @@ const windowOf = (c: CompactionContext) => servingWindowFor(c.model, c.serving ?
 export async function runHandoff(c: CompactionContext, conversation: Conversation): Promise<HandoffOutcome> {
   const policy = compactionPolicyOf(c.principal.group);
   const setup = engineSetup(c, policy, windowOf(c));
-  const result = await buildHandoff(conversation, setup.options);
+  const result = await runHandoffOffLoop(conversation, setup.options, c.deps.compactionPool, c.ctx.abort.signal);
   const fallback = settle(c, policy, result.report, setup);
   return { ...result, policy, ...(fallback ? { fallback } : {}) };
 }
 
-/** Chat-shape compaction: the conversation fitted to the model's budget before forwarding. */
+/**
+ * Chat-shape compaction: the conversation fitted to the model's budget before forwarding, off the
+ * event loop, with the session's plan reapplied so the forwarded prefix stays the same between events.
+ */
 export async function runCompaction(c: CompactionContext, conversation: Conversation, budgetOverride?: number) {
   const policy = compactionPolicyOf(c.principal.group);
   const window = windowOf(c);
   const setup = budgetOverride
-    ? engineSetup(c, policy, budgetOverride)
+    ? engineSetup(c, policy, budgetOverride, Math.floor((budgetOverride * TARGET_FRACTION) / HARD_TRIGGER_FRACTION))
     : engineSetup(c, policy, Math.floor(window * HARD_TRIGGER_FRACTION), Math.floor(window * TARGET_FRACTION));
-  const result = await compactConversation(conversation, setup.options);
+  const result = await compactStably(conversation, setup.options, { tenant: `key:${c.principal.key.id}`, plans: c.deps.state?.planStore, pool: c.deps.compactionPool, signal: c.ctx.abort.signal });
   const fallback = settle(c, policy, result.report, setup);
   return { ...result, ...(fallback ? { fallback } : {}) };
 }
@@ -127,5 +133,6 @@ export function compactionHeaders(outcome: CompactionOutcome): Record<string, st
     'x-compaction-strategy': strategyOf(report),
     'x-compaction-layers': report.layersApplied.join(',') || 'none',
     ...(fallback ? { 'x-compaction-fallback': fallback } : {}),
+    ...(report.plan ? { 'x-compaction-plan': report.plan } : {}),
   };
 }

@@ -1,14 +1,25 @@
 // The compaction engine: layers applied cheapest first (L1 normalize, L2 mask, L3/L4 retire the
-// middle into one summary message) until the conversation fits, with retirement boundaries
-// quantized by token blocks so that, between events, the forwarded history only grows at its end.
-import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
-import { messageText, toolOutputText } from '../conversation/model.ts';
+// middle into one summary message) until the conversation fits, with boundaries quantized by
+// token blocks and chosen from prefix sums (linear in the history). Planning is synchronous and
+// deterministic (it can run in a worker); the model summary, if any, is asked for afterwards, and
+// the decisions are applied in one pass. Handoffs live in handoff.ts; stable-plan.ts keeps an
+// event's decisions fixed until the next event.
+import type { Conversation, Item } from '../conversation/model.ts';
+import { messageText } from '../conversation/model.ts';
 import { badRequest } from '../errors.ts';
-import { countConversationTokens, countItemTokens, countTextTokens } from './tokens.ts';
+import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
-import { maskObservations } from './masking.ts';
-import { extractLedger, isRealUserMessage, renderLedger, type Ledger } from './ledger.ts';
-import { summarizeSlice, type SummarizeCall, type SummaryCache } from './summarizer.ts';
+import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
+import { isRealUserMessage, type Ledger } from './ledger.ts';
+import { prepareSummary, requestSummary, type PreparedSummary, type SummarizeCall, type SummaryCache, type SummaryOutcome } from './summarizer.ts';
+import { applyLayout, summaryMessage, type CompactionLayout } from './layout.ts';
+import { chooseBoundary } from './boundary-search.ts';
+import { composeSummary, countByType, isPinned, layerOn, ledgerPiece, modelReport, roundMs } from './summary-parts.ts';
+import { countVisits } from './work-meter.ts';
+import { markTextProtocol } from '../conversation/text-protocol.ts';
+import { fitPinned } from './pinned-fit.ts';
+
+export { SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './layout.ts';
 
 export type Layer = 'L1' | 'L2' | 'L3' | 'L4';
 
@@ -63,45 +74,13 @@ export interface CompactionReport {
   ledger: Ledger | null;
   summary: SummaryReport | null;
   timings: Record<string, number>;
+  /** With recorded plans: `new` when this request made a compaction event, `reused` when an earlier one was reapplied. */
+  plan?: 'new' | 'reused';
 }
 
 export interface CompactionResult {
   conversation: Conversation;
   report: CompactionReport;
-}
-
-/** The text that opens the relay's summary message (also recognised when expanding sealed items). */
-export const SUMMARY_MESSAGE_PREFIX = 'The earlier part of this session was compacted by the gateway. Summary of the work so far, to continue from:\n\n';
-
-const isPinned = (item: Item) => item.kind === 'message' && (item.role === 'system' || item.role === 'developer');
-
-export function isSummaryMessage(item: Item): item is MessageItem {
-  return item.kind === 'message' && item.role === 'user' && messageText(item.content).startsWith(SUMMARY_MESSAGE_PREFIX);
-}
-
-function layerOn(options: CompactionOptions, layer: Layer): boolean {
-  return !options.disabledLayers?.has(layer);
-}
-
-/** L1 over every tool result and text-protocol observation; returns new items (unchanged ones are the same objects). */
-function normalizeAll(items: Item[], capTokens: number): { items: Item[]; truncated: number } {
-  let truncated = 0;
-  const out = items.map((item) => {
-    if (item.kind === 'message' && item.observation && item.content.every((p) => p.type === 'text')) {
-      const text = messageText(item.content);
-      const normalized = normalizeToolOutput(text, capTokens);
-      if (normalized === text) return item;
-      if (normalized.includes('lines cut by the gateway')) truncated++;
-      return { kind: 'message', role: item.role, content: [{ type: 'text', text: normalized }], observation: true, ...(item.id ? { id: item.id } : {}) } satisfies Item;
-    }
-    if (item.kind !== 'tool_result') return item;
-    const text = toolOutputText(item.output);
-    const normalized = normalizeToolOutput(text, capTokens);
-    if (normalized === text) return item;
-    if (normalized.includes('lines cut by the gateway')) truncated++;
-    return { kind: 'tool_result', callId: item.callId, toolKind: item.toolKind, output: normalized, ...(item.id ? { id: item.id } : {}) } satisfies Item;
-  });
-  return { items: out, truncated };
 }
 
 /** Indices where history may be cut without separating a call from its results (or reasoning from its call). */
@@ -129,10 +108,12 @@ export function safeCutPoints(items: Item[]): number[] {
   return points;
 }
 
+const taskTextOf = (item: Item | undefined) => (item?.kind === 'message' ? messageText(item.content) : '');
+
 /** Cut points kept as retirement boundaries: the first safe point after each block of tokens. */
-function quantizedBoundaries(items: Item[], safe: number[], blockTokens: number): number[] {
+function quantizedBoundaries(tokens: number[], safe: number[], blockTokens: number): number[] {
   const cumulative: number[] = [0];
-  for (const item of items) cumulative.push(cumulative[cumulative.length - 1] + countItemTokens(item));
+  for (const t of tokens) cumulative.push(cumulative[cumulative.length - 1] + t);
   const out: number[] = [];
   let lastBlock = 0;
   for (const point of safe) {
@@ -145,73 +126,82 @@ function quantizedBoundaries(items: Item[], safe: number[], blockTokens: number)
   return out;
 }
 
-function tokensOf(base: Conversation, items: Item[]): number {
-  return countConversationTokens({ ...base, items });
+/** Options that can cross a worker boundary: functions are replaced by whether a summarizer exists. */
+export type PlanningOptions = Omit<CompactionOptions, 'summarizer' | 'cache'> & { hasSummarizer: boolean };
+
+export function planningOptionsOf(options: CompactionOptions): PlanningOptions {
+  const { summarizer, cache: _cache, ...rest } = options;
+  return { ...rest, hasSummarizer: summarizer !== undefined };
 }
 
-function summaryMessage(text: string): MessageItem {
-  return { kind: 'message', role: 'user', content: [{ type: 'text', text: SUMMARY_MESSAGE_PREFIX + text }] };
+/** A model summary still to be asked for, and what is needed to put it in place of the ledger summary. */
+export interface PendingModelSummary {
+  prepared: PreparedSummary;
+  previous: string | undefined;
+  ledgerText: string;
+  retiredCount: number;
+  /** Tokens of the ledger summary message the model summary would replace. */
+  ledgerMessageTokens: number;
+  /** The model summary is used only if the result stays at or under this many tokens. */
+  ceilingTokens: number;
 }
 
-interface SummaryPiece {
-  text: string;
-  report: SummaryReport;
+/** The decisions of one compaction, before any model call. `layout` null: the conversation is left as it is. */
+export interface PlannedCompaction {
+  layout: CompactionLayout | null;
+  report: CompactionReport;
+  pending?: PendingModelSummary;
+  /** The model's own summary (without the ledger), once it answered and its summary is in place. */
+  modelSummary?: string;
 }
 
-/** Retired items counted by type (opaque items by their wire type), sorted by type. */
-function countByType(items: Item[]): { type: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const type = item.kind === 'opaque' ? item.wireType : item.kind;
-    counts.set(type, (counts.get(type) ?? 0) + 1);
-  }
-  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([type, count]) => ({ type, count }));
+/** What an earlier event left that the next one builds on. */
+export interface EarlierEvent {
+  /** Masking stubs already sent, by index: kept as they are, so a stub once emitted is never rewritten. */
+  stubs?: ReadonlyMap<number, string>;
+  /** The earlier model summary and where its retirement ended: the next model summary folds in only what follows. */
+  modelSummary?: { text: string; retiredUntil: number };
 }
 
-async function writeSummary(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[] = []): Promise<SummaryPiece & { ledger: Ledger }> {
-  const previous = retired.filter(isSummaryMessage).map((m) => messageText(m.content).slice(SUMMARY_MESSAGE_PREFIX.length)).pop();
-  const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
-  const fresh = retired.slice(lastSummaryAt + 1);
-  const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget, kept);
-  const none = options.strategy === 'none';
-  const ledgerText = layerOn(options, 'L3') && !none ? renderLedger(ledger) : '';
-  const report: SummaryReport = { strategy: none ? 'none' : 'ledger', model: null, inputTokens: 0, outputTokens: 0, cacheHit: false, fellBackToLedger: false };
-  let modelText: string | null = null;
-  if ((options.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4')) {
-    if (!options.summarizer) {
-      report.fellBackToLedger = true;
-      report.error = 'no summarizer configured';
-    } else {
-      const outcome = await summarizeSlice(previous, fresh, { summarizer: options.summarizer, cache: options.cache, capTokens: options.summaryCapTokens ?? 4000 });
-      Object.assign(report, { model: outcome.model ?? null, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, cacheHit: outcome.cacheHit });
-      if (outcome.text) {
-        modelText = outcome.text;
-        report.strategy = 'model';
-      } else {
-        report.fellBackToLedger = true;
-        report.error = outcome.error;
-      }
+/** Puts the model's answer into a planned compaction (the ledger stays if it failed or does not fit). */
+export function settlePendingSummary(planned: PlannedCompaction, outcome: SummaryOutcome): PlannedCompaction {
+  const { pending, layout } = planned;
+  if (!pending || !layout) return planned;
+  const report: CompactionReport = { ...planned.report, layersApplied: [...planned.report.layersApplied] };
+  const summary = modelReport(outcome);
+  if (outcome.text) {
+    const text = composeSummary(outcome.text, pending.previous, pending.ledgerText, pending.retiredCount, pending.prepared.capTokens);
+    const tokens = report.tokensAfter - pending.ledgerMessageTokens + countItemTokens(summaryMessage(text));
+    if (tokens <= pending.ceilingTokens) {
+      report.tokensAfter = tokens;
+      report.summary = summary;
+      report.layersApplied.push('L4');
+      return { layout: { ...layout, summaryText: text }, report, modelSummary: outcome.text };
     }
+    report.summary = { ...summary, strategy: 'ledger', fellBackToLedger: true, error: 'the model summary did not fit the budget' };
+    return { layout, report };
   }
-  const parts: string[] = [];
-  if (modelText) parts.push(modelText.trim());
-  else if (previous) {
-    const cap = (options.summaryCapTokens ?? 4000) * 3;
-    parts.push(`## Earlier summary\n${previous.length > cap ? previous.slice(0, cap) + '\n[…]' : previous}`);
-  }
-  if (ledgerText) parts.push(ledgerText);
-  if (parts.length === 0) parts.push(`${retired.length} earlier items were removed without a summary.`);
-  return { text: parts.join('\n\n'), report, ledger };
+  report.summary = summary;
+  return { layout, report };
 }
 
-/** Compacts `conversation` to fit; unchanged when already within the budget. */
-export async function compactConversation(conversation: Conversation, options: CompactionOptions): Promise<CompactionResult> {
+/**
+ * Decides the compaction of `conversation` without calling any model: deterministic, synchronous,
+ * and linear in the history (token counts are summed once; the ledger is built at a handful of
+ * boundaries at most). `earlier` carries what the previous event of the session decided.
+ */
+export function planCompaction(conversation: Conversation, options: PlanningOptions, earlier: EarlierEvent = {}): PlannedCompaction {
   const started = performance.now();
   const timings: Record<string, number> = {};
   const mark = (name: string, since: number) => {
-    timings[name] = Math.round((performance.now() - since) * 100) / 100;
+    timings[name] = roundMs(performance.now() - since);
   };
-  const tokensBefore = countConversationTokens(conversation);
+  let source = conversation.items;
+  const n = source.length;
+  countVisits(n);
+  const baseTokens = countConversationTokens({ ...conversation, items: [] });
+  const tokens = source.map(countItemTokens);
+  const tokensBefore = tokens.reduce((sum, t) => sum + t, baseTokens);
   mark('count', started);
   const report: CompactionReport = { tokensBefore, tokensAfter: tokensBefore, layersApplied: [], itemsMasked: 0, outputsTruncated: 0, itemsRetired: 0, droppedItems: [], ledger: null, summary: null, timings };
   const fraction = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value > 0 ? Math.min(value, 1) : fallback);
@@ -219,153 +209,215 @@ export async function compactConversation(conversation: Conversation, options: C
   // Over the soft trigger a result must also stay under it, so that compacting the result again changes nothing.
   const trigger = Math.floor(options.budgetTokens * softFraction);
   if (tokensBefore <= trigger) {
-    timings.total = Math.round((performance.now() - started) * 100) / 100;
-    return { conversation, report };
+    timings.total = roundMs(performance.now() - started);
+    return { layout: null, report };
   }
+  // Text-protocol observations and in-context demonstrations are told from the human's words once compaction runs.
+  source = markTextProtocol(conversation).items;
   const target = Math.min(options.targetTokens ?? Math.floor(options.budgetTokens * fraction(options.targetFraction, 1)), trigger);
   const modelAllowed = tokensBefore > options.budgetTokens * fraction(options.triggerHardFraction, softFraction);
-  const summaryOptions: CompactionOptions = modelAllowed ? options : { ...options, strategy: options.strategy === 'model' ? 'ledger' : options.strategy };
-  const finish = (items: Item[]): CompactionResult => {
-    const result = { ...conversation, items };
-    report.tokensAfter = countConversationTokens(result);
-    timings.total = Math.round((performance.now() - started) * 100) / 100;
-    return { conversation: result, report };
-  };
+  const summaryOptions: PlanningOptions = modelAllowed ? options : { ...options, strategy: options.strategy === 'model' ? 'ledger' : options.strategy };
+  const total = () => tokens.reduce((sum, t) => sum + t, baseTokens);
 
-  let items = conversation.items;
+  const replaced = new Map<number, string>();
+  const stubs = new Map<number, string>();
+  const items = source.slice();
   let t = performance.now();
   if (layerOn(options, 'L1')) {
-    const normalized = normalizeAll(items, options.perOutputCapTokens ?? 8000);
-    if (normalized.items.some((item, i) => item !== items[i])) report.layersApplied.push('L1');
-    items = normalized.items;
-    report.outputsTruncated = normalized.truncated;
+    const capTokens = options.perOutputCapTokens ?? 8000;
+    for (let i = 0; i < n; i++) {
+      const item = source[i];
+      const normalizable = item.kind === 'tool_result' || (item.kind === 'message' && item.observation === true && item.content.every((p) => p.type === 'text'));
+      if (!normalizable) continue;
+      const text = outputTextOf(item);
+      const normalized = normalizeToolOutput(text, capTokens);
+      if (normalized === text) continue;
+      if (normalized.includes('lines cut by the gateway')) report.outputsTruncated++;
+      replaced.set(i, normalized);
+      items[i] = withOutputText(item, normalized);
+      tokens[i] = countItemTokens(items[i]);
+    }
+    if (replaced.size > 0) report.layersApplied.push('L1');
+  }
+  for (const [index, stub] of earlier.stubs ?? []) {
+    if (index >= n || !(source[index].kind === 'tool_result' || source[index].kind === 'message')) continue;
+    stubs.set(index, stub);
+    items[index] = withOutputText(source[index], stub);
+    tokens[index] = countItemTokens(items[index]);
   }
   mark('L1', t);
-  if (tokensOf(conversation, items) <= target) return finish(items);
+  if (stubs.size > 0) report.layersApplied.push('L2');
+  const finish = (retireUntil: number, keptHead: number[], summaryText: string | null): PlannedCompaction => {
+    const ascending = (entries: [number, string][]) => entries.filter(([index]) => index >= retireUntil).sort(([a], [b]) => a - b);
+    const layout: CompactionLayout = {
+      retireUntil,
+      keptHead,
+      summaryText,
+      stubs: ascending([...stubs]),
+      normalized: ascending([...replaced].filter(([index]) => !stubs.has(index))),
+    };
+    report.itemsMasked = stubs.size;
+    timings.total = roundMs(performance.now() - started);
+    return { layout, report };
+  };
+  const fitsAfterL1 = total() <= target;
+  if (fitsAfterL1) {
+    report.tokensAfter = total();
+    return finish(0, [], null);
+  }
 
+  countVisits(n);
   const safe = safeCutPoints(items);
   const firstTask = items.findIndex(isRealUserMessage);
   const tailTokens = options.protectedTailTokens ?? Math.min(20_000, Math.floor(target * 0.25));
-  let tailStart = items.length;
-  for (let acc = 0, i = items.length - 1; i >= 0; i--) {
-    acc += countItemTokens(items[i]);
+  let tailStart = n;
+  for (let acc = 0, i = n - 1; i >= 0; i--) {
+    acc += tokens[i];
     if (acc > tailTokens) break;
     tailStart = i;
   }
   const safeBeforeTail = safe.filter((p) => p <= tailStart && p > firstTask);
   tailStart = safeBeforeTail.length ? safeBeforeTail[safeBeforeTail.length - 1] : tailStart;
-  const block = Math.max(500, Math.floor(target / 4));
-  const boundaries = quantizedBoundaries(items, safe, block).filter((b) => b > firstTask);
+  const blockTokens = Math.max(500, Math.floor(target / 4));
+  const boundaries = quantizedBoundaries(tokens, safe, blockTokens).filter((b) => b > firstTask);
 
   t = performance.now();
   if (layerOn(options, 'L2')) {
+    countVisits(n);
+    const candidates = observationStubs(items, tailStart);
+    const stubTokens = new Map<number, number>();
+    for (const [index, stub] of candidates) stubTokens.set(index, countItemTokens(withOutputText(items[index], stub)));
+    const ordered = [...candidates.keys()].sort((a, b) => a - b);
     const maskPoints = [...boundaries.filter((b) => b < tailStart), tailStart];
+    let now = total();
+    let next = 0;
     for (const point of maskPoints) {
-      const masked = maskObservations(items, point);
-      if (masked.masked === 0) continue;
-      if (tokensOf(conversation, masked.items) <= target || point === tailStart) {
-        items = masked.items;
-        report.itemsMasked = masked.masked;
-        report.layersApplied.push('L2');
+      while (next < ordered.length && ordered[next] < point) {
+        now -= tokens[ordered[next]] - (stubTokens.get(ordered[next]) ?? 0);
+        next++;
+      }
+      if (next === 0) continue;
+      if (now <= target || point === tailStart) {
+        for (const index of ordered.slice(0, next)) {
+          stubs.set(index, candidates.get(index) as string);
+          items[index] = withOutputText(items[index], candidates.get(index) as string);
+          tokens[index] = stubTokens.get(index) ?? tokens[index];
+        }
+        if (!report.layersApplied.includes('L2')) report.layersApplied.push('L2');
         break;
       }
     }
   }
   mark('L2', t);
-  if (tokensOf(conversation, items) <= target) return finish(items);
+  if (total() <= target) {
+    report.tokensAfter = total();
+    return finish(0, [], null);
+  }
 
   t = performance.now();
-  const pinnedTokens = tokensOf(conversation, items.filter(isPinned));
+  const pinned = (index: number) => isPinned(items[index]);
+  const pinnedTokens = items.reduce((sum, item, i) => (isPinned(item) ? sum + tokens[i] : sum), baseTokens);
   if (pinnedTokens > trigger) {
     throw badRequest(`The conversation cannot be compacted to ${trigger} tokens: the system prompt and tool definitions alone take ${pinnedTokens} tokens, and compaction never alters them. Raise the budget or shorten the system prompt or tools.`, 'messages', 'context_budget_unreachable');
   }
-  const candidates = [...new Set([...boundaries, ...safe.filter((p) => p > firstTask && p >= tailStart)])].sort((a, b) => a - b);
+  // Prefix sums: tokens before each index, and tokens and count of the items kept ahead of the summary.
+  const before = new Array<number>(n + 1).fill(0);
+  const headBefore = new Array<number>(n + 1).fill(0);
+  const headCountBefore = new Array<number>(n + 1).fill(0);
+  for (let i = 0; i < n; i++) {
+    const head = pinned(i) || i === firstTask;
+    before[i + 1] = before[i] + tokens[i];
+    headBefore[i + 1] = headBefore[i] + (head ? tokens[i] : 0);
+    headCountBefore[i + 1] = headCountBefore[i] + (head ? 1 : 0);
+  }
+  const candidates = [...new Set([...boundaries, ...safe.filter((p) => p > firstTask && p >= tailStart)])]
+    .sort((a, b) => a - b)
+    .filter((b) => b < n && b - headCountBefore[b] > 0);
   const ledgerBudget = options.userMessageBudgetTokens ?? Math.max(500, Math.floor(target * 0.1));
-  // The boundary is chosen with the ledger alone (cheap, deterministic); the model, if any, is called
+  // The boundary is chosen with the ledger alone (cheap, deterministic); the model, if any, is asked
   // once at that boundary, with room reserved for its summary, and the ledger stands in if it does not fit.
   const useModel = (summaryOptions.strategy ?? 'ledger') === 'model' && layerOn(options, 'L4');
-  const ledgerOptions: CompactionOptions = useModel ? { ...summaryOptions, strategy: 'ledger' } : summaryOptions;
+  const ledgerOptions: PlanningOptions = useModel ? { ...summaryOptions, strategy: 'ledger' } : summaryOptions;
   const reserve = useModel ? Math.min(options.summaryCapTokens ?? 4000, Math.floor(target * 0.2)) : 0;
-  let best: Item[] | undefined;
-  for (const boundary of candidates) {
-    if (boundary >= items.length) break;
-    const head = items.slice(0, boundary).filter((item, i) => isPinned(item) || i === firstTask);
-    const retired = items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask);
-    if (retired.length === 0) continue;
-    const originals = conversation.items.slice(0, boundary).filter((item, i) => !isPinned(item) && i !== firstTask);
-    const kept = conversation.items.slice(boundary);
-    let summary = await writeSummary(originals, ledgerOptions, ledgerBudget, kept);
-    let assembled = [...head, summaryMessage(summary.text), ...items.slice(boundary)];
-    const tokens = tokensOf(conversation, assembled);
-    if (tokens + reserve <= target || (tokens <= trigger && boundary >= tailStart)) {
-      if (useModel) {
-        const withModel = await writeSummary(originals, summaryOptions, ledgerBudget, kept);
-        const assembledWithModel = [...head, summaryMessage(withModel.text), ...items.slice(boundary)];
-        if (tokensOf(conversation, assembledWithModel) <= trigger) {
-          summary = withModel;
-          assembled = assembledWithModel;
-        } else {
-          summary = { ...summary, report: { ...withModel.report, strategy: 'ledger', fellBackToLedger: true, error: 'the model summary did not fit the budget' } };
-        }
-      }
-      best = assembled;
-      report.itemsRetired = retired.length;
-      report.droppedItems = countByType(retired);
-      report.ledger = summary.ledger;
-      report.summary = summary.report;
-      if (layerOn(options, 'L3') && summary.report.strategy !== 'none') report.layersApplied.push('L3');
-      if (summary.report.strategy === 'model') report.layersApplied.push('L4');
-      break;
-    }
-  }
+  const capTokens = options.summaryCapTokens ?? 4000;
+  const besideSummary = (b: number) => baseTokens + headBefore[b] + (before[n] - before[b]);
+  const fits = (b: number, result: number) => result + reserve <= target || (result <= trigger && b >= tailStart);
+  const retiredAt = (b: number) => source.slice(0, b).filter((item, i) => !isPinned(item) && i !== firstTask);
+  const choice = chooseBoundary(candidates, besideSummary, fits, (b) => {
+    const retired = retiredAt(b);
+    const piece = ledgerPiece(retired, ledgerOptions, ledgerBudget, source.slice(b));
+    const text = composeSummary(null, piece.previous, piece.ledgerText, retired.length, capTokens);
+    return { tokens: countItemTokens(summaryMessage(text)), summary: { piece, text, retired } };
+  });
   mark('retire', t);
-  if (!best) {
-    throw badRequest(`The conversation cannot be compacted to ${trigger} tokens: the system prompt (${pinnedTokens} tokens with the tools), the first task and the most recent turn, which are always kept verbatim, take more than that. Raise the budget or shorten the latest messages.`, 'messages', 'context_budget_unreachable');
+  if (!choice) {
+    // Nothing fits with the first task whole: the newest turn stays whole, the task and the summary are
+    // kept head and tail with a marker (or the call is refused when the system prompt and the newest turn alone do not fit).
+    const boundary = candidates.length > 0 ? candidates[candidates.length - 1] : Math.min(n, firstTask + 1);
+    const retired = retiredAt(boundary);
+    const piece = ledgerPiece(retired, ledgerOptions, ledgerBudget, source.slice(boundary));
+    const summaryText = retired.length > 0 ? composeSummary(null, piece.previous, piece.ledgerText, retired.length, capTokens) : '';
+    const headIndices: number[] = [];
+    for (let i = 0; i < boundary; i++) if (pinned(i) || i === firstTask) headIndices.push(i);
+    const fit = fitPinned({
+      conversation,
+      head: headIndices.map((i) => items[i]),
+      task: firstTask >= 0 && firstTask < boundary ? items[firstTask] : undefined,
+      summaryText,
+      newest: items.slice(boundary),
+      limitTokens: trigger,
+      aimTokens: target,
+    });
+    report.itemsRetired = retired.length;
+    report.droppedItems = countByType(retired);
+    report.ledger = piece.ledger;
+    report.summary = piece.report;
+    if (layerOn(options, 'L3') && retired.length > 0 && piece.report.strategy !== 'none') report.layersApplied.push('L3');
+    const keptHead = headIndices.filter((i) => i !== firstTask || fit.taskText !== null);
+    const planned = finish(boundary, keptHead, fit.summaryText);
+    if (planned.layout && fit.taskText !== null && firstTask >= 0 && fit.taskText !== taskTextOf(items[firstTask])) planned.layout.headTexts = [[firstTask, fit.taskText]];
+    report.tokensAfter = fit.tokens;
+    return planned;
   }
-  return finish(best);
-}
-
-export interface HandoffResult {
-  /** Summary and ledger as portable plain text. */
-  summaryText: string;
-  /** The newest real user messages within the budget, oldest first. */
-  recentUserMessages: MessageItem[];
-  report: CompactionReport;
-}
-
-/** The replacement history for Responses-shape compaction and Codex: recent user messages + summary. */
-export async function buildHandoff(conversation: Conversation, options: CompactionOptions): Promise<HandoffResult> {
-  const started = performance.now();
-  const items = conversation.items.filter((i) => i.kind !== 'compaction_trigger').map((item) => (item.kind === 'compaction' && item.summaryText ? summaryMessage(item.summaryText) : item));
-  const tokensBefore = countConversationTokens(conversation);
-  const history = items.filter((i) => !isPinned(i));
-  const summary = await writeSummary(history, options, Math.floor((options.userMessageBudgetTokens ?? 20_000) / 2));
-  const userBudget = options.userMessageBudgetTokens ?? 20_000;
-  const recent: MessageItem[] = [];
-  let used = 0;
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i];
-    if (!isRealUserMessage(item)) continue;
-    const cost = countTextTokens(messageText(item.content));
-    if (used + cost > userBudget) break;
-    recent.unshift(item);
-    used += cost;
+  const { boundary } = choice;
+  const { piece, text, retired } = choice.summary;
+  report.itemsRetired = retired.length;
+  report.droppedItems = countByType(retired);
+  report.ledger = piece.ledger;
+  report.summary = piece.report;
+  report.tokensAfter = choice.tokens;
+  if (layerOn(options, 'L3') && piece.report.strategy !== 'none') report.layersApplied.push('L3');
+  const keptHead: number[] = [];
+  for (let i = 0; i < boundary; i++) if (pinned(i) || i === firstTask) keptHead.push(i);
+  const planned = finish(boundary, keptHead, text);
+  if (!useModel) return planned;
+  if (!options.hasSummarizer) {
+    report.summary = { ...piece.report, fellBackToLedger: true, error: 'no summarizer configured' };
+    return planned;
   }
-  const tokensAfter = used + countTextTokens(summary.text);
-  return {
-    summaryText: summary.text,
-    recentUserMessages: recent,
-    report: {
-      tokensBefore,
-      tokensAfter,
-      layersApplied: summary.report.strategy === 'model' ? ['L3', 'L4'] : summary.report.strategy === 'none' ? [] : ['L3'],
-      itemsMasked: 0,
-      outputsTruncated: 0,
-      itemsRetired: history.length,
-      droppedItems: countByType(history),
-      ledger: summary.ledger,
-      summary: summary.report,
-      timings: { total: Math.round((performance.now() - started) * 100) / 100 },
-    },
+  // After an earlier model summary, only what was retired since goes to the model, with that summary.
+  const since = earlier.modelSummary;
+  const foldSince = since !== undefined && piece.previous === undefined && boundary >= since.retiredUntil;
+  const fresh = foldSince ? source.slice(since.retiredUntil, boundary).filter((item, k) => !isPinned(item) && since.retiredUntil + k !== firstTask) : piece.fresh;
+  planned.pending = {
+    prepared: prepareSummary(foldSince ? since.text : piece.previous, fresh, capTokens),
+    previous: piece.previous,
+    ledgerText: piece.ledgerText,
+    retiredCount: retired.length,
+    ledgerMessageTokens: countItemTokens(summaryMessage(text)),
+    ceilingTokens: trigger,
   };
+  return planned;
+}
+
+/** Compacts `conversation` to fit; unchanged when already within the budget. */
+export async function compactConversation(conversation: Conversation, options: CompactionOptions): Promise<CompactionResult> {
+  const started = performance.now();
+  let planned = planCompaction(conversation, planningOptionsOf(options));
+  if (planned.pending && options.summarizer) {
+    const outcome = await requestSummary(planned.pending.prepared, { summarizer: options.summarizer, cache: options.cache });
+    planned = settlePendingSummary(planned, outcome);
+  }
+  planned.report.timings.total = roundMs(performance.now() - started);
+  return { conversation: planned.layout ? applyLayout(conversation, planned.layout) : conversation, report: planned.report };
 }

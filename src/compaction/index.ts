@@ -1,6 +1,8 @@
 // The compaction engine's public face: what the relay's endpoints, the CLI and the benchmark use.
-export { compactConversation, buildHandoff, safeCutPoints, SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './engine.ts';
-export type { CompactionOptions, CompactionReport, CompactionResult, HandoffResult, Layer, SummaryReport } from './engine.ts';
+export { compactConversation, safeCutPoints, SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './engine.ts';
+export type { CompactionOptions, CompactionReport, CompactionResult, Layer, SummaryReport } from './engine.ts';
+export { buildHandoff, planHandoff, settleHandoff, handoffResultOf } from './handoff.ts';
+export type { HandoffResult, PlannedHandoff } from './handoff.ts';
 export { countTextTokens, countConversationTokens, countItemTokens } from './tokens.ts';
 export { checkInvariants } from './invariants.ts';
 export { extractLedger, renderLedger } from './ledger.ts';
@@ -10,3 +12,9 @@ export type { SummarizeCall, SummaryCache } from './summarizer.ts';
 export { redactSecrets, containsSecret } from './secrets.ts';
 export { clearTokenCache } from './tokens.ts';
 export { clearNormalizeCache } from './normalize.ts';
+export { planCompaction, planningOptionsOf, settlePendingSummary } from './engine.ts';
+export type { PlannedCompaction, PendingModelSummary, PlanningOptions, EarlierEvent } from './engine.ts';
+export { applyLayout } from './layout.ts';
+export type { CompactionLayout } from './layout.ts';
+export { prepareSummary, requestSummary } from './summarizer.ts';
+export type { PreparedSummary } from './summarizer.ts';

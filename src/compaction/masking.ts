@@ -42,8 +42,28 @@ function stubFor(text: string, call: Origin, newerRead: boolean): string {
 
 const isObservation = (item: Item): item is MessageItem => item.kind === 'message' && item.observation === true && item.content.every((p) => p.type === 'text');
 
-/** Masks every tool result (and text-protocol observation) before index `until` (exclusive); returns new items and how many were masked. */
-export function maskObservations(items: Item[], until: number): { items: Item[]; masked: number } {
+/** The text of a tool result or text-protocol observation. */
+export function outputTextOf(item: Item): string {
+  return item.kind === 'tool_result' ? toolOutputText(item.output) : item.kind === 'message' ? messageText(item.content) : '';
+}
+
+/** The same tool result or observation carrying `text` instead of its output (a new object, without `raw`). */
+export function withOutputText(item: Item, text: string): Item {
+  if (item.kind === 'message') {
+    const message: MessageItem = { kind: 'message', role: item.role, content: [{ type: 'text', text }], observation: true, ...(item.id ? { id: item.id } : {}) };
+    return message;
+  }
+  const result = item as ToolResultItem;
+  const replaced: ToolResultItem = { kind: 'tool_result', callId: result.callId, toolKind: result.toolKind, output: text, ...(result.id ? { id: result.id } : {}) };
+  return replaced;
+}
+
+/**
+ * The stub for every tool result (and text-protocol observation) before index `until` (exclusive)
+ * that is worth masking, by index. One pass: a stub depends only on its output, its call and
+ * whether the same file is read again later in `items`.
+ */
+export function observationStubs(items: Item[], until: number): Map<number, string> {
   const calls = new Map<string, ToolCallItem>();
   for (const item of items) if (item.kind === 'tool_call') calls.set(item.callId, item);
   // Text-protocol observations answer the command in the assistant message before them.
@@ -62,23 +82,24 @@ export function maskObservations(items: Item[], until: number): { items: Item[];
     const path = pathArgument(origin);
     if (path) lastReadIndex.set(path, index);
   }
-  let masked = 0;
-  const out = items.map((item, index) => {
-    if (index >= until || !origins.has(index)) return item;
-    const text = item.kind === 'tool_result' ? toolOutputText(item.output) : item.kind === 'message' ? messageText(item.content) : '';
-    if (text.startsWith(STUB_PREFIX) || text.length < 400) return item;
-    const call = origins.get(index);
+  const stubs = new Map<number, string>();
+  for (const [index, call] of origins) {
+    if (index >= until) continue;
+    const text = outputTextOf(items[index]);
+    if (text.startsWith(STUB_PREFIX) || text.length < 400) continue;
     const path = pathArgument(call);
     const newerRead = path !== undefined && (lastReadIndex.get(path) ?? index) > index;
-    masked++;
-    const output = stubFor(text, call, newerRead);
-    if (item.kind === 'message') {
-      const stub: MessageItem = { kind: 'message', role: 'user', content: [{ type: 'text', text: output }], observation: true, ...(item.id ? { id: item.id } : {}) };
-      return stub;
-    }
-    const result = item as ToolResultItem;
-    const stub: ToolResultItem = { kind: 'tool_result', callId: result.callId, toolKind: result.toolKind, output, ...(result.id ? { id: result.id } : {}) };
-    return stub;
+    stubs.set(index, stubFor(text, call, newerRead));
+  }
+  return stubs;
+}
+
+/** Masks every tool result (and text-protocol observation) before index `until` (exclusive); returns new items and how many were masked. */
+export function maskObservations(items: Item[], until: number): { items: Item[]; masked: number } {
+  const stubs = observationStubs(items, until);
+  const out = items.map((item, index) => {
+    const stub = stubs.get(index);
+    return stub === undefined ? item : withOutputText(item, stub);
   });
-  return { items: out, masked };
+  return { items: out, masked: stubs.size };
 }

@@ -108,27 +108,45 @@ export function checkSummary(raw: string, capChars: number): CheckedSummary {
   return { text: redactSecrets(text) };
 }
 
-export async function summarizeSlice(
-  previousSummary: string | undefined,
-  slice: Item[],
-  options: { summarizer: SummarizeCall; cache?: SummaryCache; capTokens: number },
-): Promise<SummaryOutcome> {
-  const history = renderSlice(slice, options.capTokens * 24);
+/** A model summary ready to be asked for: built where the history is (a worker), sent from the main thread. */
+export interface PreparedSummary {
+  system: string;
+  prompt: string;
+  capTokens: number;
+  /** Summary cache key: the hash of exactly what is summarized. */
+  cacheKey: string;
+}
+
+/** The prompt for folding `slice` into `previousSummary` (deterministic, no I/O). */
+export function prepareSummary(previousSummary: string | undefined, slice: Item[], capTokens: number): PreparedSummary {
+  const history = renderSlice(slice, capTokens * 24);
   const prompt = [
     previousSummary ? `Summary of the session so far:\n<previous_summary>\n${previousSummary}\n</previous_summary>\n` : '',
     `New part of the session history to fold into the summary:\n<history>\n${history}\n</history>`,
     '\nWrite the updated handoff summary now.',
   ].join('\n');
-  const key = `summary:v1:${options.capTokens}:${hashText(prompt)}`;
-  const cached = await options.cache?.get(key).catch(() => undefined);
+  return { system: SUMMARY_SYSTEM, prompt, capTokens, cacheKey: `summary:v1:${capTokens}:${hashText(prompt)}` };
+}
+
+/** Asks the summarizer for a prepared summary (or finds it in the cache), and checks the answer. */
+export async function requestSummary(prepared: PreparedSummary, options: { summarizer: SummarizeCall; cache?: SummaryCache }): Promise<SummaryOutcome> {
+  const cached = await options.cache?.get(prepared.cacheKey).catch(() => undefined);
   if (cached) return { text: cached, inputTokens: 0, outputTokens: 0, cacheHit: true };
   try {
-    const result = await options.summarizer({ system: SUMMARY_SYSTEM, prompt, maxOutputTokens: options.capTokens });
-    const checked = checkSummary(result.text, options.capTokens * 6);
+    const result = await options.summarizer({ system: prepared.system, prompt: prepared.prompt, maxOutputTokens: prepared.capTokens });
+    const checked = checkSummary(result.text, prepared.capTokens * 6);
     if (!checked.text) return { text: null, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false, error: checked.problem };
-    await options.cache?.set(key, checked.text).catch(() => undefined);
+    await options.cache?.set(prepared.cacheKey, checked.text).catch(() => undefined);
     return { text: checked.text, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, cacheHit: false };
   } catch (err) {
     return { text: null, inputTokens: 0, outputTokens: 0, cacheHit: false, error: (err as Error).message };
   }
+}
+
+export async function summarizeSlice(
+  previousSummary: string | undefined,
+  slice: Item[],
+  options: { summarizer: SummarizeCall; cache?: SummaryCache; capTokens: number },
+): Promise<SummaryOutcome> {
+  return requestSummary(prepareSummary(previousSummary, slice, options.capTokens), options);
 }

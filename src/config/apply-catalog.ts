@@ -1,5 +1,6 @@
 // Writes the channels and groups declared in the config file into the store at start-up, so the
-// file and the command line manage one catalog. Unchanged entries are left alone.
+// file and the command line manage one catalog. Unchanged entries are left alone, and a channel
+// declared without apiKey keeps the key stored for it.
 import type { RelayConfig } from './config.ts';
 import type { CatalogStore, ChannelType } from '../store/catalog-store.ts';
 
@@ -17,7 +18,7 @@ export async function applyConfigCatalog(store: CatalogStore, config: RelayConfi
       name: c.name,
       type: c.type as ChannelType,
       baseUrl: c.baseUrl,
-      apiKey: c.apiKey,
+      apiKey: c.apiKey ?? '',
       models: c.models,
       priority: c.priority,
       weight: c.weight,
@@ -32,10 +33,12 @@ export async function applyConfigCatalog(store: CatalogStore, config: RelayConfi
       source: 'config',
     };
     const existing = channels.get(c.name);
+    const keepStoredKey = c.apiKey === undefined;
     if (existing) {
-      const { id: _id, ...rest } = existing;
-      if (JSON.stringify(rest) === JSON.stringify(record)) continue;
+      const { id: _id, apiKeyUnreadable: _unreadable, ...rest } = existing;
+      const same = keepStoredKey ? { ...rest, apiKey: '' } : rest;
+      if (JSON.stringify(same) === JSON.stringify(record)) continue;
     }
-    await store.upsertChannel(record);
+    await store.upsertChannel(record, { keepStoredKey });
   }
 }

@@ -5,12 +5,23 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+import { checkBaseUrl } from './base-url.ts';
+
+/** A base URL that checkBaseUrl accepts (http/https, not ending in an endpoint path). */
+const baseUrlSchema = z.string().superRefine((value, ctx) => {
+  try {
+    checkBaseUrl(value, 'baseUrl');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 const channelSchema = z.object({
   name: z.string().min(1),
   type: z.enum(CHANNEL_TYPES as [string, ...string[]]),
-  baseUrl: z.string().url(),
-  apiKey: z.string().default(''),
+  baseUrl: baseUrlSchema,
+  /** Left out: the key stored for the channel (set with the CLI or console) is kept. */
+  apiKey: z.string().optional(),
   models: z.array(z.string().min(1)).min(1),
   priority: z.number().int().default(0),
   weight: z.number().int().positive().default(1),
@@ -55,6 +66,9 @@ const fileSchema = z.object({
   maxConnections: z.number().int().positive().optional(),
   usageRetentionDays: z.number().min(0).optional(),
   metricsToken: z.string().optional(),
+  compactionWorkers: z.number().int().min(0).optional(),
+  compactionQueueLimit: z.number().int().min(0).optional(),
+  compactionPlanCacheMb: z.number().positive().optional(),
   prices: z.record(z.string(), z.object({ input: z.number().min(0), cachedInput: z.number().min(0).optional(), output: z.number().min(0) })).optional(),
   channels: z.array(channelSchema).default([]),
   groups: z.array(groupSchema).default([]),
@@ -103,6 +117,12 @@ export interface RelayConfig {
   usageRetentionDays: number;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Worker threads for compaction (undefined: one per available core but one; 0: in process, on the event loop). */
+  compactionWorkers?: number;
+  /** Compactions that may wait for a worker before requests are turned away with 503 (undefined: four per worker, at least 8). */
+  compactionQueueLimit?: number;
+  /** Memory for compaction plans when state is kept in process, in MiB. */
+  compactionPlanCacheMb: number;
   /** US dollars per million tokens, per model, for cost quotas. */
   prices: Record<string, { input: number; cachedInput?: number; output: number }>;
   channels: ChannelConfig[];
@@ -133,6 +153,7 @@ export const DEFAULTS = {
   keepAliveTimeoutMs: 65_000,
   maxConnections: 4096,
   usageRetentionDays: 0,
+  compactionPlanCacheMb: 64,
 } as const;
 
 /** A numeric setting from a flag, the environment or the file, in that order; a malformed value is an error. */
@@ -184,6 +205,22 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
+/** A whole number ≥ 0 from the environment, or undefined when unset. */
+function optionalCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${value}".`);
+  return n;
+}
+
+/** A number > 0 from the environment, or undefined when unset. */
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number > 0, got "${value}".`);
+  return n;
+}
+
 export interface ConfigFlags {
   port?: string | number;
   host?: string;
@@ -228,6 +265,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConnections: numberSetting('max connections', [flags.maxConnections, env.COMPACT_RELAY_MAX_CONNECTIONS, file.maxConnections], DEFAULTS.maxConnections, 1),
     usageRetentionDays: numberSetting('usage retention', [env.COMPACT_RELAY_USAGE_RETENTION_DAYS, file.usageRetentionDays], DEFAULTS.usageRetentionDays),
     metricsToken: env.COMPACT_RELAY_METRICS_TOKEN || file.metricsToken || undefined,
+    compactionWorkers: optionalCount(env.COMPACT_RELAY_COMPACTION_WORKERS, 'COMPACT_RELAY_COMPACTION_WORKERS') ?? file.compactionWorkers,
+    compactionQueueLimit: optionalCount(env.COMPACT_RELAY_COMPACTION_QUEUE, 'COMPACT_RELAY_COMPACTION_QUEUE') ?? file.compactionQueueLimit,
+    compactionPlanCacheMb: positiveNumber(env.COMPACT_RELAY_PLAN_CACHE_MB, 'COMPACT_RELAY_PLAN_CACHE_MB') ?? file.compactionPlanCacheMb ?? DEFAULTS.compactionPlanCacheMb,
     prices: file.prices ?? {},
     channels: file.channels,
     groups: file.groups,

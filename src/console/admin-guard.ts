@@ -30,7 +30,7 @@ export async function verifyAdmin(auth: AdminAuth, store: AdminStore, ctx: Reque
     throw rateLimited(`Too many wrong admin tokens from this address; try again in ${Math.ceil(seen.msBeforeNext / 1000)} s.`, seen.msBeforeNext / 1000, 'admin_auth_throttled');
   }
   try {
-    return auth.verify(ctx.req.headers);
+    return await auth.verify(ctx.req.headers);
   } catch (err) {
     // A missing token is not a guess (a browser opening the API); only wrong tokens count.
     if (!(err instanceof GatewayError) || err.code !== 'invalid_admin_token') throw err;

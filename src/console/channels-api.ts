@@ -107,7 +107,7 @@ export async function updateChannel(call: AdminCall): Promise<void> {
     enabled: body.enabled ?? channel.enabled,
     options,
     source: channel.source,
-  });
+  }, { keepStoredKey: body.apiKey === undefined });
   await audit(call, 'channel.update', 'channel', name, auditedFields(body));
   await refreshCatalog(call);
   reply(call, 200, await viewOf(call, name));

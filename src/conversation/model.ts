@@ -37,6 +37,8 @@ export interface MessageItem extends ItemBase {
    * (text-protocol agents such as SWE-agent and mini-swe-agent): compaction treats it like a tool result.
    */
   observation?: boolean;
+  /** A user-role message holding an in-context demonstration (an example run), not the task: never pinned. */
+  demonstration?: boolean;
 }
 
 /** What kind of tool a call belongs to; `function` is the common case everywhere. */

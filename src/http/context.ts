@@ -34,6 +34,12 @@ export function markFirstByte(ctx: RequestContext): void {
   if (ctx.firstByteAt === undefined) ctx.firstByteAt = performance.now();
 }
 
+/** The longest client- or upstream-chosen string a usage row keeps (model, path, error code); longer ones are cut. */
+export const USAGE_STRING_MAX = 256;
+
+const capped = (value: string | null | undefined): string | null =>
+  value == null ? null : value.length > USAGE_STRING_MAX ? value.slice(0, USAGE_STRING_MAX - 1) + '…' : value;
+
 export function usageRowOf(ctx: RequestContext, status: number): UsageRow {
   const now = performance.now();
   return {
@@ -41,15 +47,16 @@ export function usageRowOf(ctx: RequestContext, status: number): UsageRow {
     request_id: ctx.id,
     key_name: ctx.principal?.key.name ?? null,
     group_name: ctx.principal?.group.name ?? null,
-    model: ctx.model ?? null,
+    model: capped(ctx.model),
     channel: ctx.channel ?? null,
-    endpoint: ctx.endpoint,
+    endpoint: capped(ctx.endpoint) ?? '',
     status,
     streamed: ctx.streamed ? 1 : 0,
     ...ctx.usage,
     latency_ms: Math.round(now - ctx.startedAt),
     ttfb_ms: ctx.firstByteAt === undefined ? null : Math.round(ctx.firstByteAt - ctx.startedAt),
-    error_code: ctx.errorCode ?? null,
+    error_code: capped(ctx.errorCode),
     ...ctx.compaction,
+    summarizer_model: capped(ctx.compaction?.summarizer_model),
   };
 }

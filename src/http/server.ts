@@ -9,9 +9,10 @@ import type { Logger } from 'pino';
 import type { LiveCatalog } from '../access/catalog.ts';
 import type { RelayConfig } from '../config/config.ts';
 import type { UsageLog } from '../store/usage-log.ts';
-import { GatewayError, notFound, toGatewayError } from '../errors.ts';
+import { GatewayError, notFound } from '../errors.ts';
 import { usageRowOf, type RequestContext } from './context.ts';
 import { sendError, sendJson } from './respond.ts';
+import { absorbStreamErrors, answerFailure, logSafely, safely } from './request-guard.ts';
 import { ClientGoneError } from '../upstream/send.ts';
 import type { CompactionSealer } from '../compaction-api/sealing.ts';
 import type { SharedState } from '../state/shared-state.ts';
@@ -23,6 +24,7 @@ import { applyConnectionCap, serverOptions } from './connection-limits.ts';
 import { requireMetricsToken } from './metrics-token.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ResponseStore } from '../state/response-store.ts';
+import type { CompactionPool } from '../compaction-api/compaction-pool.ts';
 
 export interface ServerDeps {
   config: RelayConfig;
@@ -40,6 +42,8 @@ export interface ServerDeps {
   routing?: RoutingSettings;
   limiter?: AccessLimiter;
   metrics?: RelayMetrics;
+  /** Worker threads that plan compactions off the event loop (in process when absent). */
+  compactionPool?: CompactionPool;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
   /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */
@@ -133,7 +137,8 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
     // The metrics label: the route's own path (a prefix route's prefix), never the raw request path.
     const route = exact !== undefined ? path : prefixed ? `${prefixed.prefix}*` : undefined;
     inFlight++;
-    res.once('close', () => {
+    absorbStreamErrors(ctx, deps.logger);
+    res.once('close', () => safely(deps.logger, 'request bookkeeping', ctx.id, () => {
       const answered = res.writableEnded || ctx.completed === true;
       if (!answered) ctx.abort.abort();
       const status = res.headersSent ? res.statusCode : 499;
@@ -141,12 +146,14 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
         const row = usageRowOf(ctx, answered ? status : status === 200 ? 499 : status);
         if (!isAdminPath(path)) {
           // Only authenticated requests get a usage row: anonymous traffic (bad keys, scans) is counted in metrics alone.
-          if (ctx.principal) deps.usageLog.record(row);
-          deps.metrics?.observe(row, route);
+          if (ctx.principal) safely(deps.logger, 'usage row', ctx.id, () => deps.usageLog.record(row));
+          safely(deps.logger, 'metrics', ctx.id, () => deps.metrics?.observe(row, route));
         }
-        if (deps.accessLog === true) deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request');
-        ctx.admission?.release(chargeOf(row)).catch((err) => deps.logger.warn({ err }, 'releasing limits failed'));
+        if (deps.accessLog === true) safely(deps.logger, 'access log', ctx.id, () => deps.logger.info({ requestId: ctx.id, method: req.method, path, status: row.status, key: row.key_name, model: row.model, channel: row.channel, ms: row.latency_ms, ttfbMs: row.ttfb_ms, in: row.input_tokens, out: row.output_tokens, error: row.error_code ?? undefined }, 'request'));
+        ctx.admission?.release(chargeOf(row)).catch((err) => logSafely(deps.logger, 'warn', { err }, 'releasing limits failed'));
       }
+    }));
+    res.once('close', () => {
       inFlight--;
       if (inFlight === 0) {
         const waiters = idleWaiters;
@@ -159,19 +166,22 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       const allowed = allowedMethods(routes, path);
       const error = allowed.length > 0
         ? new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, { headers: { allow: allowed.join(', ') } })
-        : notFound(`Unknown path: ${req.method} ${path}`, 'unknown_url');
+        : notFound(`Unknown path: ${req.method} ${path.length > 256 ? `${path.slice(0, 255)}…` : path}`, 'unknown_url');
       sendError(ctx, error);
       return;
     }
-    handler(ctx, deps).catch((err: unknown) => {
+    let running: Promise<void>;
+    try {
+      running = handler(ctx, deps);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.catch((err: unknown) => {
       if (err instanceof ClientGoneError || ctx.abort.signal.aborted) {
         if (!res.headersSent) res.destroy();
         return;
       }
-      const error = toGatewayError(err);
-      if (error.status >= 500) deps.logger.warn({ requestId: ctx.id, status: error.status, code: error.code, err: error.cause ?? undefined }, error.message);
-      if (req.readable) req.resume();
-      sendError(ctx, error);
+      answerFailure(ctx, deps.logger, err);
     });
   };
 

@@ -2,7 +2,8 @@
 // and channel; latency and time-to-first-byte histograms; upstream errors; tokens; tokens saved
 // by compaction; rejections by limits. Recorded once per request from its usage row. Labels take
 // only values the operator configured (routes, channels and their models), never raw client input,
-// so a scan of random paths or model names cannot grow the registry without bound.
+// so a scan of random paths or model names cannot grow the registry without bound. Recording never
+// throws: a value prom-client refuses (a negative count) is dropped and counted, not raised.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UsageRow } from '../store/usage-log.ts';
 
@@ -18,6 +19,7 @@ export class RelayMetrics {
   private readonly saved: Counter<'strategy'>;
   private readonly compactions: Counter<'strategy'>;
   private readonly fallbacks: Counter<'reason'>;
+  private readonly dropped: Counter;
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'relay_' });
@@ -30,6 +32,7 @@ export class RelayMetrics {
     this.saved = new Counter({ name: 'relay_compaction_tokens_saved_total', help: 'Tokens removed by compaction (before minus after)', labelNames: ['strategy'], registers });
     this.compactions = new Counter({ name: 'relay_compactions_total', help: 'Compaction events, by strategy', labelNames: ['strategy'], registers });
     this.fallbacks = new Counter({ name: 'relay_compaction_fallbacks_total', help: 'Compactions whose model summary failed, so the ledger stood in alone (or the request failed), by reason', labelNames: ['reason'], registers });
+    this.dropped = new Counter({ name: 'relay_metric_errors_total', help: 'Observations that could not be recorded (invalid values); never raised into a request', registers });
   }
 
   /**
@@ -37,6 +40,10 @@ export class RelayMetrics {
    * kept only when a channel took the request (the model is one the operator configured).
    */
   observe(row: UsageRow, route: string | undefined): void {
+    this.guarded(() => this.record(row, route));
+  }
+
+  private record(row: UsageRow, route: string | undefined): void {
     const endpoint = route ?? 'unmatched';
     const model = row.channel ? row.model ?? '' : '';
     this.requests.inc({ endpoint, status: String(row.status), model, channel: row.channel ?? '' });
@@ -60,7 +67,19 @@ export class RelayMetrics {
   }
 
   upstreamError(channel: string, code: string): void {
-    this.upstreamErrors.inc({ channel, code });
+    this.guarded(() => this.upstreamErrors.inc({ channel, code }));
+  }
+
+  private guarded(record: () => void): void {
+    try {
+      record();
+    } catch {
+      try {
+        this.dropped.inc();
+      } catch {
+        // nothing more to do: metrics must never fail a request
+      }
+    }
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -5,6 +5,8 @@ import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexibl
 import { Redis } from 'ioredis';
 import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
 import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
+import type { PlanStore } from './plan-store.ts';
+import { RedisPlanStore } from './redis-plan-store.ts';
 
 /** Adds ARGV[1] to KEYS[1] only when the total stays within ARGV[2]: {1, total} or {0, current}. */
 const RESERVE_SCRIPT = `
@@ -15,17 +17,25 @@ if current >= limit or current + amount > limit then return {0, tostring(current
 return {1, redis.call('incrbyfloat', KEYS[1], ARGV[1])}
 `;
 
+/** The reserve script registered on the client (sent once, then run by its SHA). */
+interface ReserveCommand {
+  crReserve(key: string, amount: string, limit: string): Promise<unknown>;
+}
+
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
   readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   readonly summaryCache: SummaryCacheStore;
+  readonly planStore: PlanStore;
 
   constructor(url: string, prefix = 'cr:') {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.prefix = prefix;
+    this.redis.defineCommand('crReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     const redis = this.redis;
+    this.planStore = new RedisPlanStore(this.redis, prefix);
     const summaryKey = (k: string) => `${prefix}summary:${k}`;
     this.summaryCache = {
       get: async (k) => (await redis.get(summaryKey(k))) ?? undefined,
@@ -70,7 +80,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async reserve(key: string, amount: number, limit: number): Promise<number | undefined> {
-    const [ok, total] = (await this.redis.eval(RESERVE_SCRIPT, 1, `${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
+    const [ok, total] = (await (this.redis as unknown as ReserveCommand).crReserve(`${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
     return ok === 1 ? Number(total) : undefined;
   }
 

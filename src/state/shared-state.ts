@@ -1,8 +1,14 @@
 // State that must be shared by every relay instance behind one load balancer: rate limiters,
-// concurrency slots, quota counters, session affinity, channel health and the summary cache.
-// In memory by default; in Redis when REDIS_URL is set.
+// concurrency slots, quota counters, session affinity, channel health, the summary cache and
+// compaction plans. In memory by default (every table bounded, least recently used evicted
+// first); in Redis when REDIS_URL is set.
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
+import { BoundedMap } from './bounded-map.ts';
+import { MemoryPlanStore, type PlanStore } from './plan-store.ts';
+
+/** Entries per in-memory table when no size is configured (`memoryStateMaxEntries`). */
+export const DEFAULT_MEMORY_STATE_MAX_ENTRIES = 100_000;
 
 export interface ChannelHealth {
   consecutiveFailures: number;
@@ -39,6 +45,8 @@ export interface SharedState {
   claimProbe(circuit: string, ttlMs: number): Promise<boolean>;
   releaseProbe(circuit: string): Promise<void>;
   summaryCache?: SummaryCacheStore;
+  /** Compaction plans, per tenant, so every instance reapplies the same one (a stable prefix). */
+  planStore?: PlanStore;
   close(): Promise<void>;
 }
 
@@ -46,12 +54,25 @@ export const HEALTHY: ChannelHealth = { consecutiveFailures: 0, openUntil: 0 };
 
 export class MemorySharedState implements SharedState {
   readonly kind = 'memory' as const;
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
-  private readonly slots = new Map<string, number>();
-  private readonly counters = new Map<string, number>();
-  private readonly affinity = new Map<string, { channel: string; expires: number }>();
-  private readonly health = new Map<string, ChannelHealth>();
-  private readonly probes = new Map<string, number>();
+  private readonly limiters: BoundedMap<string, RateLimiterAbstract>;
+  private readonly slots: BoundedMap<string, number>;
+  private readonly counters: BoundedMap<string, number>;
+  private readonly affinity: BoundedMap<string, { channel: string; expires: number }>;
+  private readonly health: BoundedMap<string, ChannelHealth>;
+  private readonly probes: BoundedMap<string, number>;
+  readonly planStore: PlanStore;
+
+  /** `maxEntries` bounds each table; keys are hashed or come from the catalog, so entries are small. */
+  constructor(options: SharedStateOptions = {}) {
+    const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_STATE_MAX_ENTRIES;
+    this.planStore = new MemoryPlanStore(options.planCacheBytes);
+    this.limiters = new BoundedMap(maxEntries);
+    this.slots = new BoundedMap(maxEntries);
+    this.counters = new BoundedMap(maxEntries);
+    this.affinity = new BoundedMap(maxEntries);
+    this.health = new BoundedMap(maxEntries);
+    this.probes = new BoundedMap(maxEntries);
+  }
 
   limiter(name: string, points: number, durationSec: number): RateLimiterAbstract {
     const id = `${name}:${points}:${durationSec}`;
@@ -108,7 +129,6 @@ export class MemorySharedState implements SharedState {
   }
 
   async setAffinity(key: string, channel: string, ttlSec: number): Promise<void> {
-    if (this.affinity.size > 100_000) this.affinity.delete(this.affinity.keys().next().value as string);
     this.affinity.set(key, { channel, expires: Date.now() + ttlSec * 1000 });
   }
 
@@ -134,9 +154,16 @@ export class MemorySharedState implements SharedState {
   async close(): Promise<void> {}
 }
 
+export interface SharedStateOptions {
+  /** Entries per in-memory table (default 100,000). */
+  maxEntries?: number;
+  /** Memory for compaction plans when they are kept in this process (default 64 MiB). */
+  planCacheBytes?: number;
+}
+
 /** Redis-backed state when `redisUrl` is set (its client loaded only then), in-memory otherwise. */
-export async function createSharedState(redisUrl: string | undefined, prefix?: string): Promise<SharedState> {
-  if (!redisUrl) return new MemorySharedState();
+export async function createSharedState(redisUrl: string | undefined, prefix?: string, options: SharedStateOptions = {}): Promise<SharedState> {
+  if (!redisUrl) return new MemorySharedState(options);
   const { RedisSharedState } = await import('./redis-state.ts');
   return new RedisSharedState(redisUrl, prefix ?? process.env.COMPACT_RELAY_REDIS_PREFIX ?? 'cr:');
 }

@@ -9,6 +9,7 @@ import type { ChannelRecord } from '../store/catalog-store.ts';
 import { badGateway } from '../errors.ts';
 import { recordUsage, upstreamStatusError } from '../upstream/relay-response.ts';
 import { ClientGoneError } from '../upstream/send.ts';
+import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { StreamEvent } from './stream-events.ts';
 import { ChatStreamDecoder, ChatStreamEncoder } from './chat-stream.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder } from './responses-stream.ts';
@@ -37,6 +38,8 @@ export interface TranslationOptions {
   inputTokens?: number;
   /** Responses clients: called with a finished answer before its last bytes are written (to keep it for later turns). */
   onResponse?: (response: { id: string; status: string; output: unknown[] }) => Promise<void>;
+  /** Most bytes of a whole answer (or of one streamed event) the relay holds. */
+  bodyLimitBytes?: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -92,9 +95,10 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
   if (type.includes('text/event-stream')) return relayTranslatedStream(ctx, response, options);
   let parsed: any;
   try {
-    parsed = await response.body.json();
+    parsed = JSON.parse(await readBoundedText(response.body, options.bodyLimitBytes));
   } catch (err) {
     if (ctx.abort.signal.aborted) throw new ClientGoneError();
+    if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(options.channel.name, err);
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response', err);
   }
   const events = wholeAnswerEvents(options.upstream, parsed);
@@ -116,8 +120,10 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
   const source = sourceFor(options.upstream);
   let pending = '';
   let failed = false;
+  const sizes = new EventSizeGuard(options.bodyLimitBytes);
   const parser = createParser({
     onEvent(message) {
+      sizes.eventSeen();
       const events = source.decode(message.event, message.data);
       for (const e of events) {
         if (e.type === 'usage') recordUsage(ctx, e.usage);
@@ -134,6 +140,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
     if (clientOf(options) !== 'chat') out.write(sink.write({ type: 'start', id: '', model: options.clientModel, created: now() }));
     for await (const chunk of response.body) {
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      sizes.fed((chunk as Buffer).length);
       if (pending) {
         const text = pending;
         pending = '';

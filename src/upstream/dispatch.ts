@@ -1,7 +1,9 @@
 // Runs one client request against the channels that can serve it — the single place where
 // routing policy applies, for every route that talks to an upstream: session affinity first,
-// then priority tiers with weighted choice; skip channels whose circuit is open; retry and fail
-// over on retryable failures before the first byte; pin upstream-minted content to its issuer.
+// then priority tiers with weighted choice; skip channels whose circuit (the key's own or the
+// shared one) is open or whose half-open probe another request holds; retry and fail over on
+// retryable failures and on a 401/403 for the channel's own key before the first byte; pin
+// upstream-minted content to its issuer.
 import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';

@@ -8,6 +8,7 @@ import { sendJson, startEventStream } from '../http/respond.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
+import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
 import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
 
 export type RelayFormat = 'chat' | 'responses' | 'anthropic';
@@ -23,6 +24,8 @@ export interface RelayOptions {
   headers?: Record<string, string>;
   /** Called with each encrypted blob (compaction, reasoning) the upstream mints in its answer. */
   onEncryptedContent?: (blob: string) => void;
+  /** Most bytes of a whole answer (or of one streamed event) the relay holds (`upstreamBodyLimitBytes`). */
+  bodyLimitBytes?: number;
 }
 
 /** Encrypted contents of the items in a Responses `output` array (or one item). */
@@ -87,9 +90,10 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
   if (isEventStream(response)) return relayEventStream(ctx, response, options);
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readBoundedText(response.body, options.bodyLimitBytes);
   } catch (err) {
     if (ctx.abort.signal.aborted) throw new ClientGoneError();
+    if (err instanceof UpstreamBodyTooLarge) throw tooLargeError(options.channel.name, err);
     throw badGateway(`Upstream channel "${options.channel.name}" broke off its answer.`, 'upstream_error', err);
   }
   // The whole body is parsed only when something beyond usage must be read from it; otherwise the
@@ -132,7 +136,9 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   let anthropicStartUsage: unknown;
   /** The next Responses sequence number, for an error event the relay appends. */
   let nextSequence = 0;
+  const sizes = new EventSizeGuard(options.bodyLimitBytes);
   const onEvent = (event: EventSourceMessage) => {
+    sizes.eventSeen();
     const data = event.data;
     if (options.format === 'anthropic') {
       // Usage arrives in two halves: input in message_start, the final output count in message_delta.
@@ -177,6 +183,7 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   try {
     for await (const chunk of response.body) {
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      sizes.fed((chunk as Buffer).length);
       if (!rewrite && !out.write(chunk)) await waitForDrain(out, ctx);
     }
   } catch (err) {

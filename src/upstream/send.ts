@@ -4,6 +4,7 @@ import { errors as undiciErrors, request, type Agent, type Dispatcher } from 'un
 import { badGateway, gatewayTimeout, GatewayError } from '../errors.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { channelAuthHeaders } from './channel-auth.ts';
+import { readBodyPrefix } from './bounded-body.ts';
 
 export interface UpstreamCall {
   channel: ChannelRecord;
@@ -60,11 +61,14 @@ export function upstreamTransportError(channel: ChannelRecord, err: unknown, sig
   return badGateway(`Upstream channel "${channel.name}" could not be reached${code ? ` (${code})` : ''}.`, 'upstream_unreachable', err);
 }
 
+/** The most of an upstream error body the relay reads; the rest is discarded unread. */
+const ERROR_BODY_MAX = 64 * 1024;
+
 /** Reads an upstream error body (bounded) and extracts its OpenAI-style message. */
 export async function readUpstreamError(body: Dispatcher.ResponseData['body']): Promise<{ raw: string; message: string; parsed?: any }> {
   let raw: string;
   try {
-    raw = (await body.text()).slice(0, 64 * 1024);
+    raw = await readBodyPrefix(body, ERROR_BODY_MAX);
   } catch {
     raw = '';
   }

@@ -1,8 +1,18 @@
 // Reads token usage out of upstream answers in either wire format: whole JSON bodies, and SSE
-// events tapped as they stream by (chat usage chunks, Responses `response.completed`).
+// events tapped as they stream by (chat usage chunks, Responses `response.completed`); every
+// count is validated (whole, 0 to MAX_TOKEN_COUNT) before the relay uses it.
 import type { Usage } from '../conversation/model.ts';
 
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+/** The largest token count one answer may report; a larger one is an upstream fault, recorded as this. */
+export const MAX_TOKEN_COUNT = 100_000_000;
+
+/**
+ * A token count as the relay records it: a whole number from 0 to MAX_TOKEN_COUNT. Negative,
+ * fractional, non-finite or non-numeric values from an upstream never reach limits, metrics or the store.
+ */
+export const tokenCount = (value: unknown): number =>
+  typeof value === 'number' && value > 0 ? (value >= MAX_TOKEN_COUNT ? MAX_TOKEN_COUNT : Math.round(value)) : 0;
+const num = tokenCount;
 
 /** Where each wire format keeps its token counts. */
 const CHAT_FIELDS = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' } as const;

@@ -1,5 +1,7 @@
 // The quick tier of the compaction benchmark: fails on a validity, determinism, secret-leak or
-// retention regression of the ledger-only engine, and shows the metrics catch a lossy summarizer.
+// retention regression of the ledger-only engine, and shows the metrics catch a lossy summarizer;
+// on a few real sessions (one per agent), fails on a regression of refusals, validity, ledger
+// precision or prefix stability, turn by turn through the running relay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSession } from '../../bench/compaction/generator.ts';
@@ -7,6 +9,20 @@ import { measureQuality } from '../../bench/compaction/metrics.ts';
 import { ours, lossySummarizer } from '../../bench/compaction/baselines.ts';
 import { compactConversation } from '../../src/compaction/index.ts';
 import { encodeResponsesInput, decodeResponsesInput } from '../../src/conversation/responses.ts';
+import { precisionOf, runReal, validityOf, type RealResults } from '../../bench/compaction/real-run.ts';
+import { OURS } from '../../bench/compaction/real-eval.ts';
+
+/**
+ * The targets of issue 11, enforced with COMPACTION_STRICT=1 once the engine work lands (text-protocol
+ * recognition, truthful ledger, plan cache): no refusal where the system prompt and newest turn fit,
+ * a ledger that lists no false edited file and no false current error, at most one prefix break per
+ * compaction event, never costlier than no compaction.
+ */
+export const STRICT = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 0, maxBreaksPerEvent: 1, maxCostRatio: 1 };
+/** What the engine does today on the quick sessions (measured 2026-11-29): doing worse is a regression. */
+export const TODAY = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 8, maxBreaksPerEvent: 1.5, maxCostRatio: Infinity };
+const strict = process.env.COMPACTION_STRICT === '1';
+const limits = strict ? STRICT : TODAY;
 
 const WINDOW = 32_000;
 const BUDGET = Math.floor(WINDOW * 0.85);
@@ -45,4 +61,23 @@ test('forced retirement: the ledger keeps facts that a lossy summary loses, and 
   assert.ok((good.retention.file ?? 0) >= 0.95, `ledger keeps files changed (${good.retention.file})`);
   assert.ok(bad.score < good.score, `lossy score ${bad.score} must be below ledger score ${good.score}`);
   assert.ok((bad.retention.file ?? 1) < (good.retention.file ?? 0), 'files changed are lost without the ledger');
+});
+
+test(`real sessions, one per agent: valid, within budget, and no worse than today on refusals, ledger precision and prefix stability${strict ? ' (strict targets)' : ''}`, async () => {
+  const real: RealResults = await runReal({ quick: true });
+  assert.ok(real.sessions.length >= 4, `the quick sessions load (${real.sessions.map((s) => s.id).join(', ')})`);
+  const v = validityOf(real.rows, OURS);
+  assert.equal(v.invalid, 0, `structurally invalid outputs: ${v.examples.join('; ')}`);
+  assert.equal(v.overBudget, 0, `outputs over budget: ${v.examples.join('; ')}`);
+  assert.ok(v.refusals <= limits.maxRefusals, `refusals ${v.refusals} > ${limits.maxRefusals}: ${v.examples.join('; ')}`);
+  const p = precisionOf(real.rows);
+  assert.ok(p.falseChanged <= limits.maxFalseChanged, `files listed as changed without a write: ${p.changedExamples.join('; ')}`);
+  assert.ok(p.falseErrors <= limits.maxFalseErrors, `false current errors ${p.falseErrors} > ${limits.maxFalseErrors}: ${p.errorExamples.join('; ')}`);
+  for (const r of real.replays) {
+    assert.deepEqual(r.errors, [], `${r.session}: every turn answered or refused, nothing else`);
+    assert.ok(r.refusals <= limits.maxRefusals, `${r.session}: ${r.refusals} refused turns`);
+    assert.ok(r.compactedTurns > 0, `${r.session}: compaction triggered during the replay`);
+    assert.ok(r.prefixBreaks <= limits.maxBreaksPerEvent * Math.max(1, r.events), `${r.session}: ${r.prefixBreaks} prefix breaks for ${r.events} compaction events`);
+    assert.ok(r.costRatio <= limits.maxCostRatio, `${r.session}: cost ${r.costRatio.toFixed(2)}× no compaction`);
+  }
 });

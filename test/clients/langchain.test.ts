@@ -63,6 +63,8 @@ const clients: MatrixClient[] = [
     connect: (e) => langChainDriver(new ChatAnthropic({ model: e.model, apiKey: e.apiKey, maxRetries: 0, anthropicApiUrl: e.baseURL.replace(/\/v1$/, '') })),
     statusOf: statusOfError,
     todo: (_route, upstream, name) => (name === 'streamed' && upstream !== 'anthropic' ? MESSAGE_START_INPUT_TOKENS : undefined),
+    // Anthropic's message_start already carries output_tokens: 1, which LangChain adds to message_delta's total.
+    streamedOutputTokens: (upstream, count) => (upstream === 'anthropic' ? count + 1 : count),
   },
 ];
 

@@ -86,7 +86,8 @@ describe('HTTP server timeouts and connection cap', () => {
   });
 
   test('connections over the cap are refused while the others stay open', async () => {
-    const held = [await rawSocket(port, 'GET /healthz HTTP/1.1\r\nHost: relay\r\n'), await rawSocket(port, 'GET /healthz HTTP/1.1\r\nHost: relay\r\n'), await rawSocket(port, 'GET /healthz HTTP/1.1\r\nHost: relay\r\n')];
+    // Three keep-alive connections, each answered once and then idle (held open for the keep-alive timeout).
+    const held = await Promise.all([1, 2, 3].map(() => rawSocket(port, 'GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n')));
     await new Promise((r) => setTimeout(r, 50));
     const extra = connect({ host: '127.0.0.1', port });
     extra.on('error', () => {});

@@ -43,6 +43,7 @@ describe('three instances on one Postgres and one Redis', { skip }, () => {
     await admin.end();
     a = await startUpstreamEmulator({ replyText: 'from A' });
     b = await startUpstreamEmulator({ replyText: 'from B' });
+    await cli('init');
     await cli('groups', 'add', '--name', 'team', '--models', '*', '--compaction-strategy', 'model');
     limitedKey = (await cli('keys', 'create', '--name', 'limited', '--group', 'team')).stdout.trim();
     freeKey = (await cli('keys', 'create', '--name', 'free', '--group', 'team')).stdout.trim();

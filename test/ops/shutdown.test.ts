@@ -19,6 +19,7 @@ test('SIGTERM with streams in flight: they finish, usage rows = requests served,
   const env = { ...process.env, COMPACT_RELAY_ACCESS_LOG: 'false' };
   const cli = (...args: string[]) => run(process.execPath, [MAIN, ...args, '--data-dir', dataDir], { env });
   try {
+    await cli('init');
     await cli('groups', 'add', '--name', 'g', '--models', '*');
     const key = (await cli('keys', 'create', '--name', 'k', '--group', 'g')).stdout.trim();
     await cli('channels', 'add', '--name', 'up', '--type', 'openai-chat', '--base-url', upstream.url, '--models', 'gpt-4o-mini');

@@ -118,6 +118,25 @@ function suite(name: string, redisUrl: string | undefined, skip: false | string)
       const small = await post(relay, key, '/v1/chat/completions', hi({ max_tokens: 100 }));
       assert.equal(small.status, 200, 'what is left can still be used');
     });
+
+    test('a summary that would not fit the quota is not asked of a model: the deterministic ledger stands in', async () => {
+      const messages: any[] = [{ role: 'system', content: 'You are a coding agent.' }];
+      for (let i = 0; i < 24; i++) {
+        messages.push({ role: 'user', content: `Step ${i}: run the tests for module ${i} and report. ` + 'The build log line repeats here. '.repeat(40) });
+        messages.push({ role: 'assistant', content: `Ran the tests of module ${i}: all passed.` });
+      }
+      messages.push({ role: 'user', content: 'Now fix the parser.' });
+      const body = { model: 'small-window', messages, max_tokens: 200, compaction: { budget_tokens: 2000 } };
+      // Room for the request itself (about 7k tokens), not for a model summary of it on top.
+      const key = await keyWith(relay, 'tight-summary', { quotaTokens: 11_000 });
+      upstream.reset();
+      const answer = await fetch(`${relay.url}/v1/responses/compact`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(answer.status, 200, await answer.clone().text());
+      assert.equal(answer.headers.get('x-compaction-strategy'), 'ledger', 'no model summary');
+      assert.equal(upstream.requests.length, 1, 'only the forwarded request reached the upstream');
+      const served: any = await answer.json();
+      assert.ok(served.usage.total_tokens <= 11_000);
+    });
   });
 }
 

@@ -30,7 +30,7 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
     const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
     const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
     const serving = servingChannels('responses', request.servable);
-    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, conversation);
+    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, conversation);
     body.input = encodeResponsesInput(result.conversation);
     for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
   }
@@ -46,7 +46,7 @@ export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkMessagesBody);
   const { body, model, servable } = request;
   const serving = servingChannels('anthropic', servable);
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body) }, decodeAnthropicRequest(body));
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
   if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });

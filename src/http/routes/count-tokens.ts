@@ -31,7 +31,7 @@ export const countMessageTokens: RouteHandler = async (ctx, deps) => {
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
       // The answer carries no usage: counting is free, and the row records 0 tokens.
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'anthropic', channel }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'anthropic', channel, bodyLimitBytes: deps.config.upstreamBodyLimitBytes }),
     });
   }
   const inputTokens = countConversationTokens(decodeAnthropicRequest(body));

@@ -42,7 +42,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, body),
+    affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
@@ -57,6 +57,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       channel,
       hideUsageChunk,
       headers: options.responseHeaders,
+      bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
       ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
     }),
   });
@@ -87,7 +88,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody),
+    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
@@ -108,6 +109,7 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
       headers: options.responseHeaders,
       inputTokens: options.inputTokens,
       onResponse: options.onResponse,
+      bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
     }),
   });
 }

@@ -67,7 +67,7 @@ export async function compactThenChat(ctx: RequestContext, deps: ServerDeps, req
   const { body, model, servable } = request;
   const budget = budgetOverride(body);
   const serving = servingChannels('chat', servable);
-  const affinityKey = affinityKeyOf(ctx.req.headers, body);
+  const affinityKey = affinityKeyOf(ctx.req.headers, body, ctx.principal);
   const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, decodeChatMessages(body.messages), budget);
   const { compaction: _c, compaction_budget_tokens: _b, ...rest } = body;
   const compacted = { ...rest, messages: encodeChatMessages(result.conversation) };
@@ -80,7 +80,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
   const binding = sealBindingOf(request.principal, model);
   let inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   const route = compactionRouteOf(servable, inspection);
-  const affinityKey = affinityKeyOf(ctx.req.headers, body);
+  const affinityKey = affinityKeyOf(ctx.req.headers, body, ctx.principal);
   if (route.by === 'upstream') {
     return dispatch({
       ctx,
@@ -96,7 +96,7 @@ async function compactResponses(ctx: RequestContext, deps: ServerDeps, request: 
         signal: ctx.abort.signal,
         timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
       }),
-      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
+      relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'responses', channel, bodyLimitBytes: deps.config.upstreamBodyLimitBytes, onEncryptedContent: (blob) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) }),
     });
   }
   if (needsResponsesState(body)) {

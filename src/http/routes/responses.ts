@@ -44,7 +44,7 @@ export async function serveResponses(ctx: RequestContext, deps: ServerDeps, requ
         const onIssuer = pinnedChannel && route.channels.some((c) => c.name === pinnedChannel) ? { pinnedChannel } : {};
         return forwardSameWire(ctx, deps, 'responses', body, { model, candidates: route.channels, ...onIssuer });
       }
-      const compaction = { ctx, deps, principal: request.principal, model, servable, serving: servingChannels('responses', servable), affinityKey: affinityKeyOf(ctx.req.headers, body) };
+      const compaction = { ctx, deps, principal: request.principal, model, servable, serving: servingChannels('responses', servable), affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) };
       return answerCompactionTrigger(compaction, body);
     }
   }

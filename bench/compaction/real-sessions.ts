@@ -1,0 +1,69 @@
+// Every long real session in test/fixtures/trajectories/real/, ready to benchmark: the
+// conversation as the relay's loaders read it, the wire format an agent would send it in, and the
+// raw session that facts.ts derives its facts from independently.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Conversation } from '../../src/conversation/model.ts';
+import { loadSessionFile } from '../../src/conversation/trajectories.ts';
+import { largestAiderSessions } from '../../src/conversation/loaders/aider.ts';
+import { claudeCodeThreads } from '../../src/conversation/loaders/claude-code.ts';
+import { countConversationTokens } from '../../src/compaction/index.ts';
+import type { RawSession } from './facts.ts';
+
+export interface RealSession {
+  /** Short unique name for tables. */
+  id: string;
+  /** File under test/fixtures/trajectories/real/. */
+  file: string;
+  agent: string;
+  wire: 'chat' | 'anthropic';
+  conversation: Conversation;
+  tokens: number;
+  raw: RawSession;
+}
+
+export const REAL_ROOT = new URL('../../test/fixtures/trajectories/real/', import.meta.url).pathname;
+/** Sessions below this size are left out: there is nothing to compact at 50%. */
+export const MIN_TOKENS = 5000;
+/** aider's history holds ~1,100 sessions; the largest few are taken. */
+export const AIDER_SESSIONS = 3;
+
+const shortName = (file: string) => {
+  const m = /(\w+__\w+-\d+)/.exec(file) ?? /__(\w{8})-/.exec(file);
+  return m ? m[1].replace('__', '/') : file.slice(0, 40);
+};
+
+function jsonl(text: string): any[] {
+  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+export function loadRealSessions(root = REAL_ROOT): RealSession[] {
+  const out: RealSession[] = [];
+  const add = (s: Omit<RealSession, 'tokens'>) => {
+    const tokens = countConversationTokens(s.conversation);
+    if (tokens >= MIN_TOKENS) out.push({ ...s, tokens });
+  };
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|jsonl|md)$/.test(f) && !f.endsWith('NOTICE.md')).sort();
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (file.startsWith('openhands_codeact')) {
+      add({ id: `openhands ${shortName(file)}`, file, agent: 'OpenHands CodeAct', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'openhands-chat', data: JSON.parse(text) } });
+    } else if (file.startsWith('openhands_events')) {
+      const runs = jsonl(text).filter((r) => Array.isArray(r.history));
+      const longest = runs.reduce((a, b) => (b.history.length > a.history.length ? b : a));
+      add({ id: `openhands-resolver ${longest.issue?.repo ?? ''}#${longest.issue?.number ?? ''}`, file, agent: 'OpenHands resolver', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'openhands-resolver', run: longest } });
+    } else if (file.startsWith('mini_swe_agent')) {
+      add({ id: `mini-swe-agent ${shortName(file)}`, file, agent: 'mini-swe-agent v2', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'mini-swe-agent', data: JSON.parse(text) } });
+    } else if (file.startsWith('aider')) {
+      for (const s of largestAiderSessions(text, AIDER_SESSIONS)) {
+        add({ id: `aider ${s.startedAt}`, file, agent: 'aider', wire: 'chat', conversation: s.conversation, raw: { kind: 'aider', fileText: text, startedAt: s.startedAt } });
+      }
+    } else if (file.startsWith('claude_code')) {
+      const records = jsonl(text);
+      for (const t of claudeCodeThreads(records)) {
+        add({ id: `claude-code ${shortName(file)} ${t.sidechain ? `sub-agent ${t.id.slice(0, 8)}` : 'main'}`, file, agent: 'Claude Code', wire: 'anthropic', conversation: t.conversation, raw: { kind: 'claude-code', records, thread: t.id } });
+      }
+    }
+  }
+  return out;
+}

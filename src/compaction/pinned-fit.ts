@@ -1,0 +1,100 @@
+// The last resort when no retirement boundary fits the budget: the system prompt (with the tools)
+// and the newest turn are kept whole, and the rest of what is pinned — the first task, an oversized
+// early message — and the summary are kept head and tail, with a marker saying how much was cut and
+// why. The relay refuses only when the system prompt and the newest turn alone exceed the budget.
+import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
+import { messageText } from '../conversation/model.ts';
+import { badRequest } from '../errors.ts';
+import { countConversationTokens, countTextTokens } from './tokens.ts';
+import { summaryMessage } from './layout.ts';
+
+export interface PinnedFitInput {
+  /** The conversation being compacted (its instructions and tools count against the budget). */
+  conversation: Conversation;
+  /** What precedes the summary, in order: system/developer messages (kept whole) and the first task. */
+  head: Item[];
+  /** The first task, one of `head`: cut head and tail when it does not leave room. */
+  task?: Item;
+  /** The summary of the retired part, without its message prefix; '' for none. */
+  summaryText: string;
+  /** The newest turn, kept whole. */
+  newest: Item[];
+  /** The result must not exceed this many tokens… */
+  limitTokens: number;
+  /** …and aims at this many when the system prompt and the newest turn leave room. */
+  aimTokens: number;
+}
+
+/**
+ * `text` cut to about `keepTokens`: its start and its end, with a marker in between that says how
+ * much was cut and why. Unchanged when it already fits.
+ */
+export function keepHeadAndTail(text: string, keepTokens: number, what: string, why: string): string {
+  const tokens = countTextTokens(text);
+  if (tokens <= keepTokens) return text;
+  const charsPerToken = text.length / Math.max(1, tokens);
+  const keepChars = Math.max(0, Math.floor(keepTokens * charsPerToken));
+  let headEnd = Math.floor(keepChars * 0.6);
+  let tailStart = text.length - (keepChars - headEnd);
+  // Cut at line ends when one is near, so that no line is split.
+  const newlineBefore = text.lastIndexOf('\n', headEnd);
+  if (newlineBefore > headEnd * 0.7) headEnd = newlineBefore;
+  const newlineAfter = text.indexOf('\n', tailStart);
+  if (newlineAfter >= 0 && newlineAfter - tailStart < (text.length - tailStart) * 0.3) tailStart = newlineAfter + 1;
+  if (tailStart <= headEnd) return text;
+  const cut = text.slice(headEnd, tailStart);
+  const marker = `\n[… ${countTextTokens(cut)} tokens (${cut.split('\n').length} lines) of ${what} cut by the gateway: ${why}. Its start and its end are kept.]\n`;
+  return text.slice(0, headEnd) + marker + text.slice(tailStart);
+}
+
+const asText = (item: Item) => (item.kind === 'message' ? messageText(item.content) : '');
+
+/** A message whose text is replaced (its role and id kept). */
+export function withMessageText(item: MessageItem, text: string): MessageItem {
+  return { kind: 'message', role: item.role, content: [{ type: 'text', text }], ...(item.id ? { id: item.id } : {}) };
+}
+
+/** What the last resort decided: the task's text (null: left out), the summary's (null: none), and the tokens of the result. */
+export interface PinnedFit {
+  taskText: string | null;
+  summaryText: string | null;
+  tokens: number;
+}
+
+/**
+ * Fits `[head with the task cut] [summary cut] [newest turn]` within the limit, or throws a 400
+ * `context_budget_unreachable` when the system prompt and the newest turn alone exceed it.
+ */
+export function fitPinned(input: PinnedFitInput): PinnedFit {
+  const { conversation, head, task, newest, limitTokens } = input;
+  const count = (items: Item[]) => countConversationTokens({ ...conversation, items });
+  const system = head.filter((item) => item !== task);
+  const systemTokens = count(system);
+  const base = count([...system, ...newest]);
+  if (base > limitTokens) {
+    throw badRequest(
+      `The conversation cannot be compacted to ${limitTokens} tokens: the system prompt with the tool definitions (${systemTokens} tokens) and the newest turn (${base - systemTokens} tokens) alone take ${base} tokens, and both are always kept verbatim. Raise the budget, or shorten the system prompt, the tools or the latest message.`,
+      'messages',
+      'context_budget_unreachable',
+    );
+  }
+  const why = `the system prompt, the first task, the summary of earlier work and the newest turn did not fit the context budget of ${limitTokens} tokens together`;
+  const taskText = task ? asText(task) : '';
+  const taskTokens = countTextTokens(taskText);
+  const summaryTokens = countTextTokens(input.summaryText);
+  // Room for the task and the summary, after ~60 tokens for each marker and message frame.
+  let room = Math.max(0, (input.aimTokens > base ? input.aimTokens : limitTokens) - base - 120);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const taskShare = Math.min(taskTokens, Math.max(Math.floor(room / 2), room - summaryTokens));
+    const summaryShare = Math.max(0, room - taskShare);
+    const cutTask = task ? keepHeadAndTail(taskText, taskShare, 'the first task', why) : null;
+    const cutSummary = input.summaryText ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why) : null;
+    const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' && cutTask !== null ? withMessageText(item, cutTask) : item));
+    if (cutSummary !== null) assembled.push(summaryMessage(cutSummary));
+    assembled.push(...newest);
+    const tokens = count(assembled);
+    if (tokens <= limitTokens) return { taskText: cutTask, summaryText: cutSummary, tokens };
+    room = Math.max(0, room - (tokens - limitTokens) - 20 * (attempt + 1));
+  }
+  return { taskText: null, summaryText: null, tokens: base };
+}

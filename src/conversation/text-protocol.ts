@@ -1,0 +1,195 @@
+// Text-protocol agents (SWE-agent's default and XML protocols, mini-swe-agent, prompt-based
+// function calling, and agents built like them) write their action inside an assistant message and
+// get the environment's answer back as an ordinary `user` message. This module tells those
+// observations, and in-context demonstrations, apart from the human's own words, on any wire
+// format, and reads the action an assistant message carries.
+import type { Conversation, Item, MessageItem } from './model.ts';
+import { messageText } from './model.ts';
+
+/** Lines only an environment writes: the markers of agent observation templates. */
+const ENVIRONMENT_MARKERS: RegExp[] = [
+  /^\s*<returncode>\s*-?\d+\s*<\/returncode>/m, // mini-swe-agent
+  /^OBSERVATION:/m, // SWE-agent and ReAct-style templates
+  /^\(Open file: [^\n]*\)[ \t]*$/m, // SWE-agent state lines
+  /^\(Current directory: [^\n]*\)[ \t]*$/m,
+  /^EXECUTION RESULT of \[[\w.-]+\]:/m, // OpenHands prompt-based function calling
+  /^\[(?:Command(?: [-\w]+)? finished with exit code|The command completed with exit code) -?\d+\.?\]/m, // OpenHands
+  /^Your command ran successfully and did not produce any output/m, // SWE-agent
+  /^<(?:output|observation|stdout|stderr|tool_output|tool_result|function_results|execution_result)>/m,
+  /^\[File: [^\n]+ \(\d+ lines total\)\][ \t]*$/m, // SWE-agent editor window
+  /^\[gateway: output hidden to save context/, // this relay's own masking stub, resent by the client
+];
+
+/** Text this relay writes as a user message (its summary): never an observation, never masked. */
+const RELAY_SUMMARY = 'The earlier part of this session was compacted by the gateway';
+
+/** Machine-written feedback some agents send as a user message (format errors, timeouts, auto-replies). */
+const ENVIRONMENT_FEEDBACK: RegExp[] = [
+  /^Your output was not formatted correctly/, // SWE-agent format error
+  /^Your bash command contained syntax errors and was NOT executed/, // SWE-agent
+  /^The command .{1,2000}? was cancelled because it took more than \d+ seconds/s, // SWE-agent timeout
+  /^Please always provide EXACTLY ONE action/, // mini-swe-agent format error
+  /^The last command <command>/, // mini-swe-agent timeout
+  /^Please continue working on the task on whatever approach you think is suitable/, // OpenHands auto-reply
+  /^# Fix any errors below, if possible\./, // aider's lint and test reflection
+  /^(?:[^\n]*\n){0,3}#? ?\d+ SEARCH\/REPLACE blocks? failed to match/, // aider's failed edit
+  /^I committed the changes with git hash /, // aider's commit note
+];
+
+/** A shell prompt as the last line of an observation: `bash-$`, `bash-5.1$`, `user@host:~/repo$`, `$`. */
+const PROMPT_LINE = /^(?:\([^)\n]{1,40}\)\s*)?(?:[\w.-]+@[\w.-]+:[^\s$#]*|[\w.-]*)[$#][ \t]*$/;
+
+/** SWE-agent's demonstration template (and others that label their example run). */
+const DEMONSTRATION = /^-{2,}\s*(?:BEGIN\s+)?DEMONSTRATION\s*-{2,}\s*$|^Here is a demonstration of how to correctly accomplish this task/im;
+
+const lastNonEmptyLine = (text: string): string => {
+  const trimmed = text.trimEnd();
+  return trimmed.slice(trimmed.lastIndexOf('\n') + 1).trim();
+};
+
+/** True when the text carries an environment's framing (template markers, a trailing shell prompt, known feedback). */
+export function looksLikeEnvironmentOutput(text: string): boolean {
+  if (ENVIRONMENT_FEEDBACK.some((p) => p.test(text))) return true;
+  const head = text.length > 20_000 ? text.slice(0, 10_000) + '\n' + text.slice(-10_000) : text;
+  if (ENVIRONMENT_MARKERS.some((p) => p.test(head))) return true;
+  const last = lastNonEmptyLine(text);
+  return last !== '#' && last.length <= 60 && PROMPT_LINE.test(last) && text.includes('\n');
+}
+
+export function looksLikeDemonstration(text: string): boolean {
+  return DEMONSTRATION.test(text.length > 4000 ? text.slice(0, 4000) : text);
+}
+
+/** An action written in an assistant message's text, read as a tool call would be. */
+export interface TextAction {
+  /** `shell` for a command line, otherwise the tool named by the protocol (`<function=NAME>`). */
+  name: string;
+  args: Record<string, string>;
+}
+
+const FUNCTION_BLOCK = /<function=([\w.-]+)>([\s\S]*?)<\/function>/g;
+const PARAMETER = /<parameter=([\w.-]+)>([\s\S]*?)<\/parameter>/g;
+const COMMAND_TAG = /<command>\n?([\s\S]*?)<\/command>/g;
+const EXECUTE_TAG = /<execute_(bash|ipython)>\n?([\s\S]*?)<\/execute_\1>/g;
+/** A fenced block with no language or a shell one: code in another language is shown, not run. */
+const FENCE = /```([\w+-]*)[ \t]*\n([\s\S]*?)```/g;
+const SHELL_FENCE = /^(?:|\w*(?:sh|bash|shell|console|terminal|cmd|command)\w*)$/i;
+
+const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined => {
+  let last: RegExpMatchArray | undefined;
+  for (const m of text.matchAll(pattern)) last = m;
+  return last;
+};
+
+/**
+ * The action an assistant message carries, in the protocols agents use: prompt-based function calls
+ * (`<function=…><parameter=…>`), SWE-agent's XML `<command>`, CodeAct's `<execute_bash>`, or the
+ * last fenced code block (SWE-agent's default protocol, mini-swe-agent).
+ */
+export function textActionOf(text: string): TextAction | undefined {
+  const call = lastMatch(text, FUNCTION_BLOCK);
+  if (call) {
+    const args: Record<string, string> = {};
+    for (const p of call[2].matchAll(PARAMETER)) args[p[1]] = p[2].replace(/^\n/, '').replace(/\n$/, '');
+    return { name: call[1], args };
+  }
+  const tagged = lastMatch(text, COMMAND_TAG);
+  if (tagged?.[1].trim()) return { name: 'shell', args: { command: tagged[1].trim() } };
+  const execute = lastMatch(text, EXECUTE_TAG);
+  if (execute?.[2].trim()) return execute[1] === 'bash' ? { name: 'shell', args: { command: execute[2].trim() } } : { name: 'execute_ipython_cell', args: { code: execute[2].trim() } };
+  let fenced: RegExpMatchArray | undefined;
+  for (const m of text.matchAll(FENCE)) if (SHELL_FENCE.test(m[1]) && !m[2].startsWith('<<<<<<< SEARCH')) fenced = m;
+  if (fenced?.[2].trim()) return { name: 'shell', args: { command: fenced[2].trim() } };
+  return undefined;
+}
+
+const isUserText = (item: Item): item is MessageItem => item.kind === 'message' && item.role === 'user' && item.content.some((p) => p.type === 'text');
+
+/** The first and the last line with digits, quoted text and paths blurred: what a template keeps constant. */
+function skeletonsOf(text: string): string[] {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) return [];
+  const blur = (line: string) => line.replace(/(["'`]).*?\1/g, 'Q').replace(/\S*[/\\]\S*/g, 'P').replace(/\d+/g, '0').slice(0, 80);
+  return [`first:${blur(lines[0])}`, `last:${blur(lines[lines.length - 1])}`];
+}
+
+/** A frame line is markup, not prose: brackets, tags, a prompt, a blurred path or number, or a short label. */
+const STRUCTURED = (skeleton: string) => {
+  const line = skeleton.slice(skeleton.indexOf(':') + 1);
+  return /[[\]<>(){}$#|=]|\b[0P]\b/.test(line) || (/^[\w -]{2,20}:$/.test(line) && !/\s\w+\s/.test(line));
+};
+
+/** Skeleton lines shared by at least three replies and by at least half of them: a template's frame. */
+function templateFrames(replies: string[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const text of replies) for (const s of new Set(skeletonsOf(text))) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const frames = new Set<string>();
+  for (const [skeleton, count] of counts) if (count >= 3 && count * 2 >= replies.length && STRUCTURED(skeleton)) frames.add(skeleton);
+  return frames;
+}
+
+/**
+ * A demonstration replayed as turns (SWE-agent's `put_demos_in_history`): the task template opens
+ * the session twice, the example's task first and the real one after the example's last
+ * observation. Returns the index of the real task, everything before it being the example.
+ */
+function replayedDemonstrationEnd(opening: { index: number; text: string }[]): number | undefined {
+  const long = opening.filter((o) => o.text.length > 300);
+  if (long.length < 2) return undefined;
+  const firstLine = (text: string) => text.trimStart().split('\n', 1)[0].slice(0, 120);
+  const template = firstLine(long[0].text);
+  // A sentence (not a tag such as `<environment_context>` that some agents resend) of at least four words.
+  if (template.length < 20 || template.split(/\s+/).length < 4 || template.startsWith('<')) return undefined;
+  return long.slice(1).find((o) => firstLine(o.text) === template)?.index;
+}
+
+/**
+ * Marks, on a copy, the user messages that are an environment's output (`observation`) or an
+ * in-context demonstration (`demonstration`). An observation answers an assistant message and either
+ * carries an environment's framing or shares its first or last line with the other answers to
+ * actions (a template the relay has never seen). The human's messages stay user messages.
+ * Returns the same object when nothing is marked.
+ */
+export function markTextProtocol(conversation: Conversation): Conversation {
+  const items = conversation.items;
+  const marks = new Map<number, 'observation' | 'demonstration'>();
+  const answersToActions: { index: number; text: string }[] = [];
+  const opening: { index: number; text: string }[] = [];
+  let previous: Item | undefined;
+  items.forEach((item, index) => {
+    if (item.kind === 'reasoning') return;
+    const before = previous;
+    previous = item;
+    if (!isUserText(item) || item.observation || item.demonstration) return;
+    const text = messageText(item.content);
+    if (text.startsWith(RELAY_SUMMARY)) return;
+    if (looksLikeDemonstration(text)) {
+      marks.set(index, 'demonstration');
+      return;
+    }
+    if (before?.kind !== 'message' || before.role !== 'assistant') {
+      opening.push({ index, text });
+      return;
+    }
+    if (looksLikeEnvironmentOutput(text)) marks.set(index, 'observation');
+    else if (textActionOf(messageText(before.content))) answersToActions.push({ index, text });
+  });
+  const frames = templateFrames(answersToActions.map((a) => a.text));
+  if (frames.size > 0) {
+    for (const { index, text } of answersToActions) if (skeletonsOf(text).some((s) => frames.has(s))) marks.set(index, 'observation');
+  }
+  // Only in a text-protocol session: its observations were recognised above.
+  const observations = [...marks.values()].filter((m) => m === 'observation').length;
+  const replayedFrom = observations >= 2 ? replayedDemonstrationEnd(opening) : undefined;
+  if (replayedFrom !== undefined) {
+    items.forEach((item, index) => {
+      if (index < replayedFrom && item.kind === 'message' && (item.role === 'user' || item.role === 'assistant')) marks.set(index, 'demonstration');
+    });
+  }
+  if (marks.size === 0) return conversation;
+  const marked = items.map((item, index) => {
+    const mark = marks.get(index);
+    return mark && item.kind === 'message' ? { ...item, [mark]: true } : item;
+  });
+  return { ...conversation, items: marked };
+}
