@@ -131,6 +131,21 @@ describe('summarizer failures and dispatch', () => {
     }
   });
 
+  test('a summary the key\'s token limit cannot pay for: rate_limited, and a 429 with fallback: error', async () => {
+    const lenientKey = await relay.addKey('tpm-lenient', 'default');
+    const strictKey = await relay.addKey('tpm-strict', 'strict');
+    for (const name of ['tpm-lenient', 'tpm-strict']) await relay.relay.catalogStore.updateKeyOptions(name, { tpm: 6000 });
+    await relay.relay.catalog.refresh();
+    const calls = summarizerCalls(primary).length;
+    const lenient = new OpenAI({ apiKey: lenientKey, baseURL: relay.baseURL, maxRetries: 0 });
+    const raw = await lenient.responses.compact({ model: 'deepseek-chat', input: history(3, 'tpm') } as any).asResponse();
+    assert.equal(raw.status, 200);
+    assert.equal(raw.headers.get('x-compaction-fallback'), 'rate_limited');
+    const strict = new OpenAI({ apiKey: strictKey, baseURL: relay.baseURL, maxRetries: 0 });
+    await assert.rejects(strict.responses.compact({ model: 'deepseek-chat', input: history(3, 'tpm-strict') } as any), (err: any) => err.status === 429);
+    assert.equal(summarizerCalls(primary).length, calls, 'no summary was asked for');
+  });
+
   test('the summarizer fails over to a healthy channel like any request', async () => {
     await relay.addChannel({ name: 'backup', type: 'openai-chat', baseUrl: backup.url, models: ['deepseek-chat'], priority: -1 });
     try {
