@@ -11,6 +11,7 @@ import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.
 import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
 import { settleFallback } from './fallback.ts';
+import { GatewayError } from '../errors.ts';
 import { chargedSummarizer } from './charged-summarizer.ts';
 import { compactStably } from './stable-compaction.ts';
 import { runHandoffOffLoop } from './handoff-runner.ts';
@@ -56,21 +57,34 @@ function summarizerChannels(c: CompactionContext, policy: CompactionPolicy): { m
 
 interface EngineSetup {
   options: CompactionOptions;
-  summarizer?: ChannelSummarizer;
+  /** Why the last summary call failed: the upstream's error, or the key's limits refusing to pay for it. */
+  failure(): GatewayError | undefined;
 }
 
 function engineSetup(c: CompactionContext, policy: CompactionPolicy, budgetTokens: number, targetTokens = budgetTokens): EngineSetup {
   const options: CompactionOptions = { budgetTokens, targetTokens, strategy: policy.strategy };
   let summarizer: ChannelSummarizer | undefined;
+  let refused: GatewayError | undefined;
   if (policy.strategy === 'model') {
     const { model, channels } = summarizerChannels(c, policy);
     // The session's own key when the summarizer is the session's model; another model keeps an affinity of its own, so it never moves the session.
     const affinityKey = c.affinityKey && (model === c.model ? c.affinityKey : `${c.affinityKey}|summarizer:${model}`);
     summarizer = channelSummarizer({ ctx: c.ctx, deps: c.deps, model, channels, ...(affinityKey ? { affinityKey } : {}) });
-    options.summarizer = chargedSummarizer(summarizer.call, c.ctx.admission, model);
+    const charged = chargedSummarizer(summarizer.call, c.ctx.admission, model);
+    const upstream = summarizer;
+    options.summarizer = async (req) => {
+      refused = undefined;
+      try {
+        return await charged(req);
+      } catch (err) {
+        // Refused before any upstream call (the key's token limits or quota): said as such.
+        if (err instanceof GatewayError && !upstream.failure) refused = err;
+        throw err;
+      }
+    };
+    if (c.deps.summaryCache) options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, model);
   }
-  if (c.deps.summaryCache && policy.strategy === 'model') options.cache = tenantSummaryCache(c.deps.summaryCache, c.principal, summarizerChannels(c, policy).model);
-  return { options, summarizer };
+  return { options, failure: () => summarizer?.failure ?? refused };
 }
 
 /** What compaction did, in one word: the summary strategy used, `ledger` for masking alone, `skipped` when it fit. */
@@ -93,7 +107,7 @@ export function recordCompaction(ctx: RequestContext, report: CompactionReport, 
 
 /** Records the compaction on the usage row and returns the fallback reason; throws when the group wants failures to fail. */
 function settle(c: CompactionContext, policy: CompactionPolicy, report: CompactionReport, setup: EngineSetup): string | undefined {
-  const { reason, error } = settleFallback(c.ctx, c.deps, policy, report, setup.summarizer?.failure);
+  const { reason, error } = settleFallback(c.ctx, c.deps, policy, report, setup.failure());
   recordCompaction(c.ctx, report, reason);
   if (error) throw error;
   return reason;

@@ -8,19 +8,20 @@ import { badGateway, GatewayError } from '../errors.ts';
 import type { CompactionPolicy } from './compaction-policy.ts';
 
 /** The fallback reasons, few and fixed (they label a metric). */
-export type FallbackReason = 'upstream_error' | 'upstream_timeout' | 'summarizer_unavailable' | 'rejected';
+export type FallbackReason = 'upstream_error' | 'upstream_timeout' | 'summarizer_unavailable' | 'rate_limited' | 'rejected';
 
 export function fallbackReasonOf(failure: GatewayError | undefined): FallbackReason {
   if (!failure) return 'rejected';
+  if (failure.status === 429) return 'rate_limited';
   if (failure.status === 504) return 'upstream_timeout';
   if (failure.status === 503) return 'summarizer_unavailable';
   return 'upstream_error';
 }
 
-/** The client's error in `fallback: error` mode: 502, 503 or 504, never the summarizer upstream's own 4xx. */
+/** The client's error in `fallback: error` mode: 502, 503 or 504 (429 for the key's own limits), never the summarizer upstream's own 4xx. */
 function clientError(failure: GatewayError | undefined, problem: string): GatewayError {
   if (!failure) return badGateway(`The compaction summary was rejected (${problem}) and this key's group does not accept the ledger alone.`, 'summary_rejected');
-  if (failure.status >= 500) return failure;
+  if (failure.status >= 500 || failure.status === 429) return failure;
   return badGateway(`The summarizer upstream refused the summary request (${failure.status}): ${failure.message}`, 'summarizer_error');
 }
 

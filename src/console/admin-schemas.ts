@@ -204,6 +204,8 @@ export const usageRowSchema = z.object({
   latency_ms: z.number(), ttfb_ms: z.number().nullable(), error_code: z.string().nullable(),
   compaction_strategy: z.string().nullable(), compaction_tokens_before: z.number().nullable(), compaction_tokens_after: z.number().nullable(),
   summarizer_model: z.string().nullable(), summarizer_input_tokens: z.number().nullable(), summarizer_output_tokens: z.number().nullable(),
+  compaction_fallback: z.string().nullable().describe('why a model summary fell back to the ledger: upstream_error, upstream_timeout, summarizer_unavailable, rate_limited, rejected'),
+  summarizer_call: z.number().describe('1 on the row of the compaction summarizer\'s own upstream call (same request_id as the compacted request)'),
 });
 
 const totals = {

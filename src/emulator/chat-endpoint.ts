@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { dataFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
-import { deltasOf } from './script.ts';
+import { deltasOf, finishReasonOf } from './script.ts';
 
 /** OpenAI's rule: every tool message answers an earlier call, every call gets an answer. Returns an error message or undefined. */
 export function checkToolPairing(messages: any[]): string | undefined {
@@ -41,7 +41,7 @@ export function chatCompletionObject(id: string, model: string, plan: PlannedRep
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: plan.toolCalls.length ? 'tool_calls' : 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReasonOf(plan) }],
     usage: usageOf(plan),
     system_fingerprint: 'fp_emulator',
   };
@@ -57,7 +57,7 @@ export async function streamChat(res: ServerResponse, id: string, model: string,
     frames.push(dataFrame(chunk({ tool_calls: [{ index, id: c.callId, type: 'function', function: { name: c.name, arguments: '' } }] })));
     for (const piece of deltasOf(c.arguments, 2)) frames.push(dataFrame(chunk({ tool_calls: [{ index, function: { arguments: piece } }] })));
   });
-  frames.push(dataFrame(chunk({}, plan.toolCalls.length ? 'tool_calls' : 'stop')));
+  frames.push(dataFrame(chunk({}, finishReasonOf(plan))));
   if (includeUsage) frames.push(dataFrame({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(plan) }));
   frames.push(dataFrame('[DONE]'));
   await writeFrames(res, frames, { delayMs: options.delayMs, stopAfter: options.stopAfter, malformedAt: options.malformed ? 1 : undefined, malformedFrame: 'data: {"id": broken\n\n' });

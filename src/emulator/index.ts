@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { planReply, estimateTokens, type ScriptedReply } from './script.ts';
 import { chatCompletionObject, checkToolPairing, streamChat } from './chat-endpoint.ts';
-import { BlobMinter, newId, outputItems, responseObject, responsesUsage, streamResponse } from './responses-endpoint.ts';
+import { BlobMinter, newId, outputItems, responseObject, responseStatusOf, responsesUsage, streamResponse } from './responses-endpoint.ts';
 import { forcedToolReply } from './forced-tool.ts';
 import { isProblem, requestedOutput, structuredText } from './structured-output.ts';
 import { anthropicErrorBody, anthropicErrorType, checkMessagesRequest, messageObject, PromptCacheEmulator, streamMessage } from './messages-endpoint.ts';
@@ -176,7 +176,7 @@ export async function startUpstreamEmulator(options: UpstreamEmulatorOptions = {
       : outputItems(plan);
     const usage = responsesUsage(plan);
     if (body.stream === true) return streamResponse(res, id, body.model, items, usage, streamOptions);
-    return sendJson(res, 200, responseObject(id, body.model, 'completed', items, usage));
+    return sendJson(res, 200, responseObject(id, body.model, responseStatusOf(items), items, usage));
   };
 
   const handleCompact = (body: any, res: ServerResponse) => {

@@ -7,7 +7,10 @@ import type { ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { namedFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
-import { deltasOf, estimateTokens } from './script.ts';
+import { deltasOf, estimateTokens, finishReasonOf } from './script.ts';
+
+const STOP_REASON: Record<string, string> = { length: 'max_tokens', tool_calls: 'tool_use', stop: 'end_turn' };
+const stopReasonOf = (plan: PlannedReply) => STOP_REASON[finishReasonOf(plan)];
 
 /** Tokens a request read from and wrote to the prompt cache. */
 export interface CacheUse {
@@ -142,7 +145,7 @@ export function messageObject(model: string, plan: PlannedReply, creationTokens 
     role: 'assistant',
     model,
     content: contentOf(plan),
-    stop_reason: plan.toolCalls.length ? 'tool_use' : 'end_turn',
+    stop_reason: stopReasonOf(plan),
     stop_sequence: null,
     usage: usageOf(plan, creationTokens),
   };
@@ -164,7 +167,7 @@ export async function streamMessage(res: ServerResponse, model: string, plan: Pl
     }
     frames.push(namedFrame('content_block_stop', { index }));
   });
-  frames.push(namedFrame('message_delta', { delta: { stop_reason: plan.toolCalls.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+  frames.push(namedFrame('message_delta', { delta: { stop_reason: stopReasonOf(plan), stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
   frames.push(namedFrame('message_stop', {}));
   await writeFrames(res, frames, { delayMs: options.delayMs, stopAfter: options.stopAfter, malformedAt: options.malformed ? 2 : undefined, malformedFrame: 'event: content_block_delta\ndata: {"type": broken\n\n' });
 }

@@ -51,14 +51,20 @@ export function responsesUsage(plan: PlannedReply) {
 
 export function outputItems(plan: PlannedReply): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
-  if (plan.text) items.push({ id: newId('msg'), type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: plan.text, annotations: [] }] });
-  for (const c of plan.toolCalls) items.push({ id: newId('fc'), type: 'function_call', status: 'completed', call_id: c.callId, name: c.name, arguments: c.arguments });
+  // Like OpenAI: the items of an answer cut at the output limit are `incomplete`.
+  const status = plan.truncated ? 'incomplete' : 'completed';
+  if (plan.text) items.push({ id: newId('msg'), type: 'message', status, role: 'assistant', content: [{ type: 'output_text', text: plan.text, annotations: [] }] });
+  for (const c of plan.toolCalls) items.push({ id: newId('fc'), type: 'function_call', status, call_id: c.callId, name: c.name, arguments: c.arguments });
   return items;
 }
 
 export function responseObject(id: string, model: string, status: string, output: unknown[], usage: unknown) {
-  return { id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output, usage, error: null, incomplete_details: null };
+  const incomplete = status === 'incomplete' ? { reason: 'max_output_tokens' } : null;
+  return { id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output, usage, error: null, incomplete_details: incomplete };
 }
+
+/** `incomplete` when any item was cut at the output limit, else `completed`. */
+export const responseStatusOf = (items: Record<string, unknown>[]) => (items.some((i) => i.status === 'incomplete') ? 'incomplete' : 'completed');
 
 export async function streamResponse(res: ServerResponse, id: string, model: string, items: Record<string, unknown>[], usage: unknown, options: { delayMs: number; stopAfter?: number; malformed?: boolean }): Promise<void> {
   let seq = 0;
@@ -83,7 +89,8 @@ export async function streamResponse(res: ServerResponse, id: string, model: str
     }
     push('response.output_item.done', { output_index: index, item });
   });
-  push('response.completed', { response: responseObject(id, model, 'completed', items, usage) });
+  const status = responseStatusOf(items);
+  push(`response.${status}`, { response: responseObject(id, model, status, items, usage) });
   await writeFrames(res, frames, { delayMs: options.delayMs, stopAfter: options.stopAfter, malformedAt: options.malformed ? 2 : undefined, malformedFrame: 'event: response.output_text.delta\ndata: {broken\n\n' });
 }
 

@@ -12,6 +12,8 @@ export interface ScriptedReply {
   usage?: { input?: number; output?: number; total?: number; cached?: number };
   /** Answer with this HTTP status and error instead of a reply. */
   status?: number;
+  /** The reply stops at the output limit (`finish_reason: "length"`, `stop_reason: "max_tokens"`, `status: "incomplete"`). */
+  truncated?: boolean;
   error?: { message: string; type?: string; code?: string };
   /** Answer with exactly these bytes (status 200, `rawContentType` or JSON): a hostile or broken upstream. */
   rawBody?: string;
@@ -25,12 +27,16 @@ export interface PlannedReply {
   outputTokens: number;
   totalTokens: number;
   cachedTokens: number;
+  truncated: boolean;
 }
 
 /** A cheap stand-in for a tokenizer: about four characters per token, never zero. */
 export const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 let callCounter = 0;
+
+/** Why the reply ended, in Chat Completions terms. */
+export const finishReasonOf = (plan: PlannedReply) => (plan.truncated ? 'length' : plan.toolCalls.length ? 'tool_calls' : 'stop');
 
 export function planReply(script: ScriptedReply | undefined, requestText: string, defaultText: string): PlannedReply {
   const text = script?.text ?? (script?.toolCalls?.length ? '' : defaultText);
@@ -44,6 +50,7 @@ export function planReply(script: ScriptedReply | undefined, requestText: string
     outputTokens,
     totalTokens: script?.usage?.total ?? inputTokens + outputTokens,
     cachedTokens: script?.usage?.cached ?? 0,
+    truncated: script?.truncated === true,
   };
 }
 

@@ -72,7 +72,7 @@ export interface UsageTable {
   summarizer_model: string | null;
   summarizer_input_tokens: number | null;
   summarizer_output_tokens: number | null;
-  /** Why a compaction fell back to the ledger alone (`upstream_error`, `upstream_timeout`, `summarizer_unavailable`, `rejected`), else null. */
+  /** Why a compaction fell back to the ledger alone (`upstream_error`, `upstream_timeout`, `summarizer_unavailable`, `rate_limited`, `rejected`), else null. */
   compaction_fallback: string | null;
   /** 1 on the row of a summarizer call the relay made for a compaction (its own upstream call, same request id). */
   summarizer_call: Generated<number>;

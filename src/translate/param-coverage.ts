@@ -41,11 +41,12 @@ export const CARRIED: Table = {
  * translated: `n` (above 1 refused), `background` (true refused), `store` (a translated upstream
  * is asked to store nothing), `stream_options` (usage is always asked for and given to clients that
  * asked), `prompt_cache_key` for Anthropic (used for channel affinity; Anthropic caches at the
- * breakpoints the relay sets).
+ * breakpoints the relay sets), `previous_response_id` (the relay rebuilds the conversation from the
+ * answers it kept: translate/response-state.ts).
  */
 export const ACCEPTED: Table = {
   chat: { responses: ['n', 'stream_options', 'store'], anthropic: ['n', 'stream_options', 'store', 'prompt_cache_key'] },
-  responses: { chat: ['background', 'store'], anthropic: ['background', 'store', 'prompt_cache_key'] },
+  responses: { chat: ['background', 'store', 'previous_response_id'], anthropic: ['background', 'store', 'prompt_cache_key', 'previous_response_id'] },
   anthropic: { chat: [], responses: [] },
 };
 

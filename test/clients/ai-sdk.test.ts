@@ -52,16 +52,9 @@ function aiSdkDriver(model: LanguageModel): ClientDriver {
 
 const openai = ({ baseURL, apiKey }: Endpoint) => createOpenAI({ baseURL, apiKey });
 
-/** Issue 14 item 8 (item_reference resolution), owned by another engineer. */
-const ITEM_REFERENCE_DROPPED = 'the AI SDK sends the earlier assistant turn as an item_reference, which the relay drops on a Chat-only or Anthropic upstream (issue 14 item 8)';
-
 const clients: MatrixClient[] = [
-  {
-    name: 'ai-sdk openai responses',
-    connect: (e) => aiSdkDriver(openai(e).responses(e.model)),
-    statusOf: statusOfError,
-    todo: (_route, upstream, name) => (name === 'multi-turn' && upstream !== 'openai-responses' ? ITEM_REFERENCE_DROPPED : undefined),
-  },
+  // Its multi-turn case sends the earlier assistant turn as an item_reference: the relay resolves it on every upstream.
+  { name: 'ai-sdk openai responses', connect: (e) => aiSdkDriver(openai(e).responses(e.model)), statusOf: statusOfError },
   { name: 'ai-sdk openai chat', connect: (e) => aiSdkDriver(openai(e).chat(e.model)), statusOf: statusOfError },
   { name: 'ai-sdk anthropic', connect: (e) => aiSdkDriver(createAnthropic({ baseURL: e.baseURL, apiKey: e.apiKey })(e.model)), statusOf: statusOfError },
 ];

@@ -43,8 +43,13 @@ function langChainDriver(model: BaseChatModel): ClientDriver {
   };
 }
 
-/** Issue 14 item 9 (stream endings and message_start usage in src/translate/anthropic-stream.ts), owned by another engineer. */
-const MESSAGE_START_INPUT_TOKENS = 'a translated Anthropic stream reports input_tokens: 0 in message_start, where LangChain reads the input count: it records 0 instead of 42 (issue 14 item 9)';
+/**
+ * LangChain reads the input count only from `message_start`. A translated stream starts before the
+ * upstream has said how many tokens it read (a Chat or Responses upstream says so at the end), so
+ * `message_start` carries the relay's own o200k count of the request (8 here, not 0 as before
+ * issue 14 item 9) and LangChain records that, not the upstream's 42.
+ */
+const MESSAGE_START_INPUT_TOKENS = 'a translated Anthropic stream can only carry the relay\'s own input count in message_start (the upstream\'s comes at the end), and LangChain reads only that one';
 
 const chatOpenAI = ({ baseURL, apiKey, model }: Endpoint, useResponsesApi: boolean) =>
   new ChatOpenAI({ model, apiKey, maxRetries: 0, useResponsesApi, configuration: { baseURL } });

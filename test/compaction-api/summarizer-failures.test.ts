@@ -81,6 +81,8 @@ describe('summarizer failures and dispatch', () => {
     assert.equal(warning.level, 40);
     assert.match(warning.error, /the summarizer upstream is down/);
     assert.doesNotMatch(JSON.stringify(logs), /sk-proj-abcdefghijklmnopqrstuvwx/, 'a credential the upstream echoed is not logged');
+    const page: any = await (await fetch(`${relay.url}/admin/api/usage?compacted=true`, { headers: { authorization: `Bearer ${relay.relay.adminAuth.generatedToken}` } })).json();
+    assert.equal(page.data.find((r: any) => r.request_id === compactRow.request_id)?.compaction_fallback, 'upstream_error', 'what the console\'s compaction page lists');
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     assert.match(metrics, /relay_compaction_fallbacks_total\{reason="upstream_error"\} [1-9]/);
     assert.match(metrics, /relay_requests_total\{endpoint="summarizer",status="502"/);
@@ -105,10 +107,11 @@ describe('summarizer failures and dispatch', () => {
     const started = Date.now();
     await assert.rejects(strictClient.responses.compact({ model: 'deepseek-chat', input: history(4, 'hang') } as any), (err: any) => err.status === 504 && err.code === 'summarizer_timeout');
     const took = Date.now() - started;
-    primary.setFault(null);
     assert.ok(took < 1000, `one 400 ms deadline across every try, not 400 ms per try (took ${took} ms)`);
     const raw = await client.responses.compact({ model: 'deepseek-chat', input: history(4, 'hang-default') } as any).asResponse();
+    primary.setFault(null);
     assert.equal(raw.status, 200, 'without the option the ledger stands in');
+    assert.equal(raw.headers.get('x-compaction-fallback'), 'upstream_timeout');
   });
 
   test('fallback: error answers 503 when the summarizer model\'s channels are all disabled, 502 when its upstream is stopped', async () => {
@@ -128,6 +131,21 @@ describe('summarizer failures and dispatch', () => {
     }
   });
 
+  test('a summary the key\'s token limit cannot pay for: rate_limited, and a 429 with fallback: error', async () => {
+    const lenientKey = await relay.addKey('tpm-lenient', 'default');
+    const strictKey = await relay.addKey('tpm-strict', 'strict');
+    for (const name of ['tpm-lenient', 'tpm-strict']) await relay.relay.catalogStore.updateKeyOptions(name, { tpm: 6000 });
+    await relay.relay.catalog.refresh();
+    const calls = summarizerCalls(primary).length;
+    const lenient = new OpenAI({ apiKey: lenientKey, baseURL: relay.baseURL, maxRetries: 0 });
+    const raw = await lenient.responses.compact({ model: 'deepseek-chat', input: history(3, 'tpm') } as any).asResponse();
+    assert.equal(raw.status, 200);
+    assert.equal(raw.headers.get('x-compaction-fallback'), 'rate_limited');
+    const strict = new OpenAI({ apiKey: strictKey, baseURL: relay.baseURL, maxRetries: 0 });
+    await assert.rejects(strict.responses.compact({ model: 'deepseek-chat', input: history(3, 'tpm-strict') } as any), (err: any) => err.status === 429);
+    assert.equal(summarizerCalls(primary).length, calls, 'no summary was asked for');
+  });
+
   test('the summarizer fails over to a healthy channel like any request', async () => {
     await relay.addChannel({ name: 'backup', type: 'openai-chat', baseUrl: backup.url, models: ['deepseek-chat'], priority: -1 });
     try {
@@ -140,8 +158,17 @@ describe('summarizer failures and dispatch', () => {
         assert.equal(raw.headers.get('x-compaction-fallback'), null);
         assert.equal(raw.headers.get('x-compaction-strategy'), 'model');
       }
-      primary.setFault(null);
       assert.equal(summarizerCalls(backup).length, 6);
+      // Issue 13's case: two channels of equal weight, one failing: every compaction still gets its model summary.
+      await relay.addChannel({ name: 'backup', type: 'openai-chat', baseUrl: backup.url, models: ['deepseek-chat'], priority: 0 });
+      const strategies: (string | null)[] = [];
+      for (let i = 0; i < 8; i++) {
+        backup.script([{ text: SUMMARY }]);
+        const raw = await client.responses.compact({ model: 'deepseek-chat', input: history(3, `equal ${i}`) } as any).asResponse();
+        strategies.push(raw.headers.get('x-compaction-strategy'));
+      }
+      primary.setFault(null);
+      assert.deepEqual(strategies, Array(8).fill('model'), '8 of 8 compactions have a model summary');
     } finally {
       await relay.relay.catalogStore.removeChannel('backup');
       await relay.relay.catalog.refresh();

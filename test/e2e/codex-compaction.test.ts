@@ -46,8 +46,11 @@ for (const c of cases) {
           const output = run.stdout + run.stderr;
           assert.equal(run.exitCode, 0, output.slice(-2000));
           assert.match(output, /Finished after compaction\./);
-          const rows = (await relay.usageRows(4)).reverse().filter((r) => r.endpoint.startsWith('/v1/') && !r.summarizer_call);
+          const all = (await relay.usageRows(4)).reverse().filter((r) => r.endpoint.startsWith('/v1/'));
+          const rows = all.filter((r) => r.summarizer_call !== 1);
           assert.deepEqual(rows.map((r) => [r.endpoint, r.status]), [['/v1/responses', 200], [c.compactEndpoint, 200], ['/v1/responses', 200]]);
+          const summarizer = all.filter((r) => r.summarizer_call === 1);
+          assert.deepEqual(summarizer.map((r) => [r.request_id, r.channel, r.status]), [[rows[1].request_id, 'up', 200]], 'the summarizer\'s own call, on a row of its own');
           assert.equal(rows[1].compaction_strategy, 'model');
           assert.equal(rows[1].summarizer_input_tokens, 2_500, 'the compaction reports the summarizer\'s real usage');
           const seen = upstream.requests.map((r) => JSON.stringify(r.body));

@@ -42,8 +42,9 @@ describe('Responses state on stateless upstreams', () => {
       upstream().script([{ text: 'Nice to meet you, Ada.' }]);
       const first = await client.responses.create({ model, input: 'My name is Ada.' });
       upstream().script([{ text: 'Your name is Ada.' }]);
-      const second = await client.responses.create({ model, input: 'What is my name?', previous_response_id: first.id });
+      const { data: second, response: raw } = await client.responses.create({ model, input: 'What is my name?', previous_response_id: first.id }).withResponse();
       assert.equal(second.previous_response_id, first.id);
+      assert.doesNotMatch(raw.headers.get('x-relay-dropped-params') ?? '', /previous_response_id/, 'honoured, so not reported as dropped');
       const sent = sentText(upstream());
       assert.match(sent, /My name is Ada\./);
       assert.match(sent, /Nice to meet you, Ada\./);
@@ -103,6 +104,17 @@ describe('Responses state on stateless upstreams', () => {
     const texts = compacted.output.flatMap((o: any) => o.content.map((c: any) => c.text));
     assert.ok(texts.includes('My name is Grace and I fix parsers.'), 'the earlier turn is part of what was compacted');
     await assert.rejects(client.responses.compact({ model: 'chat-model', previous_response_id: 'resp_unknown', input: 'x' } as any), (err: any) => err.status === 400 && err.code === 'previous_response_not_found');
+  });
+
+  test('through the /compact/v1 prefix too: the history is rebuilt once, before it is compacted', async () => {
+    const prefixed = new OpenAI({ apiKey: relay.key, baseURL: `${relay.url}/compact/v1`, maxRetries: 0 });
+    chat.script([{ text: 'Hello Linus.' }]);
+    const first = await prefixed.responses.create({ model: 'chat-model', input: 'My name is Linus.' });
+    chat.script([{ text: 'Linus.' }]);
+    await prefixed.responses.create({ model: 'chat-model', input: 'Who am I?', previous_response_id: first.id });
+    const sent = sentText(chat);
+    assert.equal(sent.split('My name is Linus.').length - 1, 1, 'the earlier turn appears once');
+    assert.match(sent, /Hello Linus\.[\s\S]*Who am I\?/);
   });
 
   test('store: false keeps nothing', async () => {

@@ -73,6 +73,22 @@ describe('stream endings', () => {
     });
   }
 
+  test('an answer cut at the output limit ends alike on every upstream: items incomplete, then response.incomplete', async () => {
+    for (const [model, upstream] of [['chat-model', chat], ['claude-model', claude], ['resp-model', responses]] as const) {
+      upstream.script([{ text: 'a reply cut at the limit', truncated: true }]);
+      const events = await rawEvents(relay, { model, input: 'tell me something long', max_output_tokens: 16 });
+      const done = events.filter((e) => e.type === 'response.output_item.done');
+      assert.ok(done.length > 0, model);
+      for (const e of done) assert.equal(e.item.status, 'incomplete', `${model}: the cut item is incomplete`);
+      const last = events.at(-1);
+      assert.equal(last.type, 'response.incomplete', model);
+      assert.equal(last.response.incomplete_details.reason, 'max_output_tokens', model);
+      upstream.script([{ text: 'a reply cut at the limit', truncated: true }]);
+      const final = await openai.responses.stream({ model, input: 'again', max_output_tokens: 16 }).finalResponse();
+      assert.equal(final.status, 'incomplete', `${model}: the SDK sees an incomplete response, not an error`);
+    }
+  });
+
   test('a cut on a Responses upstream (forwarded as is): the relay\'s error event carries the next sequence_number', async () => {
     responses.setFault({ kind: 'truncate-stream', afterEvents: 4, count: 1 });
     const events = await rawEvents(relay, { model: 'resp-model', input: 'tell me something' });
