@@ -129,6 +129,8 @@ async function idleSockets(ctx: AbuseContext): Promise<AttackResult> {
       const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => resolve());
       socket.on('error', () => resolve());
       socket.on('close', () => closedByRelay++);
+      // Read what comes back (a 408, the end): a paused socket would never see the relay close it.
+      socket.resume();
       socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n');
       sockets.push(socket);
     });

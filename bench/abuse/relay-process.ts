@@ -6,8 +6,29 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/**
+ * The operator's admin calls leave from another loopback address than the attackers' traffic, as
+ * they would in a real deployment: the relay throttles wrong admin tokens per address, and the
+ * fuzzer sends plenty of them.
+ */
+const OPERATOR_ADDRESS = '127.0.0.2';
+
+function operatorCall(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(url, { method, headers, localAddress: OPERATOR_ADDRESS }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    call.on('error', reject);
+    call.end(body);
+  });
+}
 
 export interface RelayProcess {
   url: string;
@@ -70,13 +91,9 @@ export async function startRelayProcess(options: { heapMb?: number; env?: Record
     },
     dataBytes: () => readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0),
     admin: async (method, path, body) => {
-      const response = await fetch(`${relay.url}/admin/api${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+      const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const { status, text } = await operatorCall(`${relay.url}/admin/api${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body));
+      if (status >= 400) throw new Error(`admin ${method} ${path}: ${status} ${text.slice(0, 300)}`);
       return text ? JSON.parse(text) : undefined;
     },
     stop: async () => {

@@ -32,13 +32,20 @@ export async function soak(relay: RelayProcess, proxy: FaultProxy, key: string, 
   let relayMade5xx = 0;
   // Warm up, then take the baseline so start-up allocation does not count as growth.
   for (let i = 0; i < 50; i++) await call(relay.url + '/v1/chat/completions', { headers: bearer(key), body: JSON.stringify({ model: models.chat, messages: [{ role: 'user', content: 'warm up' }] }) });
-  const rss = { start: relay.rssMb(), end: 0, peak: 0, growthPct: 0 };
-  const fds = { start: relay.openFds(), end: 0, peak: 0 };
-  rss.peak = rss.start;
-  fds.peak = fds.start;
+  // The baseline is taken once a tenth of the soak has run: pools, caches and the JIT are warm by then,
+  // so what grows after it is growth, not start-up.
+  const rss = { start: 0, end: 0, peak: relay.rssMb(), growthPct: 0 };
+  const fds = { start: 0, end: 0, peak: relay.openFds() };
+  const soakStarted = Date.now();
   const sampler = setInterval(() => {
-    rss.peak = Math.max(rss.peak, relay.rssMb());
-    fds.peak = Math.max(fds.peak, relay.openFds());
+    const nowRss = relay.rssMb();
+    const nowFds = relay.openFds();
+    rss.peak = Math.max(rss.peak, nowRss);
+    fds.peak = Math.max(fds.peak, nowFds);
+    if (rss.start === 0 && Date.now() - soakStarted >= seconds * 100) {
+      rss.start = nowRss;
+      fds.start = nowFds;
+    }
   }, 1_000);
   const bodies = [
     () => ['/v1/chat/completions', { model: models.chat, messages: [{ role: 'user', content: `soak ${requests}` }], max_tokens: 32 }],
@@ -63,6 +70,10 @@ export async function soak(relay: RelayProcess, proxy: FaultProxy, key: string, 
   await Promise.all(Array.from({ length: 16 }, worker));
   clearInterval(sampler);
   proxy.faultRate = 0;
+  if (rss.start === 0) {
+    rss.start = rss.peak;
+    fds.start = fds.peak;
+  }
   await new Promise((r) => setTimeout(r, 3_000));
   rss.end = relay.rssMb();
   rss.growthPct = rss.start > 0 ? ((rss.end - rss.start) / rss.start) * 100 : 0;
