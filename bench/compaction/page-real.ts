@@ -11,7 +11,7 @@ const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(0)}%`
 const methods = () => staticMethods().map((m) => m.name);
 
 export function targetLines(verdicts: TargetVerdict[]): string[] {
-  const mark = (m: boolean | null) => (m === null ? 'not measured' : m ? '**met**' : '**not met**');
+  const mark = (m: boolean | null) => (m === null ? 'not shown by this run' : m ? '**met**' : '**not met**');
   return ['| target | verdict | measured in this run |', '|---|---|---|', ...verdicts.map((v) => `| ${v.target} | ${mark(v.met)} | ${v.measured.replace(/\|/g, '\\|')} |`)];
 }
 
