@@ -1,5 +1,6 @@
 // The real Codex CLI through the relay, compacting mid-turn: 0.169 with remote compaction v2
-// (compaction_trigger) and 0.154 with v1 (/responses/compact), each in front of a Responses
+// (compaction_trigger) and 0.154 with v1 (/responses/compact, also with /compact/v1 as its base URL),
+// each in front of a Responses
 // upstream without native compaction, a Chat-only upstream and an Anthropic Messages upstream.
 // The upstream is the emulator.
 import { describe, test } from 'node:test';
@@ -17,8 +18,10 @@ const LABEL = { responses: 'a Responses', 'chat-only': 'a Chat-only', anthropic:
 const UPSTREAM_PATH = { responses: '/v1/responses', 'chat-only': '/v1/chat/completions', anthropic: '/v1/messages' } as const;
 
 const cases = [
-  { version: '0.169.0' as const, protocol: 'v2', args: [] as string[], compactEndpoint: '/v1/responses' },
-  { version: '0.154.0' as const, protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], compactEndpoint: '/v1/responses/compact' },
+  { version: '0.169.0' as const, protocol: 'v2', args: [] as string[], prefix: '/v1', compactEndpoint: '/v1/responses' },
+  { version: '0.154.0' as const, protocol: 'v1', args: ['--disable', 'remote_compaction_v2'], prefix: '/v1', compactEndpoint: '/v1/responses/compact' },
+  // The same Codex with the relay's compaction prefix as its base URL: every call goes through /compact/v1.
+  { version: '0.154.0' as const, protocol: 'v1 through /compact/v1', args: ['--disable', 'remote_compaction_v2'], prefix: '/compact/v1', compactEndpoint: '/compact/v1/responses/compact' },
 ];
 
 for (const c of cases) {
@@ -42,13 +45,13 @@ for (const c of cases) {
             { text: SUMMARY_SECTIONS.map((s) => `${s}\n${MARKER}`).join('\n'), usage: { input: 2_500, output: 120 } },
             { text: 'Finished after compaction.', usage: { input: 3_000, output: 10 } },
           ]);
-          const run = await runCodexExec({ version: c.version, baseUrl: relay.baseURL, apiKey: relay.key, model: 'gpt-5.5', prompt: 'Fix the parser; keep the API stable.', extraArgs: c.args });
+          const run = await runCodexExec({ version: c.version, baseUrl: relay.url + c.prefix, apiKey: relay.key, model: 'gpt-5.5', prompt: 'Fix the parser; keep the API stable.', extraArgs: c.args });
           const output = run.stdout + run.stderr;
           assert.equal(run.exitCode, 0, output.slice(-2000));
           assert.match(output, /Finished after compaction\./);
-          const all = (await relay.usageRows(4)).reverse().filter((r) => r.endpoint.startsWith('/v1/'));
+          const all = (await relay.usageRows(4)).reverse().filter((r) => r.endpoint.startsWith(`${c.prefix}/`));
           const rows = all.filter((r) => r.summarizer_call !== 1);
-          assert.deepEqual(rows.map((r) => [r.endpoint, r.status]), [['/v1/responses', 200], [c.compactEndpoint, 200], ['/v1/responses', 200]]);
+          assert.deepEqual(rows.map((r) => [r.endpoint, r.status]), [[`${c.prefix}/responses`, 200], [c.compactEndpoint, 200], [`${c.prefix}/responses`, 200]]);
           const summarizer = all.filter((r) => r.summarizer_call === 1);
           assert.deepEqual(summarizer.map((r) => [r.request_id, r.channel, r.status]), [[rows[1].request_id, 'up', 200]], 'the summarizer\'s own call, on a row of its own');
           assert.equal(rows[1].compaction_strategy, 'model');
