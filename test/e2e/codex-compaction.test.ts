@@ -1,7 +1,7 @@
 // The real Codex CLI through the relay, compacting mid-turn: 0.169 with remote compaction v2
 // (compaction_trigger) and 0.154 with v1 (/responses/compact, also with /compact/v1 as its base URL),
-// each in front of a Responses
-// upstream without native compaction, a Chat-only upstream and an Anthropic Messages upstream.
+// each in front of a Responses upstream without native compaction, a Chat-only upstream and an
+// Anthropic Messages upstream.
 // The upstream is the emulator.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
