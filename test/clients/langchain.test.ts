@@ -43,14 +43,6 @@ function langChainDriver(model: BaseChatModel): ClientDriver {
   };
 }
 
-/**
- * LangChain reads the input count only from `message_start`. A translated stream starts before the
- * upstream has said how many tokens it read (a Chat or Responses upstream says so at the end), so
- * `message_start` carries the relay's own o200k count of the request (8 here, not 0 as before
- * issue 14 item 9) and LangChain records that, not the upstream's 42.
- */
-const MESSAGE_START_INPUT_TOKENS = 'a translated Anthropic stream can only carry the relay\'s own input count in message_start (the upstream\'s comes at the end), and LangChain reads only that one';
-
 const chatOpenAI = ({ baseURL, apiKey, model }: Endpoint, useResponsesApi: boolean) =>
   new ChatOpenAI({ model, apiKey, maxRetries: 0, useResponsesApi, configuration: { baseURL } });
 
@@ -62,7 +54,9 @@ const clients: MatrixClient[] = [
     // The Anthropic SDK underneath adds /v1/messages to its base URL itself.
     connect: (e) => langChainDriver(new ChatAnthropic({ model: e.model, apiKey: e.apiKey, maxRetries: 0, anthropicApiUrl: e.baseURL.replace(/\/v1$/, '') })),
     statusOf: statusOfError,
-    todo: (_route, upstream, name) => (name === 'streamed' && upstream !== 'anthropic' ? MESSAGE_START_INPUT_TOKENS : undefined),
+    // LangChain reads the input count only from `message_start`. A translated stream starts before the
+    // upstream has said how many tokens it read, so there the relay's own o200k count is what LangChain records.
+    streamedInputIsEstimate: (upstream) => upstream !== 'anthropic',
     // Anthropic's message_start already carries output_tokens: 1, which LangChain adds to message_delta's total.
     streamedOutputTokens: (upstream, count) => (upstream === 'anthropic' ? count + 1 : count),
   },

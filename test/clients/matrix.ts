@@ -60,6 +60,8 @@ export interface MatrixClient {
   statusOf(err: unknown): number | undefined;
   /** The output tokens the library reports for a stream whose upstream counted `count`, where it counts its own way. */
   streamedOutputTokens?(upstream: UpstreamKind, count: number): number;
+  /** True where the client can only see the relay's own estimate of the input tokens on a stream (not the upstream's count). */
+  streamedInputIsEstimate?(upstream: UpstreamKind): boolean;
   /** Cases known to fail, with the reason (marked `todo`). */
   todo?(route: Route, upstream: UpstreamKind, name: CaseName): string | undefined;
 }
@@ -110,7 +112,8 @@ const RUNS: Record<CaseName, CaseRun> = {
     upstream.script([{ text: 'A streamed hello, in pieces.', usage: { input: 42, output: 7 } }]);
     const answer = await driver.streamed('Stream a hello.');
     assert.equal(answer.text, 'A streamed hello, in pieces.');
-    assert.equal(answer.usage.input, 42, 'the upstream\'s input token count reaches the client');
+    if (client.streamedInputIsEstimate?.(kind)) assert.ok((answer.usage.input ?? 0) > 0, `the relay's own input count reaches the client, not 0 (got ${answer.usage.input})`);
+    else assert.equal(answer.usage.input, 42, 'the upstream\'s input token count reaches the client');
     assert.equal(answer.usage.output, client.streamedOutputTokens?.(kind, 7) ?? 7, 'the upstream\'s output token count reaches the client');
     assert.equal(upstream.requests.at(-1)?.body.stream, true, 'the upstream was asked for a stream');
   },
