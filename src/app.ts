@@ -92,7 +92,7 @@ export async function startRelay(config: RelayConfig, logger: Logger = createLog
   }
   const catalog = await LiveCatalog.load(catalogStore, (err) => logger.warn({ err }, 'catalog refresh failed'));
   catalog.startPolling(config.catalogPollMs);
-  const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry') });
+  const usageLog = new UsageLog(store.db, { sqlite: store.sqlite, onError: (err, rows) => logger.error({ err, rows }, 'usage log write failed; will retry'), onRefused: (err, row) => logger.error({ err, row }, 'usage row refused by the store; written to this log instead') });
   const usageRetention = startUsageRetention(store, config.usageRetentionDays, (err) => logger.error({ err }, 'pruning the usage log failed'), (rows) => logger.info(`pruned ${rows} usage row(s) older than ${config.usageRetentionDays} day(s)`));
   const agent = createUpstreamAgent();
   const sealer = new CompactionSealer(serverSecret, { ttlSec: config.sealedItemTtlSec });

@@ -9,6 +9,9 @@ export const ERROR_LINE = /(error|exception|traceback|failed|failure|fatal|panic
 
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 50_000;
+/** Characters the cache may hold in all (keys and normalized texts): a client cannot fill memory with outputs. */
+const CACHE_CHAR_BUDGET = 32 * 1024 * 1024;
+let cacheChars = 0;
 
 function stripNoise(text: string): string {
   let out = text.replace(ANSI, '');
@@ -52,6 +55,7 @@ function capLines(lines: string[], capTokens: number): string[] {
 /** Forgets every cached normalization (benchmarks measuring cold runs). */
 export function clearNormalizeCache(): void {
   cache.clear();
+  cacheChars = 0;
 }
 
 /** Normalizes one tool output; the result depends only on the text and the cap. */
@@ -65,7 +69,14 @@ export function normalizeToolOutput(text: string, capTokens: number): string {
     lines = capLines(lines, capTokens);
     out = lines.join('\n');
   }
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  const size = key.length + out.length;
+  if (size > CACHE_CHAR_BUDGET / 16) return out;
+  while (cache.size > 0 && (cache.size >= CACHE_LIMIT || cacheChars + size > CACHE_CHAR_BUDGET)) {
+    const oldest = cache.keys().next().value as string;
+    cacheChars -= oldest.length + (cache.get(oldest)?.length ?? 0);
+    cache.delete(oldest);
+  }
   cache.set(key, out);
+  cacheChars += size;
   return out;
 }

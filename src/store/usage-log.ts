@@ -48,12 +48,14 @@ export class UsageLog {
   private flushing: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
   private readonly onError: (err: unknown, rows: number) => void;
+  private readonly onRefused: (err: unknown, row: UsageRow) => void;
 
-  constructor(db: Kysely<Database>, options: { intervalMs?: number; batchSize?: number; onError?: (err: unknown, rows: number) => void; sqlite?: DatabaseSync } = {}) {
+  constructor(db: Kysely<Database>, options: { intervalMs?: number; batchSize?: number; onError?: (err: unknown, rows: number) => void; onRefused?: (err: unknown, row: UsageRow) => void; sqlite?: DatabaseSync } = {}) {
     this.db = db;
     if (options.sqlite) this.writeSqlite = sqliteBatchWriter(options.sqlite);
     this.batchSize = options.batchSize ?? 500;
     this.onError = options.onError ?? (() => {});
+    this.onRefused = options.onRefused ?? (() => {});
     this.timer = setInterval(() => void this.flush(), options.intervalMs ?? 250);
     this.timer.unref();
   }
@@ -74,16 +76,40 @@ export class UsageLog {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.batchSize);
         try {
-          if (this.writeSqlite) this.writeSqlite(batch);
-          else await this.db.insertInto('usage').values(batch).execute();
+          await this.write(batch);
         } catch (err) {
-          this.queue.unshift(...batch);
-          this.onError(err, batch.length);
-          return;
+          // One row the store refuses must not hold back every row behind it: the batch is written row
+          // by row; rows refused while others go in are handed to onRefused (logged whole) instead of
+          // retried forever. When nothing goes in, the store itself is failing: everything waits.
+          const refused = batch.length > 1 ? await this.writeOneByOne(batch) : batch.map((row) => ({ row, err }));
+          if (refused.length === batch.length) {
+            this.queue.unshift(...batch);
+            this.onError(err, batch.length);
+            return;
+          }
+          for (const r of refused) this.onRefused(r.err, r.row);
         }
       }
     });
     return this.flushing;
+  }
+
+  private async write(rows: UsageRow[]): Promise<void> {
+    if (this.writeSqlite) this.writeSqlite(rows);
+    else await this.db.insertInto('usage').values(rows).execute();
+  }
+
+  /** Writes each row alone; returns the rows the store refused. */
+  private async writeOneByOne(rows: UsageRow[]): Promise<{ row: UsageRow; err: unknown }[]> {
+    const refused: { row: UsageRow; err: unknown }[] = [];
+    for (const row of rows) {
+      try {
+        await this.write([row]);
+      } catch (err) {
+        refused.push({ row, err });
+      }
+    }
+    return refused;
   }
 
   async close(): Promise<void> {
