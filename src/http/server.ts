@@ -12,6 +12,7 @@ import type { UsageLog } from '../store/usage-log.ts';
 import { GatewayError, notFound } from '../errors.ts';
 import { usageRowOf, type RequestContext } from './context.ts';
 import { sendError, sendJson } from './respond.ts';
+import { httpResponseSink } from './response-sink.ts';
 import { absorbStreamErrors, answerFailure, logSafely, safely } from './request-guard.ts';
 import { ClientGoneError } from '../upstream/send.ts';
 import type { CompactionSealer } from '../compaction-api/sealing.ts';
@@ -127,6 +128,8 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       startedAt: performance.now(),
       startedIso: new Date().toISOString(),
       endpoint: path,
+      headers: req.headers,
+      sink: httpResponseSink(res, () => ctx),
       streamed: false,
       usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 },
       abort: new AbortController(),

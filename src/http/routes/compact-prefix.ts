@@ -32,7 +32,7 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
     const serving = servingChannels('responses', request.servable);
     const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, conversation);
     body.input = encodeResponsesInput(result.conversation);
-    for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
+    for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.sink.setHeader(name, value);
   }
   return serveResponses(ctx, deps, request, state);
 };
