@@ -4,6 +4,7 @@
 // summarizer call. The last failure is kept so the caller can say why the ledger stood in.
 import type { Agent } from 'undici';
 import type { RequestScope } from '../request/scope.ts';
+import { NO_CLIENT_SINK } from '../request/response-sink.ts';
 import { usageRowOf } from '../request/usage-row.ts';
 import type { RelayConfig } from '../config/config.ts';
 import type { UsageLog } from '../store/usage-log.ts';
@@ -55,7 +56,7 @@ function summarizerContext(parent: RequestScope, model: string, abort: AbortCont
   return {
     id: parent.id,
     headers: parent.headers,
-    sink: parent.sink,
+    sink: NO_CLIENT_SINK,
     startedAt: performance.now(),
     startedIso: new Date().toISOString(),
     endpoint: parent.endpoint,

@@ -20,3 +20,16 @@ export interface ResponseSink {
   /** Starts an event-stream answer and returns where its events are written. */
   startEventStream(status?: number, headers?: Record<string, string>): EventStream;
 }
+
+/** The sink of a request that has no client to answer (a summarizer call the relay makes itself): any write is a bug. */
+export const NO_CLIENT_SINK: ResponseSink = {
+  setHeader() {
+    throw new Error('this request has no client to answer');
+  },
+  sendJson() {
+    throw new Error('this request has no client to answer');
+  },
+  startEventStream() {
+    throw new Error('this request has no client to answer');
+  },
+};
