@@ -27,7 +27,7 @@ export const TARGET_FRACTION = 0.5;
 
 /** What compaction reads: the catalog (the summarizer's model and channels), the summary cache, recorded plans, the worker pool, and what the summarizer and a fallback need. */
 export interface CompactionDeps extends SummarizerDeps, FallbackDeps {
-  catalog: LiveCatalog;
+  catalog: Pick<LiveCatalog, 'current'>;
   summaryCache?: SummaryCache;
   state?: Pick<SharedState, 'getAffinity' | 'setAffinity' | 'planStore'>;
   metrics?: Pick<RelayMetrics, 'upstreamError' | 'observe' | 'compactionFallback'>;
