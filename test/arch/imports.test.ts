@@ -1,5 +1,6 @@
-// The layering rules of src/, checked on every `npm test`: no import cycles, and nothing below
-// the HTTP layer imports from http/ (use cases see a request scope and a response sink instead).
+// The layering rules of src/, checked on every `npm test`: no import cycles, nothing below the
+// HTTP layer imports from http/ (use cases see a request scope and a response sink instead), and
+// nothing below the use cases imports them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,18 @@ test('src/ has no import cycles (type-only imports included)', () => {
 test('no module below the HTTP layer imports from http/', () => {
   const upward = upwardImports(graph);
   assert.deepEqual(upward, [], `take a RequestScope (request/scope.ts) and write to its ResponseSink instead:\n${upward.join('\n')}`);
+});
+
+/** Layers allowed to import a use case: the HTTP layer and what sits beside or above it, and the use cases themselves. */
+const MAY_IMPORT_USE_CASES = [/^http\//, /^console\//, /^cli\//, /^use-cases\//, /^app\.ts$/];
+
+test('no module below the use cases imports from use-cases/', () => {
+  const upward: string[] = [];
+  for (const [from, targets] of graph) {
+    if (MAY_IMPORT_USE_CASES.some((p) => p.test(from))) continue;
+    for (const to of targets) if (to.startsWith('use-cases/')) upward.push(`${from} → ${to}`);
+  }
+  assert.deepEqual(upward, [], `a use case calls the layers below it, never the other way round:\n${upward.join('\n')}`);
 });
 
 test('the rules do catch a cycle and an upward import', () => {
