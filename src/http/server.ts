@@ -27,6 +27,11 @@ import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ResponseStore } from '../state/response-store.ts';
 import type { CompactionPool } from '../compaction-api/compaction-pool.ts';
 
+/**
+ * What the composition root (app.ts) gives the server: every route hands it to a use case, which
+ * declares the narrow part it reads (ForwardDeps, ResponsesDeps, CompactDeps in use-cases/).
+ * Optional only where production may leave it out.
+ */
 export interface ServerDeps {
   config: RelayConfig;
   catalog: LiveCatalog;
@@ -36,19 +41,19 @@ export interface ServerDeps {
   /** Seals and opens the relay's own compaction items. */
   sealer: CompactionSealer;
   /** Where model summaries are cached by the hash of what they summarize (shared when Redis/Postgres are used). */
-  summaryCache?: SummaryCacheStore;
+  summaryCache: SummaryCacheStore;
   /** Shared state (memory or Redis): limits, affinity, circuits. */
-  state?: SharedState;
-  health?: ChannelHealthTracker;
-  routing?: RoutingSettings;
-  limiter?: AccessLimiter;
-  metrics?: RelayMetrics;
+  state: SharedState;
+  health: ChannelHealthTracker;
+  routing: RoutingSettings;
+  limiter: AccessLimiter;
+  metrics: RelayMetrics;
   /** Worker threads that plan compactions off the event loop (in process when absent). */
   compactionPool?: CompactionPool;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
   /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */
-  responseStore?: ResponseStore;
+  responseStore: ResponseStore;
 }
 
 /** The summary cache the compaction engine reads and writes. */
