@@ -9,14 +9,9 @@ import { quotaExceeded, rateLimited, tooLargeForLimit } from '../errors.ts';
 import type { QuotaReservation, UsageLedger } from './quotas.ts';
 import { tokensOf, type ChargePart } from './charge.ts';
 import type { TokenEstimate } from './token-estimate.ts';
+import type { Limits } from './limit-values.ts';
 
-export interface Limits {
-  rpm?: number;
-  tpm?: number;
-  concurrency?: number;
-  quotaTokens?: number;
-  quotaUsd?: number;
-}
+export type { Limits } from './limit-values.ts';
 
 export function limitsOf(options: Record<string, unknown>): Limits {
   const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);

@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import { quotaExceeded } from '../errors.ts';
-import type { Limits } from './limits.ts';
+import type { Limits } from './limit-values.ts';
 import { tokensOf, type ChargePart } from './charge.ts';
 import type { TokenEstimate } from './token-estimate.ts';
 

@@ -2,24 +2,37 @@
 // request through dispatch, like every upstream call (affinity, failover, retries, circuits,
 // metrics), within one deadline across all tries, written as its own usage row marked as a
 // summarizer call. The last failure is kept so the caller can say why the ledger stood in.
-import type { RequestContext } from '../http/context.ts';
-import { usageRowOf } from '../http/context.ts';
-import type { ServerDeps } from '../http/server.ts';
+import type { Agent } from 'undici';
+import type { RequestScope } from '../request/scope.ts';
+import { NO_CLIENT_SINK } from '../request/response-sink.ts';
+import { usageRowOf } from '../request/usage-row.ts';
+import type { RelayConfig } from '../config/config.ts';
+import type { UsageLog } from '../store/usage-log.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
-import { dispatch } from '../upstream/dispatch.ts';
+import { dispatch, type DispatchDeps } from '../upstream/dispatch.ts';
 import { ClientGoneError, sendUpstream } from '../upstream/send.ts';
 import { recordUsage } from '../upstream/relay-response.ts';
 import { badGateway, gatewayTimeout, toGatewayError, unavailable, type GatewayError } from '../errors.ts';
 import { readBoundedText, tooLargeError, UpstreamBodyTooLarge } from '../upstream/bounded-body.ts';
 import type { SummarizeCall } from '../compaction/index.ts';
 
-type SummarizeResult = Awaited<ReturnType<SummarizeCall>>;
 import { summaryRequest } from './summary-request.ts';
+
+type SummarizeResult = Awaited<ReturnType<SummarizeCall>>;
+
+/** What a summary call needs beyond dispatch: the upstream connection pool, time and size limits, and where its usage row goes. */
+export interface SummarizerDeps extends DispatchDeps {
+  agent: Agent;
+  config: Pick<RelayConfig, 'upstreamTimeoutMs' | 'upstreamBodyLimitBytes'>;
+  usageLog: Pick<UsageLog, 'record'>;
+  metrics?: Pick<RelayMetrics, 'upstreamError' | 'observe'>;
+}
 
 export interface SummarizerTarget {
   /** The client request the compaction serves: its key, its abort signal, its request id. */
-  ctx: RequestContext;
-  deps: ServerDeps;
+  ctx: RequestScope;
+  deps: SummarizerDeps;
   /** The model that writes the summary, as the client names it. */
   model: string;
   channels: ChannelRecord[];
@@ -39,11 +52,11 @@ export function summarizerDeadlineMs(channels: ChannelRecord[], defaultMs: numbe
 }
 
 /** A context of its own for the summarizer call, so its channel, usage and status land on their own row. */
-function summarizerContext(parent: RequestContext, model: string, abort: AbortController): RequestContext {
+function summarizerContext(parent: RequestScope, model: string, abort: AbortController): RequestScope {
   return {
     id: parent.id,
-    req: parent.req,
-    res: parent.res,
+    headers: parent.headers,
+    sink: NO_CLIENT_SINK,
     startedAt: performance.now(),
     startedIso: new Date().toISOString(),
     endpoint: parent.endpoint,
@@ -129,7 +142,7 @@ export function channelSummarizer(target: SummarizerTarget): ChannelSummarizer {
   };
 }
 
-function writeRow(deps: ServerDeps, child: RequestContext, status: number, upstreamModel: string): void {
+function writeRow(deps: SummarizerDeps, child: RequestScope, status: number, upstreamModel: string): void {
   const row = { ...usageRowOf(child, status), summarizer_call: 1, summarizer_model: upstreamModel };
   deps.usageLog.record(row);
   deps.metrics?.observe(row, 'summarizer');

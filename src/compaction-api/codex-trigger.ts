@@ -2,16 +2,21 @@
 // answered by the relay itself with exactly one relay-sealed `compaction` item and real usage.
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../json.ts';
-import { sendJson, startEventStream } from '../http/respond.ts';
 import { decodeResponsesInput } from '../conversation/responses.ts';
-import { compactionHeaders, runHandoff, type CompactionContext } from './compaction-service.ts';
+import { compactionHeaders, runHandoff, type CompactionContext, type CompactionDeps } from './compaction-service.ts';
+import type { CompactionSealer } from './sealing.ts';
 import { sealBindingOf } from './seal-binding.ts';
 import { ResponsesStreamWriter } from './responses-stream-writer.ts';
 import { responsesUsage } from '../translate/responses-stream.ts';
 
+/** What the hand-off needs beyond compaction: the sealer that seals the one `compaction` item. */
+export interface CodexTriggerDeps extends CompactionDeps {
+  sealer: CompactionSealer;
+}
+
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
-export async function answerCompactionTrigger(c: CompactionContext, body: JsonObject): Promise<void> {
+export async function answerCompactionTrigger(c: CompactionContext<CodexTriggerDeps>, body: JsonObject): Promise<void> {
   const input = (body.input as unknown[]).slice(0, -1);
   const conversation = decodeResponsesInput(input, typeof body.instructions === 'string' ? body.instructions : undefined);
   const handoff = await runHandoff(c, conversation);
@@ -28,14 +33,15 @@ export async function answerCompactionTrigger(c: CompactionContext, body: JsonOb
   c.ctx.usage = { input_tokens: inputTokens, output_tokens: outputTokens, cached_tokens: 0, reasoning_tokens: 0 };
   const id = newId('resp');
   if (body.stream !== true) {
-    sendJson(c.ctx, 200, { id, object: 'response', created_at: createdAt, status: 'completed', model: c.model, output: [item], usage }, compactionHeaders(handoff));
+    c.ctx.sink.sendJson(200, { id, object: 'response', created_at: createdAt, status: 'completed', model: c.model, output: [item], usage }, compactionHeaders(handoff));
     return;
   }
   c.ctx.streamed = true;
-  const writer = new ResponsesStreamWriter(startEventStream(c.ctx, 200, compactionHeaders(handoff)), { id, model: c.model, createdAt });
+  const out = c.ctx.sink.startEventStream(200, compactionHeaders(handoff));
+  const writer = new ResponsesStreamWriter(out, { id, model: c.model, createdAt });
   writer.started();
   writer.itemAdded(0, item);
   writer.itemDone(0, item);
   writer.completed([item], usage);
-  c.ctx.res.end();
+  out.end();
 }

@@ -5,24 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { GatewayError } from '../errors.ts';
 import type { Conversation, Item } from '../conversation/model.ts';
-import type { PlanningOptions } from '../compaction/engine.ts';
 import type { PlannedHandoff } from '../compaction/handoff.ts';
-import type { CompactionPlan, StableStep } from '../compaction/stable-plan.ts';
-import type { SerializedError, WorkerReply } from './compaction-worker.ts';
+import type { StableStep } from '../compaction/stable-plan.ts';
+import type { CompactionTask, HandoffTask, SerializedError, WorkerReply, WorkerTask } from './worker-messages.ts';
 
-export interface CompactionTask {
-  conversation: Conversation;
-  options: PlanningOptions;
-  plans: CompactionPlan[];
-}
-
-export interface HandoffTask {
-  conversation: Conversation;
-  options: PlanningOptions;
-}
-
-/** What a worker is asked: a compaction against recorded plans, or a handoff. */
-export type WorkerTask = ({ kind: 'compact' } & CompactionTask) | ({ kind: 'handoff' } & HandoffTask);
+export type { CompactionTask, HandoffTask, WorkerTask } from './worker-messages.ts';
 
 /** The conversation without the wire objects its items were decoded from: a worker does not need them, and copying them costs the event loop. */
 export function portableConversation(conversation: Conversation): Conversation {

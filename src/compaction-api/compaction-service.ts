@@ -3,14 +3,18 @@
 // summary cache to shared state, and says what it did, including a summary that fell back.
 import type { Conversation, MessageItem } from '../conversation/model.ts';
 import type { CompactionOptions, CompactionReport } from '../compaction/index.ts';
-import type { RequestContext } from '../http/context.ts';
-import type { ServerDeps } from '../http/server.ts';
+import type { RequestScope } from '../request/scope.ts';
+import type { LiveCatalog } from '../access/catalog.ts';
+import type { SummaryCache } from '../compaction/summarizer.ts';
+import type { SharedState } from '../state/state-contract.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
+import type { CompactionPool } from './compaction-pool.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Principal } from '../access/catalog.ts';
-import { channelSummarizer, type ChannelSummarizer } from './channel-summarizer.ts';
+import { channelSummarizer, type ChannelSummarizer, type SummarizerDeps } from './channel-summarizer.ts';
 import { tenantSummaryCache } from './tenant-cache.ts';
 import { compactionPolicyOf, servingWindowFor, type CompactionPolicy } from './compaction-policy.ts';
-import { settleFallback } from './fallback.ts';
+import { settleFallback, type FallbackDeps } from './fallback.ts';
 import { GatewayError } from '../errors.ts';
 import { chargedSummarizer } from './charged-summarizer.ts';
 import { compactStably } from './stable-compaction.ts';
@@ -21,9 +25,19 @@ export const HARD_TRIGGER_FRACTION = 0.85;
 /** …and brings the conversation down to this share, so that events stay rare. */
 export const TARGET_FRACTION = 0.5;
 
-export interface CompactionContext {
-  ctx: RequestContext;
-  deps: ServerDeps;
+/** What compaction reads: the catalog (the summarizer's model and channels), the summary cache, recorded plans, the worker pool, and what the summarizer and a fallback need. */
+export interface CompactionDeps extends SummarizerDeps, FallbackDeps {
+  catalog: Pick<LiveCatalog, 'current'>;
+  summaryCache?: SummaryCache;
+  state?: Pick<SharedState, 'getAffinity' | 'setAffinity' | 'planStore'>;
+  metrics?: Pick<RelayMetrics, 'upstreamError' | 'observe' | 'compactionFallback'>;
+  /** Worker threads that plan compactions off the event loop (in process when absent). */
+  compactionPool?: CompactionPool;
+}
+
+export interface CompactionContext<Deps extends CompactionDeps = CompactionDeps> {
+  ctx: RequestScope;
+  deps: Deps;
   principal: Principal;
   model: string;
   /** Enabled channels serving the model, any wire format. */
@@ -93,7 +107,7 @@ export function strategyOf(report: CompactionReport): string {
 }
 
 /** Records what compaction did on the request's usage row. */
-export function recordCompaction(ctx: RequestContext, report: CompactionReport, fallback?: string): void {
+export function recordCompaction(ctx: RequestScope, report: CompactionReport, fallback?: string): void {
   ctx.compaction = {
     compaction_strategy: strategyOf(report),
     compaction_tokens_before: report.tokensBefore,

@@ -2,25 +2,10 @@
 // for its session, and answers with the stable step (reused plan or a new event's decisions), or
 // plans a handoff. Everything here is synchronous and deterministic; model calls stay on the main thread.
 import { parentPort } from 'node:worker_threads';
-import { stableCompactionStep, type StableStep } from '../compaction/stable-plan.ts';
-import { planHandoff, type PlannedHandoff } from '../compaction/handoff.ts';
+import { stableCompactionStep } from '../compaction/stable-plan.ts';
+import { planHandoff } from '../compaction/handoff.ts';
 import { GatewayError } from '../errors.ts';
-import type { WorkerTask } from './compaction-pool.ts';
-
-export interface SerializedError {
-  message: string;
-  status?: number;
-  type?: string;
-  code?: string | null;
-  param?: string | null;
-  headers?: Record<string, string>;
-}
-
-export interface WorkerReply {
-  id: number;
-  result?: StableStep | PlannedHandoff;
-  error?: SerializedError;
-}
+import type { SerializedError, WorkerReply, WorkerTask } from './worker-messages.ts';
 
 function serialize(err: unknown): SerializedError {
   if (err instanceof GatewayError) return { message: err.message, status: err.status, type: err.type, code: err.code, param: err.param, headers: err.headers };

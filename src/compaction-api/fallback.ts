@@ -1,8 +1,9 @@
 // When a model summary was wanted and the ledger stood in alone, say so: a reason for the header
 // and the usage row, a warning log line with the upstream's error (credentials an upstream might
 // echo are redacted), a metric; with the group's `fallback: error`, fail instead.
-import type { RequestContext } from '../http/context.ts';
-import type { ServerDeps } from '../http/server.ts';
+import type { Logger } from 'pino';
+import type { RequestScope } from '../request/scope.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
 import { redactSecrets, type CompactionReport } from '../compaction/index.ts';
 import { badGateway, GatewayError } from '../errors.ts';
 import type { CompactionPolicy } from './compaction-policy.ts';
@@ -25,6 +26,12 @@ function clientError(failure: GatewayError | undefined, problem: string): Gatewa
   return badGateway(`The summarizer upstream refused the summary request (${failure.status}): ${failure.message}`, 'summarizer_error');
 }
 
+/** Where a fallback is told: the log and the fallback metric. */
+export interface FallbackDeps {
+  logger: Pick<Logger, 'warn'>;
+  metrics?: Pick<RelayMetrics, 'compactionFallback'>;
+}
+
 export interface FallbackOutcome {
   reason?: FallbackReason;
   /** Set when the group chose `fallback: error`: the request must fail with it. */
@@ -32,7 +39,7 @@ export interface FallbackOutcome {
 }
 
 /** The fallback reason when the engine fell back to the ledger, logged and counted; with `fallback: error`, also the client's error. */
-export function settleFallback(ctx: RequestContext, deps: ServerDeps, policy: CompactionPolicy, report: CompactionReport, failure: GatewayError | undefined): FallbackOutcome {
+export function settleFallback(ctx: RequestScope, deps: FallbackDeps, policy: CompactionPolicy, report: CompactionReport, failure: GatewayError | undefined): FallbackOutcome {
   const summary = report.summary;
   // A client that went away is no summarizer failure: there is no one to tell, and nothing to count.
   if (policy.strategy !== 'model' || !summary?.fellBackToLedger || ctx.abort.signal.aborted) return {};

@@ -1,6 +1,6 @@
 // Writes a Responses API event stream in the exact framing clients (the openai SDK, Codex) read:
 // `event:` + `data:` frames with increasing sequence numbers, from created to completed.
-import type { ServerResponse } from 'node:http';
+import type { EventStream } from '../request/response-sink.ts';
 
 export interface ResponseEnvelope {
   id: string;
@@ -10,10 +10,10 @@ export interface ResponseEnvelope {
 
 export class ResponsesStreamWriter {
   private sequence = 0;
-  private readonly out: ServerResponse;
+  private readonly out: EventStream;
   private readonly envelope: ResponseEnvelope;
 
-  constructor(out: ServerResponse, envelope: ResponseEnvelope) {
+  constructor(out: EventStream, envelope: ResponseEnvelope) {
     this.out = out;
     this.envelope = envelope;
   }

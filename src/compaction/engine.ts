@@ -10,10 +10,11 @@ import { badRequest } from '../errors.ts';
 import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
 import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
-import { isRealUserMessage, type Ledger } from './ledger.ts';
-import { prepareSummary, requestSummary, type PreparedSummary, type SummarizeCall, type SummaryCache, type SummaryOutcome } from './summarizer.ts';
+import { isRealUserMessage } from './ledger.ts';
+import { prepareSummary, requestSummary, type PreparedSummary, type SummaryOutcome } from './summarizer.ts';
 import { applyLayout, summaryMessage, type CompactionLayout } from './layout.ts';
 import { chooseBoundary } from './boundary-search.ts';
+import type { CompactionOptions, CompactionReport, CompactionResult } from './engine-types.ts';
 import { composeSummary, countByType, isPinned, layerOn, ledgerPiece, modelReport, roundMs } from './summary-parts.ts';
 import { countVisits } from './work-meter.ts';
 import { markTextProtocol } from '../conversation/text-protocol.ts';
@@ -21,67 +22,7 @@ import { fitPinned } from './pinned-fit.ts';
 
 export { SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './layout.ts';
 
-export type Layer = 'L1' | 'L2' | 'L3' | 'L4';
-
-export interface CompactionOptions {
-  /** A conversation at or under this many tokens is returned unchanged; over it, it is compacted. */
-  budgetTokens: number;
-  /** Size to compact down to once compaction happens (default: `targetFraction` of the budget). */
-  targetTokens?: number;
-  /**
-   * Compaction happens only above this share of the budget (default 1: only over the budget);
-   * between it and `triggerHardFraction` only the deterministic layers run (no model call).
-   */
-  triggerSoftFraction?: number;
-  /** The model summary (L4) is used only above this share of the budget (default: the soft trigger). */
-  triggerHardFraction?: number;
-  /** Target after an event as a share of the budget, when `targetTokens` is not given (default 1). */
-  targetFraction?: number;
-  /** `ledger`: no model call; `model`: ledger plus a model summary (falls back to the ledger); `none`: no summary at all. */
-  strategy?: 'ledger' | 'model' | 'none';
-  /** Recent history kept verbatim (default: 25% of the target, at most 20k tokens). */
-  protectedTailTokens?: number;
-  /** Cap for one tool output after normalization (default 8k tokens). */
-  perOutputCapTokens?: number;
-  /** Budget for the user's own messages kept verbatim (default 20k for handoffs, 10% of the target in the ledger). */
-  userMessageBudgetTokens?: number;
-  /** Cap for a model summary (default 4k tokens). */
-  summaryCapTokens?: number;
-  summarizer?: SummarizeCall;
-  cache?: SummaryCache;
-  disabledLayers?: Set<Layer>;
-}
-
-export interface SummaryReport {
-  strategy: 'ledger' | 'model' | 'none';
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheHit: boolean;
-  fellBackToLedger: boolean;
-  error?: string;
-}
-
-export interface CompactionReport {
-  tokensBefore: number;
-  tokensAfter: number;
-  layersApplied: Layer[];
-  itemsMasked: number;
-  outputsTruncated: number;
-  itemsRetired: number;
-  /** Items removed from the forwarded history (folded into the summary), counted by wire type. */
-  droppedItems: { type: string; count: number }[];
-  ledger: Ledger | null;
-  summary: SummaryReport | null;
-  timings: Record<string, number>;
-  /** With recorded plans: `new` when this request made a compaction event, `reused` when an earlier one was reapplied. */
-  plan?: 'new' | 'reused';
-}
-
-export interface CompactionResult {
-  conversation: Conversation;
-  report: CompactionReport;
-}
+export type { CompactionOptions, CompactionReport, CompactionResult, Layer, SummaryReport } from './engine-types.ts';
 
 /** Indices where history may be cut without separating a call from its results (or reasoning from its call). */
 export function safeCutPoints(items: Item[]): number[] {

@@ -7,7 +7,7 @@ import { extractLedger, renderLedger, type Ledger } from './ledger.ts';
 import type { SummaryOutcome } from './summarizer.ts';
 import { isSummaryMessage, SUMMARY_MESSAGE_PREFIX } from './layout.ts';
 import { countVisits } from './work-meter.ts';
-import type { CompactionOptions, Layer, SummaryReport } from './engine.ts';
+import type { CompactionOptions, Layer, SummaryReport } from './engine-types.ts';
 
 export const isPinned = (item: Item) => item.kind === 'message' && (item.role === 'system' || item.role === 'developer');
 

@@ -1,20 +1,13 @@
 // Reads saved sessions into the neutral model: chat `messages`, Responses `input`, and recorded
 // agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs).
 import type { Conversation, Item } from './model.ts';
+import type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 import { decodeChatMessages } from './chat.ts';
 import { decodeResponsesInput } from './responses.ts';
 import { isAiderHistory, loadAiderHistory } from './loaders/aider.ts';
 import { isClaudeCodeLog, loadClaudeCodeLog } from './loaders/claude-code.ts';
 
-export type SessionFormat = 'chat' | 'responses';
-
-export interface LoadedSession {
-  /** The wire format output is written back in. */
-  format: SessionFormat;
-  conversation: Conversation;
-  /** What the file was recognised as. */
-  source: string;
-}
+export type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 
 export class SessionFormatError extends Error {
   constructor(message: string) {

@@ -12,6 +12,7 @@ import type { UsageLog } from '../store/usage-log.ts';
 import { GatewayError, notFound } from '../errors.ts';
 import { usageRowOf, type RequestContext } from './context.ts';
 import { sendError, sendJson } from './respond.ts';
+import { httpResponseSink } from './response-sink.ts';
 import { absorbStreamErrors, answerFailure, logSafely, safely } from './request-guard.ts';
 import { ClientGoneError } from '../upstream/send.ts';
 import type { CompactionSealer } from '../compaction-api/sealing.ts';
@@ -26,6 +27,11 @@ import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ResponseStore } from '../state/response-store.ts';
 import type { CompactionPool } from '../compaction-api/compaction-pool.ts';
 
+/**
+ * What the composition root (app.ts) gives the server: every route hands it to a use case, which
+ * declares the narrow part it reads (ForwardDeps, ResponsesDeps, CompactDeps in use-cases/).
+ * Optional only where production may leave it out.
+ */
 export interface ServerDeps {
   config: RelayConfig;
   catalog: LiveCatalog;
@@ -35,19 +41,19 @@ export interface ServerDeps {
   /** Seals and opens the relay's own compaction items. */
   sealer: CompactionSealer;
   /** Where model summaries are cached by the hash of what they summarize (shared when Redis/Postgres are used). */
-  summaryCache?: SummaryCacheStore;
+  summaryCache: SummaryCacheStore;
   /** Shared state (memory or Redis): limits, affinity, circuits. */
-  state?: SharedState;
-  health?: ChannelHealthTracker;
-  routing?: RoutingSettings;
-  limiter?: AccessLimiter;
-  metrics?: RelayMetrics;
+  state: SharedState;
+  health: ChannelHealthTracker;
+  routing: RoutingSettings;
+  limiter: AccessLimiter;
+  metrics: RelayMetrics;
   /** Worker threads that plan compactions off the event loop (in process when absent). */
   compactionPool?: CompactionPool;
   /** One structured log line per request (off by default: the usage log already records every request). */
   accessLog?: boolean;
   /** The Responses answers the relay served by translation, for `previous_response_id` and item references. */
-  responseStore?: ResponseStore;
+  responseStore: ResponseStore;
 }
 
 /** The summary cache the compaction engine reads and writes. */
@@ -127,6 +133,8 @@ export function createRelayServer(deps: ServerDeps, routes: RouteTable): RelaySe
       startedAt: performance.now(),
       startedIso: new Date().toISOString(),
       endpoint: path,
+      headers: req.headers,
+      sink: httpResponseSink(res, () => ctx),
       streamed: false,
       usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 },
       abort: new AbortController(),

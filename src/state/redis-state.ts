@@ -4,7 +4,7 @@
 import { RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
 import type { SummaryCache as SummaryCacheStore } from '../compaction/summarizer.ts';
-import { HEALTHY, type ChannelHealth, type SharedState } from './shared-state.ts';
+import { HEALTHY, type ChannelHealth, type SharedState } from './state-contract.ts';
 import type { PlanStore } from './plan-store.ts';
 import { RedisPlanStore } from './redis-plan-store.ts';
 

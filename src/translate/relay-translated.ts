@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { createParser } from 'eventsource-parser';
-import type { RequestContext } from '../http/context.ts';
-import { sendJson, startEventStream } from '../http/respond.ts';
+import type { RequestScope } from '../request/scope.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { badGateway } from '../errors.ts';
 import { recordUsage, upstreamStatusError } from '../upstream/relay-response.ts';
@@ -90,7 +89,7 @@ function sinkFor(options: TranslationOptions): EventSink {
   return { write: (e) => encoder.encode(e), finish: () => encoder.finish() };
 }
 
-export async function relayTranslated(ctx: RequestContext, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
+export async function relayTranslated(ctx: RequestScope, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
   if (response.statusCode >= 400) throw await upstreamStatusError(options.channel, response);
   const type = String(response.headers['content-type'] ?? '');
   if (type.includes('text/event-stream')) return relayTranslatedStream(ctx, response, options);
@@ -117,12 +116,12 @@ export async function relayTranslated(ctx: RequestContext, response: Dispatcher.
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body its API does not allow.`, 'upstream_bad_response', err);
   }
   if (clientOf(options) === 'responses' && options.onResponse) await keep(options.onResponse, body as { id: string; status: string; output: unknown[] });
-  sendJson(ctx, 200, body, options.headers);
+  ctx.sink.sendJson(200, body, options.headers);
 }
 
-async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
+async function relayTranslatedStream(ctx: RequestScope, response: Dispatcher.ResponseData, options: TranslationOptions): Promise<void> {
   ctx.streamed = true;
-  const out = startEventStream(ctx, 200, options.headers);
+  const out = ctx.sink.startEventStream(200, options.headers);
   const sink = sinkFor(options);
   const source = sourceFor(options.upstream);
   let pending = '';
@@ -152,7 +151,7 @@ async function relayTranslatedStream(ctx: RequestContext, response: Dispatcher.R
       if (pending) {
         const text = pending;
         pending = '';
-        if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+        if (!out.write(text)) await out.drained();
       }
     }
   } catch (err) {

@@ -3,7 +3,10 @@
 // to that exact channel (only the credential that minted a blob can open it) and refused when it
 // comes from another key.
 import { createHash } from 'node:crypto';
-import type { SharedState } from '../state/shared-state.ts';
+import type { SharedState } from '../state/state-contract.ts';
+
+/** The part of shared state blob issuers are kept in. */
+type IssuerState = Pick<SharedState, 'getAffinity' | 'setAffinity'>;
 import type { Principal } from '../access/catalog.ts';
 import { badRequest } from '../errors.ts';
 
@@ -13,7 +16,7 @@ const keyOf = (blob: string) => `blob:${digest(blob)}`;
 /** A short tag for the receiving key (its id and stored hash), never the key itself. */
 const ownerTagOf = (principal: Principal | undefined) => (principal ? digest(`key:${principal.key.id}:${principal.key.keyHash}`).slice(0, 22) : '-');
 
-export function rememberIssuer(state: SharedState | undefined, blob: string, channel: string, principal: Principal | undefined): void {
+export function rememberIssuer(state: IssuerState | undefined, blob: string, channel: string, principal: Principal | undefined): void {
   state?.setAffinity(keyOf(blob), `${channel}\n${ownerTagOf(principal)}`, TTL_SECONDS).catch(() => undefined);
 }
 
@@ -21,7 +24,7 @@ export function rememberIssuer(state: SharedState | undefined, blob: string, cha
  * The channel that minted these blobs, if the relay saw any of them minted. A blob minted for
  * another key is a 400 `invalid_encrypted_content`; records without an owner are treated as unknown.
  */
-export async function issuerOf(state: SharedState | undefined, blobs: string[], principal: Principal | undefined): Promise<string | undefined> {
+export async function issuerOf(state: IssuerState | undefined, blobs: string[], principal: Principal | undefined): Promise<string | undefined> {
   if (!state || blobs.length === 0) return undefined;
   const owner = ownerTagOf(principal);
   const records = await Promise.all([...new Set(blobs)].map((blob) => state.getAffinity(keyOf(blob)).catch(() => undefined)));

@@ -5,17 +5,29 @@
 // retryable failures and on a 401/403 for the channel's own key before the first byte; pin
 // upstream-minted content to its issuer.
 import type { Dispatcher } from 'undici';
-import type { RequestContext } from '../http/context.ts';
-import type { ServerDeps } from '../http/server.ts';
+import type { Logger } from 'pino';
+import type { RequestScope } from '../request/scope.ts';
+import type { SharedState } from '../state/state-contract.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
+import type { ChannelHealthTracker } from './health.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { GatewayError, unavailable } from '../errors.ts';
 import { pickChannel, upstreamModelFor } from './router.ts';
 import { upstreamStatusError } from './relay-response.ts';
 import { ClientGoneError } from './send.ts';
 
+/** What dispatch reads: session affinity, circuits, the retry policy, failure metrics and a log for channel key faults. */
+export interface DispatchDeps {
+  logger: Pick<Logger, 'warn'>;
+  state?: Pick<SharedState, 'getAffinity' | 'setAffinity'>;
+  health?: ChannelHealthTracker;
+  routing?: RoutingSettings;
+  metrics?: Pick<RelayMetrics, 'upstreamError'>;
+}
+
 export interface DispatchRequest {
-  ctx: RequestContext;
-  deps: ServerDeps;
+  ctx: RequestScope;
+  deps: DispatchDeps;
   model: string;
   /** Channels able to serve this request (model, wire format, capability already checked). */
   candidates: ChannelRecord[];

@@ -3,8 +3,7 @@
 import type { Dispatcher } from 'undici';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { badGateway, GatewayError } from '../errors.ts';
-import type { RequestContext } from '../http/context.ts';
-import { sendJson, startEventStream } from '../http/respond.ts';
+import type { RequestScope } from '../request/scope.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
@@ -40,7 +39,7 @@ export function encryptedContentsOf(items: unknown): string[] {
   return out;
 }
 
-export function recordUsage(ctx: RequestContext, usage: Usage | undefined): void {
+export function recordUsage(ctx: RequestScope, usage: Usage | undefined): void {
   if (!usage) return;
   ctx.usage = {
     input_tokens: usage.inputTokens,
@@ -88,7 +87,7 @@ function isEventStream(response: Dispatcher.ResponseData): boolean {
   return typeof type === 'string' && type.includes('text/event-stream');
 }
 
-export async function relayUpstreamResponse(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
+export async function relayUpstreamResponse(ctx: RequestScope, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
   if (response.statusCode >= 400) throw await upstreamStatusError(options.channel, response);
   if (isEventStream(response)) return relayEventStream(ctx, response, options);
   let text: string;
@@ -116,7 +115,7 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
   }
   recordUsage(ctx, WHOLE_USAGE[options.format](usage));
   if (parsed && options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
-  sendJson(ctx, response.statusCode, text, options.headers);
+  ctx.sink.sendJson(response.statusCode, text, options.headers);
 }
 
 /**
@@ -131,9 +130,9 @@ export function streamErrorFrame(format: RelayFormat, code: string, message: str
   return `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequenceNumber, code, message, param: null })}\n\n`;
 }
 
-async function relayEventStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
+async function relayEventStream(ctx: RequestScope, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
   ctx.streamed = true;
-  const out = startEventStream(ctx, response.statusCode, options.headers);
+  const out = ctx.sink.startEventStream(response.statusCode, options.headers);
   const rewrite = options.hideUsageChunk === true;
   let finished = false;
   let anthropicStartUsage: unknown;
@@ -192,7 +191,7 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
       const text = decoder.decode(chunk as Buffer, { stream: true });
       parser.feed(text);
       sizes.fed((chunk as Buffer).length);
-      if (!rewrite && !out.write(redacting ? redactCredentials(text, options.channel) : chunk)) await waitForDrain(out, ctx);
+      if (!rewrite && !out.write(redacting ? redactCredentials(text, options.channel) : chunk)) await out.drained();
     }
   } catch (err) {
     if (ctx.abort.signal.aborted) return;
@@ -208,15 +207,3 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
 }
 
 const SEQUENCE = /"sequence_number":\s*(\d+)/;
-
-function waitForDrain(out: NodeJS.WritableStream, ctx: RequestContext): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      ctx.abort.signal.removeEventListener('abort', done);
-      resolve();
-    };
-    out.on('drain', done);
-    ctx.abort.signal.addEventListener('abort', done);
-  });
-}

@@ -2,7 +2,7 @@
 // opened by `# aider chat started at …`; `#### ` lines are the user's, `> ` lines are aider's own
 // output (shell, lint and test results, "Applied edit to …"), the rest is the model's text.
 import type { Conversation, Item } from '../model.ts';
-import type { LoadedSession } from '../trajectories.ts';
+import type { LoadedSession } from './loaded-session.ts';
 
 export interface AiderSession {
   /** The timestamp from the session's header line. */

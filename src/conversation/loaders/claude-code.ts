@@ -4,7 +4,7 @@
 // are merged into one Anthropic message each, as the API received them.
 import type { Conversation } from '../model.ts';
 import { decodeAnthropicRequest } from '../anthropic.ts';
-import type { LoadedSession } from '../trajectories.ts';
+import type { LoadedSession } from './loaded-session.ts';
 
 export interface ClaudeCodeThread {
   /** `main`, or the uuid of the sidechain's root record. */

@@ -3,51 +3,11 @@
 // Chat Completions, Responses (Codex) and Anthropic Messages (Claude Code, the Anthropic SDK).
 import type { RouteHandler } from '../server.ts';
 import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
-import { compactThenChat } from './responses-compact.ts';
-import { resolveStateForTranslation, serveResponses } from './responses.ts';
-import { channelsSpeaking } from '../../upstream/router.ts';
-import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
-import { compactionHeaders, runCompaction } from '../../compaction-api/compaction-service.ts';
-import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/sealed-items.ts';
-import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
-import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
-import { serveByFormat, servingChannels } from './serve-by-format.ts';
-import { affinityKeyOf } from '../../upstream/affinity-key.ts';
+import { compactThenChat, compactThenServeMessages, compactThenServeResponses } from '../../use-cases/compact.ts';
 
-export const compactedChatCompletions: RouteHandler = async (ctx, deps) => {
-  const request = await beginModelRequest(ctx, deps, checkChatBody);
-  return compactThenChat(ctx, deps, request);
-};
+export const compactedChatCompletions: RouteHandler = async (ctx, deps) => compactThenChat(ctx, deps, await beginModelRequest(ctx, deps, checkChatBody));
 
-/** Compacts a Responses `input` in place, then serves the request like /v1/responses. */
-export const compactedResponses: RouteHandler = async (ctx, deps) => {
-  const request = await beginModelRequest(ctx, deps, checkResponsesBody);
-  const { body } = request;
-  // No Responses channel keeps the conversation: it is rebuilt from the relay's own state before it is compacted.
-  const state = channelsSpeaking(request.servable, ['openai-responses']).length === 0 ? await resolveStateForTranslation(deps, request) : undefined;
-  if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
-    const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
-    const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
-    const serving = servingChannels('responses', request.servable);
-    const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, conversation);
-    body.input = encodeResponsesInput(result.conversation);
-    for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.res.setHeader(name, value);
-  }
-  return serveResponses(ctx, deps, request, state);
-};
+export const compactedResponses: RouteHandler = async (ctx, deps) => compactThenServeResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
 
-/**
- * Compacts an Anthropic Messages conversation, then serves it like /v1/messages. `system` and
- * `tools` are never touched; turns kept verbatim keep their original blocks (cache_control,
- * thinking signatures), so an Anthropic upstream sees the same prefix it cached.
- */
-export const compactedMessages: RouteHandler = async (ctx, deps) => {
-  const request = await beginModelRequest(ctx, deps, checkMessagesBody);
-  const { body, model, servable } = request;
-  const serving = servingChannels('anthropic', servable);
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
-  const changed = result.report.layersApplied.length > 0;
-  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
-  return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
-};
+export const compactedMessages: RouteHandler = async (ctx, deps) => compactThenServeMessages(ctx, deps, await beginModelRequest(ctx, deps, checkMessagesBody));

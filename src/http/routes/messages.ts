@@ -2,7 +2,7 @@
 // to an Anthropic channel, or served by an OpenAI-format channel through the neutral model.
 import type { RouteHandler } from '../server.ts';
 import { beginModelRequest } from './model-request.ts';
-import { serveByFormat } from './serve-by-format.ts';
+import { serveByFormat } from '../../use-cases/serve-by-format.ts';
 import { badRequest } from '../../errors.ts';
 import type { JsonObject } from '../../json.ts';
 

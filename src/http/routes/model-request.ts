@@ -6,21 +6,12 @@ import { readJsonObjectAndBytes } from '../body.ts';
 import type { JsonObject } from '../../json.ts';
 import { authenticate } from '../auth.ts';
 import { requireModelName, resolveModelAccess } from '../../access/model-access.ts';
-import type { Principal } from '../../access/catalog.ts';
-import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { badRequest } from '../../errors.ts';
 import { estimateRequestTokens } from '../../access/token-estimate.ts';
 import { checkBodyShape } from '../body-shape.ts';
+import type { ModelRequest } from '../../use-cases/model-request.ts';
 
-export interface ModelRequest {
-  principal: Principal;
-  body: JsonObject;
-  /** The body's bytes as received; valid only while `body` is left unmodified. */
-  raw: Buffer;
-  model: string;
-  /** Enabled channels serving the model, any wire format. */
-  servable: ChannelRecord[];
-}
+export type { ModelRequest } from '../../use-cases/model-request.ts';
 
 export type BodyCheck = (body: JsonObject) => void;
 

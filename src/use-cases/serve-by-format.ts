@@ -1,20 +1,19 @@
 // Serves a Chat Completions, Responses or Anthropic Messages body from whichever channels the model
 // has: channels of the client's own format first (forwarded untouched), then the other formats in
 // a fixed order (translated through the neutral model). The one place that order is decided.
-import type { RequestContext } from '../context.ts';
-import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../../json.ts';
-import type { ChannelRecord, ChannelType } from '../../store/catalog-store.ts';
-import type { RelayFormat } from '../../upstream/relay-response.ts';
-import { channelsSpeaking } from '../../upstream/router.ts';
-import { forwardSameWire, forwardTranslated, type ForwardOptions } from './forwarding.ts';
-import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../../translate/request.ts';
-import { anthropicRequestToOpenAI } from '../../translate/anthropic-request.ts';
-import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../../translate/anthropic-upstream-request.ts';
-import { unavailable } from '../../errors.ts';
-import { decodeAnthropicRequest } from '../../conversation/anthropic.ts';
-import { countConversationTokens } from '../../compaction/index.ts';
-import { droppedParamsHeader, refuseUntranslatable } from '../../translate/param-coverage.ts';
+import type { RequestScope } from '../request/scope.ts';
+import type { JsonObject } from '../json.ts';
+import type { ChannelRecord, ChannelType } from '../store/catalog-store.ts';
+import type { RelayFormat } from '../upstream/relay-response.ts';
+import { channelsSpeaking } from '../upstream/router.ts';
+import { forwardSameWire, forwardTranslated, type ForwardDeps, type ForwardOptions } from './forwarding.ts';
+import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../translate/request.ts';
+import { anthropicRequestToOpenAI } from '../translate/anthropic-request.ts';
+import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../translate/anthropic-upstream-request.ts';
+import { unavailable } from '../errors.ts';
+import { decodeAnthropicRequest } from '../conversation/anthropic.ts';
+import { countConversationTokens } from '../compaction/index.ts';
+import { droppedParamsHeader, refuseUntranslatable } from '../translate/param-coverage.ts';
 
 const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
 
@@ -60,7 +59,7 @@ export interface ServeOptions extends Omit<ForwardOptions, 'candidates'> {
 }
 
 /** Forwards or translates `body` (in the client's format) to the best available channels. */
-export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, client: RelayFormat, body: JsonObject, options: ServeOptions): Promise<void> {
+export async function serveByFormat(ctx: RequestScope, deps: ForwardDeps, client: RelayFormat, body: JsonObject, options: ServeOptions): Promise<void> {
   const { servable, exclude, ...forward } = options;
   const choice = chooseUpstream(client, servable, exclude);
   if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);

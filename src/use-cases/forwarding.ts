@@ -1,16 +1,25 @@
 // The two ways a model request reaches an upstream: to a channel of the client's own wire format
 // (body untouched but for the model alias), or translated to the channel's format and back.
-import type { RequestContext } from '../context.ts';
-import type { ServerDeps } from '../server.ts';
-import type { JsonObject } from '../../json.ts';
-import type { ChannelRecord } from '../../store/catalog-store.ts';
-import { dispatch } from '../../upstream/dispatch.ts';
-import { sendUpstream } from '../../upstream/send.ts';
-import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-response.ts';
-import { forwardableHeaders } from '../../upstream/forward-headers.ts';
-import { affinityKeyOf } from '../../upstream/affinity-key.ts';
-import { relayTranslated, type TranslationOptions } from '../../translate/relay-translated.ts';
-import { rememberIssuer } from '../../upstream/blob-issuer.ts';
+import type { Agent } from 'undici';
+import type { RequestScope } from '../request/scope.ts';
+import type { RelayConfig } from '../config/config.ts';
+import type { SharedState } from '../state/state-contract.ts';
+import type { JsonObject } from '../json.ts';
+import type { ChannelRecord } from '../store/catalog-store.ts';
+import { dispatch, type DispatchDeps } from '../upstream/dispatch.ts';
+import { sendUpstream } from '../upstream/send.ts';
+import { relayUpstreamResponse, type RelayFormat } from '../upstream/relay-response.ts';
+import { forwardableHeaders } from '../upstream/forward-headers.ts';
+import { affinityKeyOf } from '../upstream/affinity-key.ts';
+import { relayTranslated, type TranslationOptions } from '../translate/relay-translated.ts';
+import { rememberIssuer } from '../upstream/blob-issuer.ts';
+
+/** What forwarding reads beyond dispatch: the upstream connection pool, time and size limits, and shared state for blob issuers. */
+export interface ForwardDeps extends DispatchDeps {
+  agent: Agent;
+  config: Pick<RelayConfig, 'upstreamTimeoutMs' | 'upstreamBodyLimitBytes'>;
+  state?: Pick<SharedState, 'getAffinity' | 'setAffinity'>;
+}
 
 export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses', anthropic: '/messages' };
 
@@ -34,7 +43,7 @@ function ensureChatUsage(body: JsonObject): boolean {
   return true;
 }
 
-export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
+export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
   const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
   const raw = hideUsageChunk ? undefined : options.rawBody;
   await dispatch({
@@ -42,13 +51,13 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal),
+    affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
       path: UPSTREAM_PATH[format],
       body: upstreamModel !== options.model ? JSON.stringify({ ...body, model: upstreamModel }) : raw ?? JSON.stringify(body),
-      headers: forwardableHeaders(ctx.req.headers),
+      headers: forwardableHeaders(ctx.headers),
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
     }),
@@ -79,7 +88,7 @@ export interface TranslatedForward extends ForwardOptions {
   inputTokens?: number;
 }
 
-export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
+export async function forwardTranslated(ctx: RequestScope, deps: ForwardDeps, options: TranslatedForward): Promise<void> {
   const upstreamFormat: RelayFormat = options.upstreamFormat ?? (options.clientFormat === 'chat' ? 'responses' : 'chat');
   const body = options.upstreamBody;
   if (upstreamFormat === 'chat' && body.stream === true) body.stream_options = { include_usage: true };
@@ -88,13 +97,13 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
     deps,
     model: options.model,
     candidates: options.candidates,
-    affinityKey: affinityKeyOf(ctx.req.headers, options.clientBody, ctx.principal),
+    affinityKey: affinityKeyOf(ctx.headers, options.clientBody, ctx.principal),
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
       path: UPSTREAM_PATH[upstreamFormat],
       body: JSON.stringify({ ...body, model: upstreamModel }),
-      headers: forwardableHeaders(ctx.req.headers),
+      headers: forwardableHeaders(ctx.headers),
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
     }),
