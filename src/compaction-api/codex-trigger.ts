@@ -7,7 +7,7 @@ import { decodeResponsesInput } from '../conversation/responses.ts';
 import { compactionHeaders, runHandoff, type CompactionContext } from './compaction-service.ts';
 import { sealBindingOf } from './seal-binding.ts';
 import { ResponsesStreamWriter } from './responses-stream-writer.ts';
-import { responsesUsage } from '../translate/responses-stream.ts';
+import { responsesUsage } from '../adapters/responses/usage.ts';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 

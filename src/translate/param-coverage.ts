@@ -4,7 +4,7 @@
 // docs/translation.md is the human-readable form of these tables.
 import { notImplemented } from '../errors.ts';
 
-export type WireFormat = 'chat' | 'responses' | 'anthropic';
+import type { WireFormat } from '../conversation/model.ts';
 
 export const DROPPED_PARAMS_HEADER = 'x-relay-dropped-params';
 

@@ -10,14 +10,12 @@ import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
 import { redactCredentials, redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
-import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
-
-export type RelayFormat = 'chat' | 'responses' | 'anthropic';
-
-const WHOLE_USAGE: Record<RelayFormat, (usage: unknown) => Usage | undefined> = { chat: usageFromChat, responses: usageFromResponses, anthropic: usageFromAnthropic };
+import { isUsageOnlyChatChunk, usageFromChatEvent, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
+import { mergeAnthropicUsage } from '../adapters/anthropic/usage.ts';
+import { adapterFor, type WireFormat } from '../adapters/registry.ts';
 
 export interface RelayOptions {
-  format: RelayFormat;
+  format: WireFormat;
   channel: ChannelRecord;
   /** The relay asked the upstream for a usage chunk the client did not ask for: hide it. */
   hideUsageChunk?: boolean;
@@ -114,21 +112,9 @@ export async function relayUpstreamResponse(ctx: RequestContext, response: Dispa
   } catch {
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
   }
-  recordUsage(ctx, WHOLE_USAGE[options.format](usage));
+  recordUsage(ctx, adapterFor(options.format).usageOf(usage));
   if (parsed && options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
   sendJson(ctx, response.statusCode, text, options.headers);
-}
-
-/**
- * The error event that ends a stream cleanly when the upstream fails after the first byte; on a
- * Responses stream it carries the next `sequence_number`, as every Responses event must.
- */
-export function streamErrorFrame(format: RelayFormat, code: string, message: string, sequenceNumber = 0): string {
-  if (format === 'chat') {
-    return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
-  }
-  if (format === 'anthropic') return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
-  return `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequenceNumber, code, message, param: null })}\n\n`;
 }
 
 async function relayEventStream(ctx: RequestContext, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
@@ -197,12 +183,12 @@ async function relayEventStream(ctx: RequestContext, response: Dispatcher.Respon
   } catch (err) {
     if (ctx.abort.signal.aborted) return;
     ctx.errorCode = 'upstream_stream_error';
-    out.end(streamErrorFrame(options.format, 'upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`, nextSequence));
+    out.end(adapterFor(options.format).streamErrorFrame('upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`, nextSequence));
     return;
   }
   if (!finished) {
     ctx.errorCode = 'stream_truncated';
-    out.write(streamErrorFrame(options.format, 'stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`, nextSequence));
+    out.write(adapterFor(options.format).streamErrorFrame('stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`, nextSequence));
   }
   out.end();
 }

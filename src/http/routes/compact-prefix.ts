@@ -48,6 +48,6 @@ export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const serving = servingChannels('anthropic', servable);
   const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
-  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
+  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items }).messages;
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 };

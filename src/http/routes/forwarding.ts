@@ -6,13 +6,13 @@ import type { JsonObject } from '../../json.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
 import { sendUpstream } from '../../upstream/send.ts';
-import { relayUpstreamResponse, type RelayFormat } from '../../upstream/relay-response.ts';
+import { relayUpstreamResponse } from '../../upstream/relay-response.ts';
 import { forwardableHeaders } from '../../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 import { relayTranslated, type TranslationOptions } from '../../translate/relay-translated.ts';
 import { rememberIssuer } from '../../upstream/blob-issuer.ts';
-
-export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses', anthropic: '/messages' };
+import { adapterFor, type WireFormat } from '../../adapters/registry.ts';
+import type { AnswerEncoder } from '../../adapters/adapter.ts';
 
 export interface ForwardOptions {
   model: string;
@@ -34,7 +34,7 @@ function ensureChatUsage(body: JsonObject): boolean {
   return true;
 }
 
-export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
+export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: WireFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
   const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
   const raw = hideUsageChunk ? undefined : options.rawBody;
   await dispatch({
@@ -46,7 +46,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
-      path: UPSTREAM_PATH[format],
+      path: adapterFor(format).upstreamPath,
       body: upstreamModel !== options.model ? JSON.stringify({ ...body, model: upstreamModel }) : raw ?? JSON.stringify(body),
       headers: forwardableHeaders(ctx.req.headers),
       signal: ctx.abort.signal,
@@ -66,23 +66,15 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
 export interface TranslatedForward extends ForwardOptions {
   /** The body in the upstream's format, already translated. */
   upstreamBody: JsonObject;
-  /** Client format. */
-  clientFormat: RelayFormat;
-  /** Upstream format (default: the other OpenAI format). */
-  upstreamFormat?: RelayFormat;
-  includeUsage?: boolean;
-  customTools?: Set<string>;
-  echo?: Record<string, unknown>;
+  upstreamFormat: WireFormat;
+  /** Encodes the answer in the client's format. */
+  answer: AnswerEncoder;
   /** The client's body, for the session identity. */
   clientBody: JsonObject;
-  /** Anthropic clients that stream: the relay's count of their input tokens, for `message_start`. */
-  inputTokens?: number;
 }
 
 export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, options: TranslatedForward): Promise<void> {
-  const upstreamFormat: RelayFormat = options.upstreamFormat ?? (options.clientFormat === 'chat' ? 'responses' : 'chat');
   const body = options.upstreamBody;
-  if (upstreamFormat === 'chat' && body.stream === true) body.stream_options = { include_usage: true };
   await dispatch({
     ctx,
     deps,
@@ -92,22 +84,17 @@ export async function forwardTranslated(ctx: RequestContext, deps: ServerDeps, o
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
-      path: UPSTREAM_PATH[upstreamFormat],
+      path: adapterFor(options.upstreamFormat).upstreamPath,
       body: JSON.stringify({ ...body, model: upstreamModel }),
       headers: forwardableHeaders(ctx.req.headers),
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
     }),
     relay: (channel, response) => relayTranslated(ctx, response, {
-      upstream: upstreamFormat,
-      client: options.clientFormat,
+      upstream: options.upstreamFormat,
+      answer: options.answer,
       channel,
-      clientModel: options.model,
-      includeUsage: options.includeUsage,
-      customTools: options.customTools,
-      echo: options.echo,
       headers: options.responseHeaders,
-      inputTokens: options.inputTokens,
       onResponse: options.onResponse,
       bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
     }),

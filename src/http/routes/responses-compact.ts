@@ -18,7 +18,7 @@ import { inspectInput } from '../../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { compactionRouteOf } from '../../compaction-api/compaction-route.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../../compaction-api/compaction-service.ts';
-import { responsesUsage } from '../../translate/responses-stream.ts';
+import { responsesUsage } from '../../adapters/responses/usage.ts';
 import { dispatch } from '../../upstream/dispatch.ts';
 import { sendUpstream } from '../../upstream/send.ts';
 import { relayUpstreamResponse } from '../../upstream/relay-response.ts';

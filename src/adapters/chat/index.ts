@@ -1,0 +1,31 @@
+// The Chat Completions adapter: `/v1/chat/completions` for clients, `openai-chat` channels upstream.
+import { randomBytes } from 'node:crypto';
+import type { WireAdapter } from '../adapter.ts';
+import { decodeChatRequest, encodeChatRequest } from './request.ts';
+import { ChatStreamDecoder, ChatStreamEncoder, chatStreamErrorFrame } from './stream.ts';
+import { chatCompletionToEvents, eventsToChatCompletion } from './answer.ts';
+import { usageFromChat } from './usage.ts';
+import { bearerAuth } from '../bearer-auth.ts';
+
+const chatId = () => `chatcmpl-${randomBytes(12).toString('hex')}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+export const chatAdapter: WireAdapter = {
+  format: 'chat',
+  channelType: 'openai-chat',
+  clientPath: '/v1/chat/completions',
+  upstreamPath: '/chat/completions',
+  apiName: 'Chat Completions',
+  decodeRequest: decodeChatRequest,
+  encodeRequest: (request) => encodeChatRequest(request),
+  decodeAnswer: chatCompletionToEvents,
+  streamDecoder: () => new ChatStreamDecoder(),
+  answerEncoder: ({ body, model }) => ({
+    // Usage reaches a streaming chat client only when it asked (`stream_options.include_usage`).
+    stream: () => new ChatStreamEncoder({ id: chatId(), model, created: now(), includeUsage: body.stream_options?.include_usage === true }),
+    whole: (events) => eventsToChatCompletion(events, { id: chatId(), model, created: now() }),
+  }),
+  usageOf: usageFromChat,
+  streamErrorFrame: (code, message) => chatStreamErrorFrame(code, message),
+  authHeaders: bearerAuth,
+};

@@ -1,0 +1,37 @@
+// The Responses adapter: `/v1/responses` for clients, `openai-responses` channels upstream. Its
+// answers repeat the client's request fields and return custom tools' calls as custom_tool_call.
+import { randomBytes } from 'node:crypto';
+import type { WireAdapter } from '../adapter.ts';
+import { decodeResponsesRequest, encodeResponsesRequest, responsesEcho } from './request.ts';
+import { ResponsesStreamDecoder, ResponsesStreamEncoder, responsesStreamErrorFrame } from './stream.ts';
+import { eventsToResponse, responseToEvents } from './answer.ts';
+import { usageFromResponses } from './usage.ts';
+import { bearerAuth } from '../bearer-auth.ts';
+
+const responseId = () => `resp_${randomBytes(12).toString('hex')}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+export const responsesAdapter: WireAdapter = {
+  format: 'responses',
+  channelType: 'openai-responses',
+  clientPath: '/v1/responses',
+  upstreamPath: '/responses',
+  apiName: 'the Responses API',
+  decodeRequest: decodeResponsesRequest,
+  encodeRequest: (request) => encodeResponsesRequest(request),
+  decodeAnswer: responseToEvents,
+  streamDecoder: () => new ResponsesStreamDecoder(),
+  answerEncoder: ({ body, request, model }) => {
+    const options = () => ({
+      id: responseId(),
+      model,
+      createdAt: now(),
+      customTools: new Set(request.conversation.tools.filter((tool) => tool.kind === 'custom').map((tool) => tool.name)),
+      echo: responsesEcho(body),
+    });
+    return { stream: () => new ResponsesStreamEncoder(options()), whole: (events) => eventsToResponse(events, options()) };
+  },
+  usageOf: usageFromResponses,
+  streamErrorFrame: responsesStreamErrorFrame,
+  authHeaders: bearerAuth,
+};
