@@ -58,11 +58,22 @@ export interface WireAdapter {
   readonly upstreamPath: string;
   /** How error messages name this API ("over Chat Completions"). */
   readonly apiName: string;
+  /** How error messages name an upstream of this format ("served by an Anthropic upstream"). */
+  readonly upstreamName: string;
 
   /** A client body in this format → the neutral request (400 for a malformed parameter). */
   decodeRequest(body: JsonObject): NeutralRequest;
   /** The neutral request → a body for an upstream of this format served by one of `candidates`. */
   encodeRequest(request: NeutralRequest, candidates: ChannelRecord[]): JsonObject;
+  /** Refuses (501), before any upstream is called, what a translation to `upstream` could only answer with a different shape. */
+  refuseTranslation(body: JsonObject, upstream: WireAdapter): void;
+  /** The type a tool declared in this format has (`tools[<type>]` when it is dropped). */
+  declaredToolType(tool: unknown): string;
+  /**
+   * A body forwarded to an upstream of this format untouched: makes a stream report its usage;
+   * true when the client did not ask for that report itself (the relay then hides it).
+   */
+  askStreamUsage(body: JsonObject): boolean;
 
   /** A whole upstream answer in this format → neutral events. */
   decodeAnswer(answer: unknown): StreamEvent[];

@@ -9,7 +9,7 @@ import { anthropicMessageToEvents, eventsToAnthropicMessage } from './answer.ts'
 import { usageFromAnthropic } from './usage.ts';
 
 /** The Messages API version sent when the client did not choose one. */
-export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 export const anthropicAdapter: WireAdapter = {
   format: 'anthropic',
@@ -17,8 +17,13 @@ export const anthropicAdapter: WireAdapter = {
   clientPath: '/v1/messages',
   upstreamPath: '/messages',
   apiName: 'the Messages API',
+  upstreamName: 'an Anthropic',
   decodeRequest: decodeAnthropicRequest,
   encodeRequest: encodeAnthropicRequest,
+  refuseTranslation: () => undefined,
+  // Client tools have no type; server tools (web search, code execution…) have theirs.
+  declaredToolType: (tool: any) => String(tool?.type ?? 'custom'),
+  askStreamUsage: () => false,
   decodeAnswer: anthropicMessageToEvents,
   streamDecoder: () => new AnthropicUpstreamDecoder(),
   answerEncoder: ({ request, model }) => ({

@@ -12,7 +12,7 @@ import { anthropicOutputFormat, toAnthropicOutputFormat } from './structured-out
 import { addCacheBreakpoints } from './cache-breakpoints.ts';
 
 /** `max_tokens` when neither the client nor the channel sets one (Anthropic requires a value). */
-export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
+const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
 
 const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
 

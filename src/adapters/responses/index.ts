@@ -7,6 +7,7 @@ import { ResponsesStreamDecoder, ResponsesStreamEncoder, responsesStreamErrorFra
 import { eventsToResponse, responseToEvents } from './answer.ts';
 import { usageFromResponses } from './usage.ts';
 import { bearerAuth } from '../bearer-auth.ts';
+import { notImplemented } from '../../errors.ts';
 
 const responseId = () => `resp_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -17,8 +18,16 @@ export const responsesAdapter: WireAdapter = {
   clientPath: '/v1/responses',
   upstreamPath: '/responses',
   apiName: 'the Responses API',
+  upstreamName: 'a Responses',
   decodeRequest: decodeResponsesRequest,
   encodeRequest: (request) => encodeResponsesRequest(request),
+  refuseTranslation: (body) => {
+    if (body.background === true) {
+      throw notImplemented('This model is served by an upstream without background responses: \'background\' cannot be honoured. Send the request without it.', 'background_not_supported');
+    }
+  },
+  declaredToolType: (tool: any) => String(tool?.type ?? 'unknown'),
+  askStreamUsage: () => false,
   decodeAnswer: responseToEvents,
   streamDecoder: () => new ResponsesStreamDecoder(),
   answerEncoder: ({ body, request, model }) => {

@@ -27,15 +27,9 @@ export interface ForwardOptions {
   onResponse?: TranslationOptions['onResponse'];
 }
 
-/** Chat clients that stream get usage tapped: ask the upstream for it, hide it if they did not. */
-function ensureChatUsage(body: JsonObject): boolean {
-  if (body.stream !== true || body.stream_options?.include_usage === true) return false;
-  body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
-  return true;
-}
-
 export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, format: WireFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
-  const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
+  // Usage is tapped from every stream: one that reports it only when asked is asked, and the report hidden if the client did not ask.
+  const hideUsageChunk = adapterFor(format).askStreamUsage(body);
   const raw = hideUsageChunk ? undefined : options.rawBody;
   await dispatch({
     ctx,
@@ -58,7 +52,7 @@ export async function forwardSameWire(ctx: RequestContext, deps: ServerDeps, for
       hideUsageChunk,
       headers: options.responseHeaders,
       bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
-      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
+      onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal),
     }),
   });
 }

@@ -9,7 +9,7 @@ import { channelsSpeaking } from '../../upstream/router.ts';
 import { forwardSameWire, forwardTranslated, type ForwardOptions } from './forwarding.ts';
 import { unavailable } from '../../errors.ts';
 import { adapterFor, UPSTREAM_PREFERENCE, type WireFormat } from '../../adapters/registry.ts';
-import { droppedParamsHeader, refuseUntranslatable } from '../../translate/param-coverage.ts';
+import { droppedParamsHeader } from '../../translate/param-coverage.ts';
 
 export interface UpstreamChoice {
   format: WireFormat;
@@ -44,10 +44,11 @@ export async function serveByFormat(ctx: RequestContext, deps: ServerDeps, clien
   if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${adapterFor(client).apiName}.`);
   const { format, candidates } = choice;
   if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
-  refuseUntranslatable(client, format, body);
+  const [clientAdapter, upstreamAdapter] = [adapterFor(client), adapterFor(format)];
+  clientAdapter.refuseTranslation(body, upstreamAdapter);
   const responseHeaders = { ...droppedParamsHeader(client, format, body), ...forward.responseHeaders };
-  const request = adapterFor(client).decodeRequest(body);
-  const upstreamBody = adapterFor(format).encodeRequest(request, candidates);
-  const answer = adapterFor(client).answerEncoder({ body, request, model: options.model });
+  const request = clientAdapter.decodeRequest(body);
+  const upstreamBody = upstreamAdapter.encodeRequest(request, candidates);
+  const answer = clientAdapter.answerEncoder({ body, request, model: options.model });
   return forwardTranslated(ctx, deps, { ...forward, responseHeaders, candidates, upstreamFormat: format, upstreamBody, answer, clientBody: body });
 }
