@@ -48,6 +48,35 @@ export interface ClientRequest {
   model: string;
 }
 
+/** What one event of a stream relayed untouched says, as far as the relay needs to know. */
+export interface TapReading {
+  usage?: Usage;
+  /** The stream says it is complete. */
+  complete?: boolean;
+  /** The upstream ended the stream with an error event of its own. */
+  failed?: boolean;
+  /** A usage report only, which the relay asked for and the client did not: not passed on. */
+  hiddenUsageReport?: boolean;
+  /** Encrypted blobs (compaction, reasoning) the upstream minted in this event. */
+  encryptedContents?: string[];
+}
+
+export interface StreamTapOptions {
+  /** The relay asked for the usage report the client did not: say which events are that report. */
+  hideUsageReport: boolean;
+  /** Read encrypted blobs minted in the stream. */
+  encryptedContents: boolean;
+}
+
+/** Reads usage and completion from a stream relayed untouched, event by event, parsing as little as it can. */
+export interface StreamTap {
+  /** Whether an event reports an error (its text is redacted before it is passed on). */
+  isError(event: string | undefined, data: string): boolean;
+  read(event: string | undefined, data: string): TapReading;
+  /** The sequence number an event appended to the stream must carry (0 where the format has none). */
+  readonly nextSequence: number;
+}
+
 export interface WireAdapter {
   readonly format: WireFormat;
   /** The type of the channels that speak this format. */
@@ -84,6 +113,10 @@ export interface WireAdapter {
 
   /** An answer's `usage` object in this format → neutral usage. */
   usageOf(usage: unknown): Usage | undefined;
+  /** Encrypted blobs an upstream minted in a whole answer of this format. */
+  encryptedContentsOf(answer: unknown): string[];
+  /** A tap on one stream in this format relayed untouched. */
+  streamTap(options: StreamTapOptions): StreamTap;
   /** The event that ends a stream in this format when the upstream fails after the first byte. */
   streamErrorFrame(code: string, message: string, sequenceNumber?: number): string;
   /** Headers that authenticate a call to an upstream of this format (`headers`: those already chosen). */

@@ -7,6 +7,7 @@ import { AnthropicStreamEncoder, anthropicMessageId, anthropicStreamErrorFrame }
 import { AnthropicUpstreamDecoder } from './stream-decoder.ts';
 import { anthropicMessageToEvents, eventsToAnthropicMessage } from './answer.ts';
 import { usageFromAnthropic } from './usage.ts';
+import { anthropicStreamTap } from './stream-tap.ts';
 
 /** The Messages API version sent when the client did not choose one. */
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -32,6 +33,8 @@ export const anthropicAdapter: WireAdapter = {
     whole: (events) => eventsToAnthropicMessage(events, anthropicMessageId(), model),
   }),
   usageOf: usageFromAnthropic,
+  encryptedContentsOf: () => [],
+  streamTap: anthropicStreamTap,
   streamErrorFrame: (_code, message) => anthropicStreamErrorFrame(message),
   authHeaders: (apiKey, headers) => {
     const out: Record<string, string> = { 'anthropic-version': headers['anthropic-version'] ?? DEFAULT_ANTHROPIC_VERSION };

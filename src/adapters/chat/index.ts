@@ -6,6 +6,7 @@ import { ChatStreamDecoder, ChatStreamEncoder, chatStreamErrorFrame } from './st
 import { chatCompletionToEvents, eventsToChatCompletion } from './answer.ts';
 import { usageFromChat } from './usage.ts';
 import { bearerAuth } from '../bearer-auth.ts';
+import { chatStreamTap } from './stream-tap.ts';
 import { notImplemented } from '../../errors.ts';
 
 const chatId = () => `chatcmpl-${randomBytes(12).toString('hex')}`;
@@ -40,6 +41,8 @@ export const chatAdapter: WireAdapter = {
     whole: (events) => eventsToChatCompletion(events, { id: chatId(), model, created: now() }),
   }),
   usageOf: usageFromChat,
+  encryptedContentsOf: () => [],
+  streamTap: chatStreamTap,
   streamErrorFrame: (code, message) => chatStreamErrorFrame(code, message),
   authHeaders: bearerAuth,
 };

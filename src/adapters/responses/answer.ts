@@ -1,5 +1,6 @@
 // Whole (non-streamed) Responses `response` objects ⇄ neutral stream events: an upstream answer
-// is replayed as events; a client's answer is the stream encoder's final object.
+// is replayed as events; a client's answer is the stream encoder's final object; the encrypted
+// blobs an upstream minted in its output are read here.
 import type { StreamEvent } from '../stream-events.ts';
 import { ResponsesStreamEncoder, finishOfResponse, type ResponsesStreamEncoderOptions } from './stream.ts';
 import { usageFromResponses } from './usage.ts';
@@ -42,4 +43,15 @@ export function eventsToResponse(events: StreamEvent[], options: ResponsesStream
   encoder.finish();
   if (failed) return encoder.responseObject('failed', { error: { code: failed.code, message: failed.message } });
   return length ? encoder.responseObject('incomplete', { incomplete_details: { reason: 'max_output_tokens' } }) : encoder.responseObject('completed');
+}
+
+/** Encrypted contents of Responses output items (an `output` array or one item). */
+export function encryptedContentsOf(items: unknown): string[] {
+  const list = Array.isArray(items) ? items : [items];
+  const out: string[] = [];
+  for (const item of list) {
+    const blob = (item as { encrypted_content?: unknown } | null)?.encrypted_content;
+    if (typeof blob === 'string' && blob) out.push(blob);
+  }
+  return out;
 }

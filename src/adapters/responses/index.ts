@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
 import { decodeResponsesRequest, encodeResponsesRequest, responsesEcho } from './request.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder, responsesStreamErrorFrame } from './stream.ts';
-import { eventsToResponse, responseToEvents } from './answer.ts';
+import { encryptedContentsOf, eventsToResponse, responseToEvents } from './answer.ts';
 import { usageFromResponses } from './usage.ts';
 import { bearerAuth } from '../bearer-auth.ts';
+import { responsesStreamTap } from './stream-tap.ts';
 import { notImplemented } from '../../errors.ts';
 
 const responseId = () => `resp_${randomBytes(12).toString('hex')}`;
@@ -41,6 +42,8 @@ export const responsesAdapter: WireAdapter = {
     return { stream: () => new ResponsesStreamEncoder(options()), whole: (events) => eventsToResponse(events, options()) };
   },
   usageOf: usageFromResponses,
+  encryptedContentsOf: (answer: any) => encryptedContentsOf(answer?.output),
+  streamTap: responsesStreamTap,
   streamErrorFrame: responsesStreamErrorFrame,
   authHeaders: bearerAuth,
 };
