@@ -36,3 +36,19 @@ test('an Anthropic request translated for a chat upstream asks for the usage chu
   const chat = adapterFor('chat').encodeRequest(adapterFor('anthropic').decodeRequest(body), []);
   assert.deepEqual(chat, { model: 'm', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hi' }], user: 'u', max_tokens: 50, stream: true, stream_options: { include_usage: true } });
 });
+
+test('the client adapter refuses what a translation could only answer with another shape, naming the upstream', () => {
+  assert.throws(() => adapterFor('chat').refuseTranslation({ n: 2 }, adapterFor('anthropic')), (err: any) => err.status === 501 && err.code === 'n_not_supported' && /an Anthropic upstream/.test(err.message));
+  assert.throws(() => adapterFor('responses').refuseTranslation({ background: true }, adapterFor('chat')), (err: any) => err.code === 'background_not_supported');
+  assert.doesNotThrow(() => adapterFor('chat').refuseTranslation({ n: 1 }, adapterFor('responses')));
+});
+
+test('a Responses client answered from a chat upstream gets its custom tools back as custom_tool_call', () => {
+  const body = { model: 'm', input: 'patch it', tools: [{ type: 'custom', name: 'apply_patch' }], instructions: 'I' };
+  const request = adapterFor('responses').decodeRequest(body);
+  const events = adapterFor('chat').decodeAnswer({ id: 'c', choices: [{ message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'apply_patch', arguments: '{"input":"*** Begin Patch"}' } }] }, finish_reason: 'tool_calls' }] });
+  const answer: any = adapterFor('responses').answerEncoder({ body, request, model: 'alias' }).whole(events);
+  assert.equal(answer.model, 'alias');
+  assert.equal(answer.instructions, 'I', 'request fields are echoed');
+  assert.deepEqual([answer.output[0].type, answer.output[0].input], ['custom_tool_call', '*** Begin Patch']);
+});
