@@ -7,7 +7,7 @@ import { compactionHeaders, runHandoff, type CompactionContext, type CompactionD
 import type { CompactionSealer } from './sealing.ts';
 import { sealBindingOf } from './seal-binding.ts';
 import { ResponsesStreamWriter } from './responses-stream-writer.ts';
-import { responsesUsage } from '../translate/responses-stream.ts';
+import { responsesUsage } from '../adapters/responses/usage.ts';
 
 /** What the hand-off needs beyond compaction: the sealer that seals the one `compaction` item. */
 export interface CodexTriggerDeps extends CompactionDeps {

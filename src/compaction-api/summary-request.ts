@@ -2,7 +2,9 @@
 // and how to read the text and real usage from that channel's answer.
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import type { Usage } from '../conversation/model.ts';
-import { usageFromAnthropic, usageFromChat, usageFromResponses } from '../upstream/usage-tap.ts';
+import { usageFromChat } from '../adapters/chat/usage.ts';
+import { usageFromResponses } from '../adapters/responses/usage.ts';
+import { usageFromAnthropic } from '../adapters/anthropic/usage.ts';
 
 /** Text of a Responses `output` array: every output_text part of every assistant message. */
 export function responsesOutputText(output: unknown): string {

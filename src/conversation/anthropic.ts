@@ -72,11 +72,10 @@ export function decodeAnthropicRequest(body: Record<string, any>): Conversation 
   return { ...(instructions ? { instructions } : {}), items, tools };
 }
 
-/** The neutral conversation as an Anthropic Messages request's `system`, `messages` and `tools`. */
+/** The neutral conversation as an Anthropic Messages request's `system` and `messages` (tools: adapters/anthropic/tools.ts). */
 export interface AnthropicConversation {
   system?: string;
   messages: any[];
-  tools: any[];
 }
 
 const drop = (report: DropReport | undefined, type: string) => {
@@ -113,23 +112,6 @@ function toolInput(item: { arguments: string; toolKind: string }): Record<string
   }
 }
 
-/** The schema a free-form (custom) tool gets when offered to an Anthropic model. */
-export const CUSTOM_TOOL_INPUT_SCHEMA = { type: 'object', properties: { input: { type: 'string', description: 'The raw input for this tool, exactly as its format requires.' } }, required: ['input'] };
-
-/** Tool definitions → Anthropic `tools`; hosted tools no Anthropic model can run are counted in `report`. */
-export function encodeAnthropicTools(tools: ToolDefinition[], report?: DropReport): any[] {
-  const out: any[] = [];
-  for (const tool of tools) {
-    if (tool.kind !== 'function' && tool.kind !== 'custom') {
-      drop(report, `tool:${tool.kind}`);
-      continue;
-    }
-    const schema = tool.kind === 'custom' ? CUSTOM_TOOL_INPUT_SCHEMA : tool.parameters ?? { type: 'object', properties: {} };
-    out.push({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: schema });
-  }
-  return out;
-}
-
 /**
  * Neutral conversation → Anthropic Messages. System and developer messages join `system` (the API
  * has no such roles); tool results go in the next user turn, as Anthropic requires; consecutive
@@ -137,7 +119,7 @@ export function encodeAnthropicTools(tools: ToolDefinition[], report?: DropRepor
  * their original blocks. Other reasoning cannot travel (Anthropic accepts only thinking blocks it
  * signed itself) and sealed blobs cannot either: both are counted in `report`.
  */
-export function encodeAnthropicMessages(conversation: Conversation, report?: DropReport): AnthropicConversation {
+export function encodeAnthropicMessages(conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): AnthropicConversation {
   const system: string[] = conversation.instructions ? [conversation.instructions] : [];
   const messages: { role: 'user' | 'assistant'; content: any[] }[] = [];
   const push = (role: 'user' | 'assistant', blocks: any[]) => {
@@ -187,5 +169,5 @@ export function encodeAnthropicMessages(conversation: Conversation, report?: Dro
   for (const message of messages) {
     if (message.role === 'user') message.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
   }
-  return { ...(system.length ? { system: system.join('\n\n') } : {}), messages, tools: encodeAnthropicTools(conversation.tools, report) };
+  return { ...(system.length ? { system: system.join('\n\n') } : {}), messages };
 }

@@ -1,7 +1,7 @@
 // Chat Completions `messages` ⇄ the neutral conversation. Assistant messages split into
 // reasoning, text and tool calls on the way in and are rebuilt on the way out; an item still
 // carrying its original chat message is emitted verbatim.
-import type { ContentPart, Conversation, Item, ToolDefinition } from './model.ts';
+import type { ContentPart, Conversation, Item } from './model.ts';
 
 /**
  * Counts of items a target format could not carry, by wire type (e.g. `{ web_search_call: 2 }`).
@@ -155,57 +155,5 @@ export function encodeChatMessages(conversation: Conversation, report?: DropRepo
     }
   }
   flush();
-  return out;
-}
-
-/** Tool calls and results by call id, for pairing checks. */
-export function callIdsOf(items: Item[]): { calls: Set<string>; results: Set<string> } {
-  const calls = new Set<string>();
-  const results = new Set<string>();
-  for (const item of items) {
-    if (item.kind === 'tool_call') calls.add(item.callId);
-    else if (item.kind === 'tool_result') results.add(item.callId);
-  }
-  return { calls, results };
-}
-
-
-/** Chat `tools` (`{type:"function", function:{name, description, parameters}}`) → tool definitions. */
-export function decodeChatTools(tools: unknown): ToolDefinition[] {
-  if (!Array.isArray(tools)) return [];
-  return tools.map((tool: any): ToolDefinition => {
-    const fn = tool?.type === 'function' || tool?.function ? tool.function ?? {} : undefined;
-    if (fn) {
-      return {
-        kind: 'function',
-        name: String(fn.name ?? ''),
-        ...(typeof fn.description === 'string' ? { description: fn.description } : {}),
-        ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
-        raw: tool,
-        rawFormat: 'chat',
-      };
-    }
-    const kind = tool?.type === 'custom' ? 'custom' : 'other';
-    return { kind, name: String(tool?.custom?.name ?? tool?.name ?? tool?.type ?? ''), raw: tool, rawFormat: 'chat' };
-  });
-}
-
-/** The schema a free-form (custom) tool gets when offered to a chat model as a function. */
-export const CUSTOM_TOOL_PARAMETERS = { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] };
-
-/**
- * Tool definitions → chat `tools`. A definition decoded from chat is emitted verbatim; custom tools
- * become functions taking `{input}` (matching how their calls are encoded); tools chat cannot
- * declare (hosted web search, local shell…) are dropped and counted in `report`.
- */
-export function encodeChatTools(tools: ToolDefinition[], report?: DropReport): any[] {
-  const out: any[] = [];
-  for (const tool of tools) {
-    if (tool.raw !== undefined && tool.rawFormat === 'chat') out.push(tool.raw);
-    else if (tool.kind === 'function' || tool.kind === 'custom') {
-      const parameters = tool.kind === 'custom' ? CUSTOM_TOOL_PARAMETERS : tool.parameters ?? { type: 'object', properties: {} };
-      out.push({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters } });
-    } else drop(report, `tool:${tool.kind}`);
-  }
   return out;
 }

@@ -108,6 +108,8 @@ export interface ToolDefinition {
   description?: string;
   /** JSON Schema of function parameters. */
   parameters?: unknown;
+  /** OpenAI strict mode for the parameters, when the client chose. */
+  strict?: boolean;
   raw?: unknown;
   rawFormat?: WireFormat;
 }

@@ -1,7 +1,7 @@
 // Responses API `input` items ⇄ the neutral conversation. Every item keeps its original object,
 // so forwarding to a Responses upstream emits it verbatim (ids and unknown fields survive);
 // unknown item types are carried as opaque items and only dropped where a target cannot carry them.
-import type { ContentPart, Conversation, Item, ToolDefinition, ToolKind } from './model.ts';
+import type { ContentPart, Conversation, Item, ToolKind } from './model.ts';
 import type { DropReport } from './chat.ts';
 
 function decodeParts(content: unknown): ContentPart[] {
@@ -121,38 +121,6 @@ export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, 
         drop(report, item.wireType);
         break;
     }
-  }
-  return out;
-}
-
-const TOOL_KIND_OF: Record<string, ToolKind> = { function: 'function', custom: 'custom', local_shell: 'local_shell', web_search: 'web_search', web_search_preview: 'web_search' };
-
-/** Responses `tools` (flat `{type:"function", name, parameters}`, custom, hosted tools) → tool definitions. */
-export function decodeResponsesTools(tools: unknown): ToolDefinition[] {
-  if (!Array.isArray(tools)) return [];
-  return tools.map((tool: any): ToolDefinition => {
-    const kind = TOOL_KIND_OF[String(tool?.type)] ?? 'other';
-    return {
-      kind,
-      name: String(tool?.name ?? tool?.type ?? ''),
-      ...(typeof tool?.description === 'string' ? { description: tool.description } : {}),
-      ...(tool?.parameters !== undefined ? { parameters: tool.parameters } : {}),
-      raw: tool,
-      rawFormat: 'responses',
-    };
-  });
-}
-
-/** Tool definitions → Responses `tools`; definitions decoded from Responses are emitted verbatim. */
-export function encodeResponsesTools(tools: ToolDefinition[], report?: DropReport): any[] {
-  const out: any[] = [];
-  for (const tool of tools) {
-    if (tool.raw !== undefined && tool.rawFormat === 'responses') out.push(tool.raw);
-    else if (tool.kind === 'function') out.push({ type: 'function', name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters ?? { type: 'object', properties: {} } });
-    else if (tool.kind === 'custom') out.push({ type: 'custom', name: tool.name, ...(tool.description ? { description: tool.description } : {}) });
-    else if (tool.kind === 'local_shell') out.push({ type: 'local_shell' });
-    else if (tool.kind === 'web_search') out.push({ type: 'web_search' });
-    else drop(report, `tool:${tool.kind}`);
   }
   return out;
 }

@@ -1,10 +1,9 @@
 // Which request parameters survive a translation from one wire format to another. Everything a
 // client sends that the translators do not carry is named in the `x-relay-dropped-params` response
-// header; what cannot be dropped without changing the answer's shape is refused (501) instead.
+// header; what cannot be dropped without changing the answer's shape is refused (501) instead, by
+// the client format's adapter (`refuseTranslation`).
 // docs/translation.md is the human-readable form of these tables.
-import { notImplemented } from '../errors.ts';
-
-export type WireFormat = 'chat' | 'responses' | 'anthropic';
+import { adapterFor, type WireFormat } from '../adapters/registry.ts';
 
 export const DROPPED_PARAMS_HEADER = 'x-relay-dropped-params';
 
@@ -57,12 +56,9 @@ const TOOL_TYPES: Table = {
   anthropic: { chat: ['custom'], responses: ['custom'] },
 };
 
-/** A tool's type as its format spells it (Anthropic client tools have none: `custom`). */
-const toolType = (client: WireFormat, tool: any): string => String(tool?.type ?? (client === 'anthropic' ? 'custom' : tool?.function ? 'function' : 'unknown'));
-
 function droppedTools(client: WireFormat, upstream: WireFormat, tools: unknown): string[] {
   const offered = TOOL_TYPES[client][upstream] ?? [];
-  const types = (Array.isArray(tools) ? tools : []).map((tool) => toolType(client, tool)).filter((type) => !offered.includes(type));
+  const types = (Array.isArray(tools) ? tools : []).map((tool) => adapterFor(client).declaredToolType(tool)).filter((type) => !offered.includes(type));
   return [...new Set(types)].map((type) => `tools[${type}]`);
 }
 
@@ -83,17 +79,6 @@ export function droppedParams(client: WireFormat, upstream: WireFormat, body: Re
     }
   }
   return dropped;
-}
-
-/** Refuses, before any upstream is called, what a translation could only answer with a different shape. */
-export function refuseUntranslatable(client: WireFormat, upstream: WireFormat, body: Record<string, any>): void {
-  if (client === upstream) return;
-  if (client === 'chat' && typeof body.n === 'number' && body.n > 1) {
-    throw notImplemented(`This model is served by ${upstream === 'anthropic' ? 'an Anthropic' : 'a Responses'} upstream, which returns one choice per request: 'n' > 1 cannot be honoured. Send ${body.n} requests instead.`, 'n_not_supported');
-  }
-  if (client === 'responses' && body.background === true) {
-    throw notImplemented('This model is served by an upstream without background responses: \'background\' cannot be honoured. Send the request without it.', 'background_not_supported');
-  }
 }
 
 /** The response header that names dropped parameters, or none when nothing was dropped. */

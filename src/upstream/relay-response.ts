@@ -9,34 +9,20 @@ import type { Usage } from '../conversation/model.ts';
 import { readUpstreamError, ClientGoneError } from './send.ts';
 import { redactCredentials, redactUpstreamMessage, safeRetryAfter } from './error-redaction.ts';
 import { EventSizeGuard, readBoundedText, tooLargeError, UpstreamBodyTooLarge } from './bounded-body.ts';
-import { isUsageOnlyChatChunk, mergeAnthropicUsage, usageFromAnthropic, usageFromChat, usageFromChatEvent, usageFromResponses, usageFromResponsesEvent, usageObjectText } from './usage-tap.ts';
-
-export type RelayFormat = 'chat' | 'responses' | 'anthropic';
-
-const WHOLE_USAGE: Record<RelayFormat, (usage: unknown) => Usage | undefined> = { chat: usageFromChat, responses: usageFromResponses, anthropic: usageFromAnthropic };
+import { usageObjectText } from './usage-tap.ts';
+import { adapterFor, type WireFormat } from '../adapters/registry.ts';
 
 export interface RelayOptions {
-  format: RelayFormat;
+  format: WireFormat;
   channel: ChannelRecord;
   /** The relay asked the upstream for a usage chunk the client did not ask for: hide it. */
   hideUsageChunk?: boolean;
   /** Extra headers for the client response. */
   headers?: Record<string, string>;
-  /** Called with each encrypted blob (compaction, reasoning) the upstream mints in its answer. */
+  /** Called with each encrypted blob (compaction, reasoning) the upstream mints in its answer (Responses). */
   onEncryptedContent?: (blob: string) => void;
   /** Most bytes of a whole answer (or of one streamed event) the relay holds (`upstreamBodyLimitBytes`). */
   bodyLimitBytes?: number;
-}
-
-/** Encrypted contents of the items in a Responses `output` array (or one item). */
-export function encryptedContentsOf(items: unknown): string[] {
-  const list = Array.isArray(items) ? items : [items];
-  const out: string[] = [];
-  for (const item of list) {
-    const blob = (item as { encrypted_content?: unknown } | null)?.encrypted_content;
-    if (typeof blob === 'string' && blob) out.push(blob);
-  }
-  return out;
 }
 
 export function recordUsage(ctx: RequestScope, usage: Usage | undefined): void {
@@ -100,7 +86,8 @@ export async function relayUpstreamResponse(ctx: RequestScope, response: Dispatc
   }
   // The whole body is parsed only when something beyond usage must be read from it; otherwise the
   // usage object alone is cut out and parsed (most of an answer is content the relay passes on).
-  const needsWhole = options.onEncryptedContent !== undefined && options.format === 'responses' && text.includes('"encrypted_content"');
+  const adapter = adapterFor(options.format);
+  const needsWhole = options.onEncryptedContent !== undefined && text.includes('"encrypted_content"');
   const usageText = needsWhole ? undefined : usageObjectText(text);
   let usage: unknown;
   let parsed: any;
@@ -113,21 +100,9 @@ export async function relayUpstreamResponse(ctx: RequestScope, response: Dispatc
   } catch {
     throw badGateway(`Upstream channel "${options.channel.name}" answered with a body that is not JSON.`, 'upstream_bad_response');
   }
-  recordUsage(ctx, WHOLE_USAGE[options.format](usage));
-  if (parsed && options.onEncryptedContent && options.format === 'responses') for (const blob of encryptedContentsOf(parsed?.output)) options.onEncryptedContent(blob);
+  recordUsage(ctx, adapter.usageOf(usage));
+  if (parsed && options.onEncryptedContent) for (const blob of adapter.encryptedContentsOf(parsed)) options.onEncryptedContent(blob);
   ctx.sink.sendJson(response.statusCode, text, options.headers);
-}
-
-/**
- * The error event that ends a stream cleanly when the upstream fails after the first byte; on a
- * Responses stream it carries the next `sequence_number`, as every Responses event must.
- */
-export function streamErrorFrame(format: RelayFormat, code: string, message: string, sequenceNumber = 0): string {
-  if (format === 'chat') {
-    return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
-  }
-  if (format === 'anthropic') return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
-  return `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequenceNumber, code, message, param: null })}\n\n`;
 }
 
 async function relayEventStream(ctx: RequestScope, response: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
@@ -135,54 +110,25 @@ async function relayEventStream(ctx: RequestScope, response: Dispatcher.Response
   const out = ctx.sink.startEventStream(response.statusCode, options.headers);
   const rewrite = options.hideUsageChunk === true;
   let finished = false;
-  let anthropicStartUsage: unknown;
-  /** The next Responses sequence number, for an error event the relay appends. */
-  let nextSequence = 0;
+  const adapter = adapterFor(options.format);
+  const tap = adapter.streamTap({ hideUsageReport: rewrite, encryptedContents: options.onEncryptedContent !== undefined });
   const sizes = new EventSizeGuard(options.bodyLimitBytes);
   // Once the upstream sends an error event, the rest of the stream is passed on as redacted text.
   let redacting = false;
   const onEvent = (event: EventSourceMessage) => {
     sizes.eventSeen();
-    const isError = event.event === 'error' || event.event === 'response.failed' || (options.format === 'chat' && event.data.includes('"error":{'));
+    const isError = tap.isError(event.event, event.data);
     if (isError) redacting = true;
     const data = isError ? redactCredentials(event.data, options.channel) : event.data;
-    if (options.format === 'anthropic') {
-      // Usage arrives in two halves: input in message_start, the final output count in message_delta.
-      if (event.event === 'message_start' || event.event === 'message_delta') {
-        try {
-          const parsed = JSON.parse(data);
-          if (event.event === 'message_start') anthropicStartUsage = parsed.message?.usage;
-          recordUsage(ctx, mergeAnthropicUsage(anthropicStartUsage, event.event === 'message_delta' ? parsed.usage : undefined));
-        } catch {
-          // a malformed event carries no usage
-        }
-      } else if (event.event === 'message_stop') finished = ctx.completed = true;
-      else if (event.event === 'error') {
-        finished = true;
-        ctx.errorCode = 'upstream_stream_error';
-      }
-    } else if (options.format === 'chat') {
-      if (data === '[DONE]') finished = ctx.completed = true;
-      else {
-        const usage = usageFromChatEvent(data);
-        if (usage) recordUsage(ctx, usage);
-        if (rewrite && usage && isUsageOnlyChatChunk(data)) return;
-      }
-      if (rewrite) out.write(`data: ${data}\n\n`);
-    } else {
-      const sequence = SEQUENCE.exec(data);
-      if (sequence) nextSequence = Number(sequence[1]) + 1;
-      const usage = usageFromResponsesEvent(event.event, data);
-      if (usage) recordUsage(ctx, usage);
-      if (options.onEncryptedContent && event.event === 'response.output_item.done' && data.includes('"encrypted_content"')) {
-        try {
-          for (const blob of encryptedContentsOf(JSON.parse(data).item)) options.onEncryptedContent(blob);
-        } catch {
-          // a malformed event carries nothing to remember
-        }
-      }
-      if (event.event === 'response.completed' || event.event === 'response.incomplete' || event.event === 'response.failed' || data.includes('"type":"response.completed"')) finished = ctx.completed = true;
+    const reading = tap.read(event.event, data);
+    if (reading.usage) recordUsage(ctx, reading.usage);
+    for (const blob of reading.encryptedContents ?? []) options.onEncryptedContent?.(blob);
+    if (reading.complete) finished = ctx.completed = true;
+    if (reading.failed) {
+      finished = true;
+      ctx.errorCode = 'upstream_stream_error';
     }
+    if (rewrite && !reading.hiddenUsageReport) out.write(`data: ${data}\n\n`);
   };
   const parser = createParser({ onEvent });
   const decoder = new TextDecoder();
@@ -196,14 +142,12 @@ async function relayEventStream(ctx: RequestScope, response: Dispatcher.Response
   } catch (err) {
     if (ctx.abort.signal.aborted) return;
     ctx.errorCode = 'upstream_stream_error';
-    out.end(streamErrorFrame(options.format, 'upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`, nextSequence));
+    out.end(adapter.streamErrorFrame('upstream_stream_error', `Upstream channel "${options.channel.name}" broke off the stream: ${(err as Error).message}`, tap.nextSequence));
     return;
   }
   if (!finished) {
     ctx.errorCode = 'stream_truncated';
-    out.write(streamErrorFrame(options.format, 'stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`, nextSequence));
+    out.write(adapter.streamErrorFrame('stream_truncated', `Upstream channel "${options.channel.name}" ended the stream before it was complete.`, tap.nextSequence));
   }
   out.end();
 }
-
-const SEQUENCE = /"sequence_number":\s*(\d+)/;

@@ -17,7 +17,7 @@ import { endsWithCompactionTrigger, inspectInput } from '../compaction-api/seale
 import { sealBindingOf } from '../compaction-api/seal-binding.ts';
 import { compactionRouteOf } from '../compaction-api/compaction-route.ts';
 import { compactionHeaders, runCompaction, runHandoff } from '../compaction-api/compaction-service.ts';
-import { responsesUsage } from '../translate/responses-stream.ts';
+import { responsesUsage } from '../adapters/responses/usage.ts';
 import { dispatch } from '../upstream/dispatch.ts';
 import { sendUpstream } from '../upstream/send.ts';
 import { relayUpstreamResponse } from '../upstream/relay-response.ts';
@@ -135,6 +135,6 @@ export async function compactThenServeMessages(ctx: RequestScope, deps: CompactD
   const serving = servingChannels('anthropic', servable);
   const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
-  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
+  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items }).messages;
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 }

@@ -8,11 +8,13 @@ import type { JsonObject } from '../json.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
 import { dispatch, type DispatchDeps } from '../upstream/dispatch.ts';
 import { sendUpstream } from '../upstream/send.ts';
-import { relayUpstreamResponse, type RelayFormat } from '../upstream/relay-response.ts';
+import { relayUpstreamResponse } from '../upstream/relay-response.ts';
 import { forwardableHeaders } from '../upstream/forward-headers.ts';
 import { affinityKeyOf } from '../upstream/affinity-key.ts';
 import { relayTranslated, type TranslationOptions } from '../translate/relay-translated.ts';
 import { rememberIssuer } from '../upstream/blob-issuer.ts';
+import { adapterFor, type WireFormat } from '../adapters/registry.ts';
+import type { AnswerEncoder } from '../adapters/adapter.ts';
 
 /** What forwarding reads beyond dispatch: the upstream connection pool, time and size limits, and shared state for blob issuers. */
 export interface ForwardDeps extends DispatchDeps {
@@ -20,8 +22,6 @@ export interface ForwardDeps extends DispatchDeps {
   config: Pick<RelayConfig, 'upstreamTimeoutMs' | 'upstreamBodyLimitBytes'>;
   state?: Pick<SharedState, 'getAffinity' | 'setAffinity'>;
 }
-
-export const UPSTREAM_PATH: Record<RelayFormat, string> = { chat: '/chat/completions', responses: '/responses', anthropic: '/messages' };
 
 export interface ForwardOptions {
   model: string;
@@ -36,15 +36,9 @@ export interface ForwardOptions {
   onResponse?: TranslationOptions['onResponse'];
 }
 
-/** Chat clients that stream get usage tapped: ask the upstream for it, hide it if they did not. */
-function ensureChatUsage(body: JsonObject): boolean {
-  if (body.stream !== true || body.stream_options?.include_usage === true) return false;
-  body.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
-  return true;
-}
-
-export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, format: RelayFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
-  const hideUsageChunk = format === 'chat' && ensureChatUsage(body);
+export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, format: WireFormat, body: JsonObject, options: ForwardOptions): Promise<void> {
+  // Usage is tapped from every stream: one that reports it only when asked is asked, and the report hidden if the client did not ask.
+  const hideUsageChunk = adapterFor(format).askStreamUsage(body);
   const raw = hideUsageChunk ? undefined : options.rawBody;
   await dispatch({
     ctx,
@@ -55,7 +49,7 @@ export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, form
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
-      path: UPSTREAM_PATH[format],
+      path: adapterFor(format).upstreamPath,
       body: upstreamModel !== options.model ? JSON.stringify({ ...body, model: upstreamModel }) : raw ?? JSON.stringify(body),
       headers: forwardableHeaders(ctx.headers),
       signal: ctx.abort.signal,
@@ -67,7 +61,7 @@ export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, form
       hideUsageChunk,
       headers: options.responseHeaders,
       bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
-      ...(format === 'responses' ? { onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal) } : {}),
+      onEncryptedContent: (blob: string) => rememberIssuer(deps.state, blob, channel.name, ctx.principal),
     }),
   });
 }
@@ -75,23 +69,15 @@ export async function forwardSameWire(ctx: RequestScope, deps: ForwardDeps, form
 export interface TranslatedForward extends ForwardOptions {
   /** The body in the upstream's format, already translated. */
   upstreamBody: JsonObject;
-  /** Client format. */
-  clientFormat: RelayFormat;
-  /** Upstream format (default: the other OpenAI format). */
-  upstreamFormat?: RelayFormat;
-  includeUsage?: boolean;
-  customTools?: Set<string>;
-  echo?: Record<string, unknown>;
+  upstreamFormat: WireFormat;
+  /** Encodes the answer in the client's format. */
+  answer: AnswerEncoder;
   /** The client's body, for the session identity. */
   clientBody: JsonObject;
-  /** Anthropic clients that stream: the relay's count of their input tokens, for `message_start`. */
-  inputTokens?: number;
 }
 
 export async function forwardTranslated(ctx: RequestScope, deps: ForwardDeps, options: TranslatedForward): Promise<void> {
-  const upstreamFormat: RelayFormat = options.upstreamFormat ?? (options.clientFormat === 'chat' ? 'responses' : 'chat');
   const body = options.upstreamBody;
-  if (upstreamFormat === 'chat' && body.stream === true) body.stream_options = { include_usage: true };
   await dispatch({
     ctx,
     deps,
@@ -101,22 +87,17 @@ export async function forwardTranslated(ctx: RequestScope, deps: ForwardDeps, op
     ...(options.pinnedChannel ? { pinnedChannel: options.pinnedChannel } : {}),
     attempt: (channel, upstreamModel) => sendUpstream(deps.agent, {
       channel,
-      path: UPSTREAM_PATH[upstreamFormat],
+      path: adapterFor(options.upstreamFormat).upstreamPath,
       body: JSON.stringify({ ...body, model: upstreamModel }),
       headers: forwardableHeaders(ctx.headers),
       signal: ctx.abort.signal,
       timeoutMs: channel.options.timeoutMs ?? deps.config.upstreamTimeoutMs,
     }),
     relay: (channel, response) => relayTranslated(ctx, response, {
-      upstream: upstreamFormat,
-      client: options.clientFormat,
+      upstream: options.upstreamFormat,
+      answer: options.answer,
       channel,
-      clientModel: options.model,
-      includeUsage: options.includeUsage,
-      customTools: options.customTools,
-      echo: options.echo,
       headers: options.responseHeaders,
-      inputTokens: options.inputTokens,
       onResponse: options.onResponse,
       bodyLimitBytes: deps.config.upstreamBodyLimitBytes,
     }),

@@ -1,82 +1,53 @@
 // Serves a Chat Completions, Responses or Anthropic Messages body from whichever channels the model
 // has: channels of the client's own format first (forwarded untouched), then the other formats in
-// a fixed order (translated through the neutral model). The one place that order is decided.
+// the registry's order, translated: decoded by the client's adapter, encoded by the upstream's.
 import type { RequestScope } from '../request/scope.ts';
 import type { JsonObject } from '../json.ts';
-import type { ChannelRecord, ChannelType } from '../store/catalog-store.ts';
-import type { RelayFormat } from '../upstream/relay-response.ts';
+import type { ChannelRecord } from '../store/catalog-store.ts';
 import { channelsSpeaking } from '../upstream/router.ts';
 import { forwardSameWire, forwardTranslated, type ForwardDeps, type ForwardOptions } from './forwarding.ts';
-import { chatRequestToResponses, responsesEcho, responsesRequestToChat } from '../translate/request.ts';
-import { anthropicRequestToOpenAI } from '../translate/anthropic-request.ts';
-import { chatRequestToAnthropic, DEFAULT_ANTHROPIC_MAX_TOKENS, responsesRequestToAnthropic } from '../translate/anthropic-upstream-request.ts';
 import { unavailable } from '../errors.ts';
-import { decodeAnthropicRequest } from '../conversation/anthropic.ts';
-import { countConversationTokens } from '../compaction/index.ts';
-import { droppedParamsHeader, refuseUntranslatable } from '../translate/param-coverage.ts';
-
-const CHANNEL_TYPE: Record<RelayFormat, ChannelType> = { chat: 'openai-chat', responses: 'openai-responses', anthropic: 'anthropic' };
-
-/** For each client format, the upstream formats tried in order (its own first). */
-const PREFERENCE: Record<RelayFormat, RelayFormat[]> = {
-  chat: ['chat', 'responses', 'anthropic'],
-  responses: ['responses', 'chat', 'anthropic'],
-  anthropic: ['anthropic', 'chat', 'responses'],
-};
-
-const API_NAME: Record<RelayFormat, string> = { chat: 'Chat Completions', responses: 'the Responses API', anthropic: 'the Messages API' };
+import { adapterFor, UPSTREAM_PREFERENCE, type WireFormat } from '../adapters/registry.ts';
+import { droppedParamsHeader } from '../translate/param-coverage.ts';
 
 export interface UpstreamChoice {
-  format: RelayFormat;
+  format: WireFormat;
   candidates: ChannelRecord[];
 }
 
 /** The upstream format that will serve a client format, and its channels; `exclude` skips formats. */
-export function chooseUpstream(client: RelayFormat, servable: ChannelRecord[], exclude: RelayFormat[] = []): UpstreamChoice | undefined {
-  for (const format of PREFERENCE[client]) {
+export function chooseUpstream(client: WireFormat, servable: ChannelRecord[], exclude: WireFormat[] = []): UpstreamChoice | undefined {
+  for (const format of UPSTREAM_PREFERENCE[client]) {
     if (exclude.includes(format)) continue;
-    const candidates = channelsSpeaking(servable, [CHANNEL_TYPE[format]]);
+    const candidates = channelsSpeaking(servable, [adapterFor(format).channelType]);
     if (candidates.length > 0) return { format, candidates };
   }
   return undefined;
 }
 
 /** The channels that will serve a request in the client's format (what a compaction budget must fit). */
-export function servingChannels(client: RelayFormat, servable: ChannelRecord[]): ChannelRecord[] {
+export function servingChannels(client: WireFormat, servable: ChannelRecord[]): ChannelRecord[] {
   return chooseUpstream(client, servable)?.candidates ?? servable;
-}
-
-/** The smallest `defaultMaxTokens` among Anthropic candidates, so that any of them accepts the request. */
-function anthropicMaxTokens(candidates: ChannelRecord[]): number {
-  const values = candidates.map((c) => c.options.defaultMaxTokens).filter((v): v is number => typeof v === 'number' && v > 0);
-  return values.length ? Math.min(...values) : DEFAULT_ANTHROPIC_MAX_TOKENS;
 }
 
 export interface ServeOptions extends Omit<ForwardOptions, 'candidates'> {
   servable: ChannelRecord[];
   /** Upstream formats that may not serve this request. */
-  exclude?: RelayFormat[];
+  exclude?: WireFormat[];
 }
 
 /** Forwards or translates `body` (in the client's format) to the best available channels. */
-export async function serveByFormat(ctx: RequestScope, deps: ForwardDeps, client: RelayFormat, body: JsonObject, options: ServeOptions): Promise<void> {
+export async function serveByFormat(ctx: RequestScope, deps: ForwardDeps, client: WireFormat, body: JsonObject, options: ServeOptions): Promise<void> {
   const { servable, exclude, ...forward } = options;
   const choice = chooseUpstream(client, servable, exclude);
-  if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${API_NAME[client]}.`);
+  if (!choice) throw unavailable(`No channel can serve the model "${options.model}" over ${adapterFor(client).apiName}.`);
   const { format, candidates } = choice;
   if (format === client) return forwardSameWire(ctx, deps, format, body, { ...forward, candidates });
-  refuseUntranslatable(client, format, body);
+  const [clientAdapter, upstreamAdapter] = [adapterFor(client), adapterFor(format)];
+  clientAdapter.refuseTranslation(body, upstreamAdapter);
   const responseHeaders = { ...droppedParamsHeader(client, format, body), ...forward.responseHeaders };
-  const common = { ...forward, responseHeaders, candidates, clientFormat: client, upstreamFormat: format, clientBody: body };
-  if (client === 'chat') {
-    const upstreamBody = format === 'anthropic' ? chatRequestToAnthropic(body, anthropicMaxTokens(candidates)).body : chatRequestToResponses(body);
-    return forwardTranslated(ctx, deps, { ...common, upstreamBody, includeUsage: body.stream_options?.include_usage === true });
-  }
-  if (client === 'responses') {
-    const translated = format === 'anthropic' ? { ...responsesRequestToAnthropic(body, anthropicMaxTokens(candidates)), echo: responsesEcho(body) } : responsesRequestToChat(body);
-    return forwardTranslated(ctx, deps, { ...common, upstreamBody: translated.body, customTools: translated.customTools, echo: translated.echo });
-  }
-  // A translated stream starts before the upstream says how many tokens it read: message_start carries the relay's own count.
-  const inputTokens = body.stream === true ? countConversationTokens(decodeAnthropicRequest(body)) : undefined;
-  return forwardTranslated(ctx, deps, { ...common, upstreamBody: anthropicRequestToOpenAI(body, format === 'chat' ? 'chat' : 'responses'), inputTokens });
+  const request = clientAdapter.decodeRequest(body);
+  const upstreamBody = upstreamAdapter.encodeRequest(request, candidates);
+  const answer = clientAdapter.answerEncoder({ body, request, model: options.model });
+  return forwardTranslated(ctx, deps, { ...forward, responseHeaders, candidates, upstreamFormat: format, upstreamBody, answer, clientBody: body });
 }

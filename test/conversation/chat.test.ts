@@ -2,7 +2,7 @@
 // are rebuilt into valid chat messages, tools round-trip, and what chat cannot carry is counted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeChatMessages, decodeChatTools, droppedList, encodeChatMessages, encodeChatTools, type DropReport } from '../../src/conversation/chat.ts';
+import { decodeChatMessages, droppedList, encodeChatMessages, type DropReport } from '../../src/conversation/chat.ts';
 import { decodeResponsesInput } from '../../src/conversation/responses.ts';
 import type { Conversation } from '../../src/conversation/model.ts';
 
@@ -66,16 +66,3 @@ test('items chat cannot carry are dropped and counted; custom calls become JSON 
   ]);
 });
 
-test('tools round-trip verbatim; tools from Responses are rebuilt for chat or counted as dropped', () => {
-  const tools = [{ type: 'function', function: { name: 'shell', description: 'run', parameters: { type: 'object' }, strict: true } }];
-  assert.deepEqual(encodeChatTools(decodeChatTools(tools)), tools);
-  const report: DropReport = {};
-  const out = encodeChatTools([
-    { kind: 'function', name: 'read', parameters: { type: 'object', properties: { path: { type: 'string' } } } },
-    { kind: 'custom', name: 'apply_patch', description: 'patch files' },
-    { kind: 'web_search', name: 'web_search' },
-  ], report);
-  assert.equal(out.length, 2);
-  assert.equal(out[1].function.parameters.required[0], 'input');
-  assert.deepEqual(report, { 'tool:web_search': 1 });
-});

@@ -2,7 +2,7 @@
 // byte-identical (ids and unknown fields included); rebuilt items take the right wire shapes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeResponsesInput, decodeResponsesTools, encodeResponsesInput, encodeResponsesTools } from '../../src/conversation/responses.ts';
+import { decodeResponsesInput, encodeResponsesInput } from '../../src/conversation/responses.ts';
 import { decodeChatMessages } from '../../src/conversation/chat.ts';
 import type { DropReport } from '../../src/conversation/chat.ts';
 
@@ -79,18 +79,3 @@ test('a rebuilt local shell call keeps its wire type; an opened compaction becom
   assert.deepEqual(out[2], { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'summary so far' }] });
 });
 
-test('Responses tools decode by kind and round-trip verbatim', () => {
-  const tools = [
-    { type: 'function', name: 'shell', description: 'run', parameters: { type: 'object' }, strict: false },
-    { type: 'custom', name: 'apply_patch', description: 'patch', format: { type: 'grammar', syntax: 'lark', definition: 'start: x' } },
-    { type: 'local_shell' },
-    { type: 'web_search', search_context_size: 'low' },
-    { type: 'mcp', server_label: 'x' },
-  ];
-  const defs = decodeResponsesTools(tools);
-  assert.deepEqual(defs.map((d) => d.kind), ['function', 'custom', 'local_shell', 'web_search', 'other']);
-  assert.deepEqual(encodeResponsesTools(defs), tools);
-  const report: DropReport = {};
-  assert.deepEqual(encodeResponsesTools([{ kind: 'function', name: 'f' }, { kind: 'other', name: 'x' }], report), [{ type: 'function', name: 'f', parameters: { type: 'object', properties: {} } }]);
-  assert.deepEqual(report, { 'tool:other': 1 });
-});

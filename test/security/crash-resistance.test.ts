@@ -8,7 +8,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
-import { tokenCount, MAX_TOKEN_COUNT } from '../../src/upstream/usage-tap.ts';
+import { tokenCount, MAX_TOKEN_COUNT } from '../../src/conversation/token-count.ts';
 
 describe('hostile usage numbers from an upstream', () => {
   let upstream: UpstreamEmulator;

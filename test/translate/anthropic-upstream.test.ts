@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { decodeResponsesInput } from '../../src/conversation/responses.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../src/conversation/anthropic.ts';
 import type { DropReport } from '../../src/conversation/chat.ts';
-import { AnthropicUpstreamDecoder, anthropicMessageToEvents } from '../../src/translate/anthropic-upstream-stream.ts';
+import { AnthropicUpstreamDecoder } from '../../src/adapters/anthropic/stream-decoder.ts';
+import { anthropicMessageToEvents } from '../../src/adapters/anthropic/answer.ts';
 
 test('a Codex-style Responses history becomes alternating Anthropic turns; what cannot travel is counted', () => {
   const conversation = decodeResponsesInput([
@@ -78,6 +79,6 @@ test('an Anthropic request decoded and encoded again gives back the same message
   const conversation = decodeAnthropicRequest({ system: 'S', messages });
   assert.equal(conversation.items[0].kind, 'message');
   const report: DropReport = {};
-  assert.deepEqual(encodeAnthropicMessages(conversation, report), { system: 'S', messages, tools: [] });
+  assert.deepEqual(encodeAnthropicMessages(conversation, report), { system: 'S', messages });
   assert.deepEqual(report, {});
 });

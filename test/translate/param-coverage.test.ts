@@ -3,10 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ACCEPTED, CARRIED, droppedParams, type WireFormat } from '../../src/translate/param-coverage.ts';
-import { chatRequestToResponses, responsesRequestToChat } from '../../src/translate/request.ts';
-import { chatRequestToAnthropic, responsesRequestToAnthropic } from '../../src/translate/anthropic-upstream-request.ts';
-import { anthropicRequestToOpenAI } from '../../src/translate/anthropic-request.ts';
+import { ACCEPTED, CARRIED, droppedParams } from '../../src/translate/param-coverage.ts';
+import { adapterFor, type WireFormat } from '../../src/adapters/registry.ts';
 
 const SCHEMA = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
 const FN = { name: 'f', description: 'd', parameters: { type: 'object', properties: {} } };
@@ -17,14 +15,8 @@ const BASE: Record<WireFormat, Record<string, unknown>> = {
   anthropic: { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'f', description: 'd', input_schema: FN.parameters }] },
 };
 
-const TRANSLATE: Record<string, (body: any) => unknown> = {
-  'chat→responses': (b) => chatRequestToResponses(b),
-  'chat→anthropic': (b) => chatRequestToAnthropic(b).body,
-  'responses→chat': (b) => responsesRequestToChat(b).body,
-  'responses→anthropic': (b) => responsesRequestToAnthropic(b).body,
-  'anthropic→chat': (b) => anthropicRequestToOpenAI(b, 'chat'),
-  'anthropic→responses': (b) => anthropicRequestToOpenAI(b, 'responses'),
-};
+/** A translation: decoded by the client format's adapter, encoded by the upstream's. */
+const translate = (client: WireFormat, upstream: WireFormat, body: any): unknown => adapterFor(upstream).encodeRequest(adapterFor(client).decodeRequest(body), []);
 
 /** A value for each parameter that differs from what the translation sends without it. */
 function sample(client: WireFormat, path: string): [string, unknown] {
@@ -42,14 +34,16 @@ function sample(client: WireFormat, path: string): [string, unknown] {
 
 const CONVERSATION = new Set(['messages', 'input', 'instructions', 'system', 'tools']);
 
-for (const [direction, translate] of Object.entries(TRANSLATE)) {
-  const [client, upstream] = direction.split('→') as [WireFormat, WireFormat];
+const DIRECTIONS = (Object.keys(CARRIED) as WireFormat[]).flatMap((client) => (Object.keys(CARRIED[client]) as WireFormat[]).map((upstream) => [client, upstream] as const));
+
+for (const [client, upstream] of DIRECTIONS) {
+  const direction = `${client}→${upstream}`;
   test(`${direction}: every parameter listed as carried changes the upstream request`, () => {
-    const without = JSON.stringify(translate(BASE[client]));
+    const without = JSON.stringify(translate(client, upstream, BASE[client]));
     for (const path of CARRIED[client][upstream]!) {
       if (CONVERSATION.has(path)) continue;
       const [name, value] = sample(client, path);
-      assert.notEqual(JSON.stringify(translate({ ...BASE[client], [name]: value })), without, `${direction}: ${path} reaches the upstream`);
+      assert.notEqual(JSON.stringify(translate(client, upstream, { ...BASE[client], [name]: value })), without, `${direction}: ${path} reaches the upstream`);
     }
   });
 }

@@ -2,9 +2,10 @@
 // neutral events: the sequences clients (openai SDK, Codex) rely on, tool calls, usage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChatStreamDecoder, ChatStreamEncoder } from '../../src/translate/chat-stream.ts';
-import { ResponsesStreamDecoder, ResponsesStreamEncoder } from '../../src/translate/responses-stream.ts';
-import { chatCompletionToEvents, eventsToChatCompletion, eventsToResponse, responseToEvents } from '../../src/translate/whole-response.ts';
+import { ChatStreamDecoder, ChatStreamEncoder } from '../../src/adapters/chat/stream.ts';
+import { ResponsesStreamDecoder, ResponsesStreamEncoder } from '../../src/adapters/responses/stream.ts';
+import { chatCompletionToEvents, eventsToChatCompletion } from '../../src/adapters/chat/answer.ts';
+import { eventsToResponse, responseToEvents } from '../../src/adapters/responses/answer.ts';
 
 function parseFrames(text: string): { event?: string; data: any }[] {
   return text.split('\n\n').filter(Boolean).map((frame) => {
@@ -27,8 +28,8 @@ test('a chat stream becomes the full Responses event sequence with items and usa
   const decoder = new ChatStreamDecoder();
   const encoder = new ResponsesStreamEncoder({ id: 'resp_1', model: 'm', createdAt: 1 });
   let out = '';
-  for (const chunk of chatChunks) for (const e of decoder.decode(JSON.stringify(chunk))) out += encoder.encode(e);
-  decoder.decode('[DONE]');
+  for (const chunk of chatChunks) for (const e of decoder.decode(undefined, JSON.stringify(chunk))) out += encoder.encode(e);
+  decoder.decode(undefined, '[DONE]');
   assert.equal(decoder.done, true);
   out += encoder.finish();
   const frames = parseFrames(out);

@@ -9,6 +9,14 @@ import { relayUpstreamResponse } from '../../src/upstream/relay-response.ts';
 import { relayTranslated } from '../../src/translate/relay-translated.ts';
 import type { ChannelRecord } from '../../src/store/catalog-store.ts';
 import { memoryScope, memorySink } from '../helpers/memory-sink.ts';
+import { eventsToResponse } from '../../src/adapters/responses/answer.ts';
+import { ResponsesStreamEncoder } from '../../src/adapters/responses/stream.ts';
+
+/** Encodes answers for a Responses client asking for `model`. */
+const responsesAnswer = (model: string) => {
+  const options = () => ({ id: 'resp_test', model, createdAt: 0, customTools: new Set<string>(), echo: {} });
+  return { stream: () => new ResponsesStreamEncoder(options()), whole: (events: Parameters<typeof eventsToResponse>[0]) => eventsToResponse(events, options()) };
+};
 
 const channel: ChannelRecord = { id: 1, name: 'up', type: 'openai-chat', baseUrl: 'http://upstream.invalid/v1', apiKey: 'sk-up-secret', models: ['m'], priority: 0, weight: 1, enabled: true, options: {}, source: 'test' };
 
@@ -95,7 +103,7 @@ test('a translated Chat answer reaches a Responses client as one response object
   const { sink, record } = memorySink();
   const scope = memoryScope(sink, { endpoint: '/v1/responses' });
   const text = JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hello' } }], usage: { prompt_tokens: 7, completion_tokens: 2 } });
-  await relayTranslated(scope, upstream(200, 'application/json', [text]), { upstream: 'chat', client: 'responses', channel, clientModel: 'm' });
+  await relayTranslated(scope, upstream(200, 'application/json', [text]), { upstream: 'chat', answer: responsesAnswer('m'), channel });
   assert.equal(record.status, 200);
   const answer = record.json as { object: string; model: string; output: { content: { text: string }[] }[] };
   assert.equal(answer.object, 'response');

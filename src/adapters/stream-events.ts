@@ -1,5 +1,6 @@
 // The neutral stream: what any upstream's streamed answer says, as a sequence of small events.
-// Decoders turn a wire stream into these; encoders turn these into the client's wire stream.
+// Each adapter decodes its wire answers (whole or streamed) into these and encodes these into its
+// wire answers; a translated answer is one adapter's decoder feeding another's encoder.
 import type { Usage } from '../conversation/model.ts';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';

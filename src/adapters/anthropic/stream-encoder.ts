@@ -1,13 +1,19 @@
-// Neutral stream events → Anthropic Messages answers: the SSE sequence (message_start,
-// content_block_start/delta/stop, message_delta with usage, message_stop) and whole messages.
+// Neutral stream events → an Anthropic Messages stream: message_start, content_block_start/
+// delta/stop, message_delta with the stop reason and usage, message_stop; and the error event
+// that ends a broken Anthropic stream.
 import { randomBytes } from 'node:crypto';
-import type { Usage } from '../conversation/model.ts';
-import { emptyUsage } from '../conversation/model.ts';
-import type { FinishReason, StreamEvent } from './stream-events.ts';
-
-const STOP_REASON: Record<FinishReason, string> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal' };
+import type { Usage } from '../../conversation/model.ts';
+import { emptyUsage } from '../../conversation/model.ts';
+import type { FinishReason, StreamEvent } from '../stream-events.ts';
+import { stopReasonOf } from './finish.ts';
+import { anthropicUsage } from './usage.ts';
 
 export const anthropicMessageId = () => `msg_${randomBytes(12).toString('hex')}`;
+
+/** The event that ends an Anthropic stream when the upstream fails after the first byte. */
+export function anthropicStreamErrorFrame(message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
+}
 
 interface OpenBlock {
   index: number;
@@ -22,7 +28,7 @@ export class AnthropicStreamEncoder {
   private open: OpenBlock | undefined;
   private nextIndex = 0;
   private usage: Usage = emptyUsage();
-  private finish: FinishReason = 'stop';
+  private finishReason: FinishReason = 'stop';
   private sawTool = false;
   private readonly inputTokens: number;
 
@@ -74,66 +80,22 @@ export class AnthropicStreamEncoder {
         if (this.open?.kind !== 'tool_use' || this.open.callIndex !== event.index) return out;
         return out + this.frame('content_block_delta', { index: this.open.index, delta: { type: 'input_json_delta', partial_json: event.delta } });
       case 'finish':
-        this.finish = event.reason;
+        this.finishReason = event.reason;
         return out;
       case 'usage':
         this.usage = event.usage;
         return out;
       case 'error':
-        return out + this.close() + this.frame('error', { error: { type: 'api_error', message: event.message } });
+        return out + this.close() + anthropicStreamErrorFrame(event.message);
       default:
         return out;
     }
   }
 
-  end(): string {
-    const reason = this.sawTool && this.finish === 'stop' ? 'tool_use' : STOP_REASON[this.finish];
+  /** The closing frames: the open block's stop, message_delta (stop reason, usage) and message_stop. */
+  finish(): string {
     return this.start() + this.close()
-      + this.frame('message_delta', { delta: { stop_reason: reason, stop_sequence: null }, usage: { input_tokens: this.usage.inputTokens, output_tokens: this.usage.outputTokens, cache_read_input_tokens: this.usage.cachedTokens } })
+      + this.frame('message_delta', { delta: { stop_reason: stopReasonOf(this.finishReason, this.sawTool), stop_sequence: null }, usage: anthropicUsage(this.usage) })
       + this.frame('message_stop', {});
   }
-}
-
-/** Neutral events → a whole Anthropic `message` object. */
-export function eventsToAnthropicMessage(events: StreamEvent[], id: string, model: string): Record<string, unknown> {
-  const content: any[] = [];
-  const calls = new Map<number, any>();
-  let usage = emptyUsage();
-  let finish: FinishReason = 'stop';
-  const last = () => content[content.length - 1];
-  for (const event of events) {
-    if (event.type === 'text') {
-      if (last()?.type !== 'text') content.push({ type: 'text', text: '' });
-      last().text += event.delta;
-    } else if (event.type === 'reasoning') {
-      if (last()?.type !== 'thinking') content.push({ type: 'thinking', thinking: '', signature: '' });
-      last().thinking += event.delta;
-    } else if (event.type === 'tool_call_start') {
-      const block = { type: 'tool_use', id: event.callId, name: event.name, input: {}, _args: '' };
-      calls.set(event.index, block);
-      content.push(block);
-    } else if (event.type === 'tool_call_args') {
-      const block = calls.get(event.index);
-      if (block) block._args += event.delta;
-    } else if (event.type === 'usage') usage = event.usage;
-    else if (event.type === 'finish') finish = event.reason;
-  }
-  for (const block of calls.values()) {
-    try {
-      block.input = block._args ? JSON.parse(block._args) : {};
-    } catch {
-      block.input = { raw: block._args };
-    }
-    delete block._args;
-  }
-  return {
-    id,
-    type: 'message',
-    role: 'assistant',
-    model,
-    content,
-    stop_reason: calls.size > 0 && finish === 'stop' ? 'tool_use' : STOP_REASON[finish],
-    stop_sequence: null,
-    usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_input_tokens: usage.cachedTokens },
-  };
 }

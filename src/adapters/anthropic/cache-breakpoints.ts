@@ -3,7 +3,7 @@
 // without marks would pay full price for its whole history on every turn. Four marks, the most
 // Anthropic allows: the last tool, the system prompt, and the ends of the last two user turns,
 // so each turn reads what the previous one wrote and writes the new end.
-import type { JsonObject } from '../json.ts';
+import type { JsonObject } from '../../json.ts';
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
 

@@ -1,12 +1,15 @@
 // Responses streams ⇄ neutral stream events: a decoder for upstream Responses events and an
 // encoder producing the full Responses event sequence (created … output items … completed).
 import { randomBytes } from 'node:crypto';
-import type { Usage } from '../conversation/model.ts';
-import { emptyUsage } from '../conversation/model.ts';
-import type { FinishReason, StreamEvent } from './stream-events.ts';
-import { usageFromResponses } from '../upstream/usage-tap.ts';
+import type { Usage } from '../../conversation/model.ts';
+import { emptyUsage } from '../../conversation/model.ts';
+import type { FinishReason, StreamEvent } from '../stream-events.ts';
+import { responsesUsage, usageFromResponses } from './usage.ts';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+/** Responses has no finish reason: an `incomplete` answer was cut by length, one with calls wants their results. */
+export const finishOfResponse = (incomplete: boolean, madeCalls: boolean): FinishReason => (incomplete ? 'length' : madeCalls ? 'tool_calls' : 'stop');
 
 export class ResponsesStreamDecoder {
   private readonly callIndexByItem = new Map<string, number>();
@@ -59,8 +62,7 @@ export class ResponsesStreamDecoder {
         const events: StreamEvent[] = [];
         const usage = usageFromResponses(event.response?.usage);
         if (usage) events.push({ type: 'usage', usage });
-        const reason: FinishReason = type === 'response.incomplete' ? 'length' : this.nextCall > 0 ? 'tool_calls' : 'stop';
-        events.push({ type: 'finish', reason });
+        events.push({ type: 'finish', reason: finishOfResponse(type === 'response.incomplete', this.nextCall > 0) });
         return events;
       }
       case 'response.failed': {
@@ -243,7 +245,7 @@ export class ResponsesStreamEncoder {
 }
 
 /** A custom tool's free-form input, from the `{"input": "..."}` arguments a chat model produced. */
-export function customInput(args: string): string {
+function customInput(args: string): string {
   try {
     const parsed = JSON.parse(args);
     if (parsed && typeof parsed.input === 'string') return parsed.input;
@@ -253,22 +255,10 @@ export function customInput(args: string): string {
   return args;
 }
 
-export function responsesUsage(u: Usage): Record<string, unknown> {
-  return {
-    input_tokens: u.inputTokens,
-    input_tokens_details: { cached_tokens: u.cachedTokens },
-    output_tokens: u.outputTokens,
-    output_tokens_details: { reasoning_tokens: u.reasoningTokens },
-    total_tokens: u.totalTokens || u.inputTokens + u.outputTokens,
-  };
-}
-
-export function chatUsage(u: Usage): Record<string, unknown> {
-  return {
-    prompt_tokens: u.inputTokens,
-    completion_tokens: u.outputTokens,
-    total_tokens: u.totalTokens || u.inputTokens + u.outputTokens,
-    prompt_tokens_details: { cached_tokens: u.cachedTokens },
-    completion_tokens_details: { reasoning_tokens: u.reasoningTokens },
-  };
+/**
+ * The error event that ends a Responses stream when the upstream fails after the first byte; it
+ * carries the next `sequence_number`, as every Responses event must.
+ */
+export function responsesStreamErrorFrame(code: string, message: string, sequenceNumber = 0): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequenceNumber, code, message, param: null })}\n\n`;
 }

@@ -1,12 +1,9 @@
-// Anthropic Messages answers → neutral stream events, for clients of the OpenAI formats served by
-// an Anthropic channel: a decoder for the named-event stream (message_start, content_block_*,
-// message_delta, message_stop, error) and the same for a whole `message` object.
-import type { FinishReason, StreamEvent } from './stream-events.ts';
-import { mergeAnthropicUsage, usageFromAnthropic } from '../upstream/usage-tap.ts';
-
-const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', pause_turn: 'stop', max_tokens: 'length', model_context_window_exceeded: 'length', tool_use: 'tool_calls', refusal: 'content_filter' };
-
-export const finishOfStopReason = (reason: unknown): FinishReason => FINISH[String(reason)] ?? 'stop';
+// Anthropic Messages streams → neutral stream events, for clients of other formats served by an
+// Anthropic channel: a decoder for the named-event stream (message_start, content_block_*,
+// message_delta, message_stop, error).
+import type { StreamEvent } from '../stream-events.ts';
+import { mergeAnthropicUsage } from './usage.ts';
+import { finishOfStopReason } from './finish.ts';
 
 export class AnthropicUpstreamDecoder {
   done = false;
@@ -70,23 +67,4 @@ export class AnthropicUpstreamDecoder {
         return [];
     }
   }
-}
-
-/** A whole Anthropic `message` object as neutral events. */
-export function anthropicMessageToEvents(message: any): StreamEvent[] {
-  const events: StreamEvent[] = [{ type: 'start', id: String(message?.id ?? ''), model: String(message?.model ?? ''), created: Math.floor(Date.now() / 1000) }];
-  let calls = 0;
-  for (const block of Array.isArray(message?.content) ? message.content : []) {
-    if (block?.type === 'text' && block.text) events.push({ type: 'text', delta: String(block.text) });
-    else if (block?.type === 'thinking' && block.thinking) events.push({ type: 'reasoning', delta: String(block.thinking) });
-    else if (block?.type === 'tool_use') {
-      const index = calls++;
-      events.push({ type: 'tool_call_start', index, callId: String(block.id ?? `toolu_${index}`), name: String(block.name ?? ''), custom: false });
-      events.push({ type: 'tool_call_args', index, delta: JSON.stringify(block.input ?? {}) });
-    }
-  }
-  events.push({ type: 'finish', reason: finishOfStopReason(message?.stop_reason) });
-  const usage = usageFromAnthropic(message?.usage);
-  if (usage) events.push({ type: 'usage', usage });
-  return events;
 }

@@ -1,17 +1,21 @@
 // Chat Completions streams ⇄ neutral stream events: a stateful decoder for upstream chunks and
-// an encoder producing `chat.completion.chunk` frames ending in `data: [DONE]`.
-import type { FinishReason, StreamEvent } from './stream-events.ts';
-import { usageFromChat } from '../upstream/usage-tap.ts';
+// an encoder producing `chat.completion.chunk` frames ending in `data: [DONE]`, and the error
+// frame that ends a broken chat stream.
+import type { FinishReason, StreamEvent } from '../stream-events.ts';
+import { chatUsage, usageFromChat } from './usage.ts';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', tool_calls: 'tool_calls', function_call: 'tool_calls', content_filter: 'content_filter' };
+
+/** A chat `finish_reason` → the neutral reason (the neutral names are chat's own). */
+export const finishFromChat = (reason: unknown): FinishReason => FINISH[String(reason)] ?? 'stop';
 
 export class ChatStreamDecoder {
   private started = false;
   private readonly seenCalls = new Set<number>();
   done = false;
 
-  /** One SSE `data:` payload in, neutral events out. */
-  decode(data: string): StreamEvent[] {
+  /** One SSE event in (chat names none; only `data:` counts), neutral events out. */
+  decode(_event: string | undefined, data: string): StreamEvent[] {
     if (data === '[DONE]') {
       this.done = true;
       return [];
@@ -43,7 +47,7 @@ export class ChatStreamDecoder {
         const args = call.function?.arguments;
         if (typeof args === 'string' && args) events.push({ type: 'tool_call_args', index, delta: args });
       }
-      if (choice.finish_reason) events.push({ type: 'finish', reason: FINISH[choice.finish_reason] ?? 'stop' });
+      if (choice.finish_reason) events.push({ type: 'finish', reason: finishFromChat(choice.finish_reason) });
     }
     const usage = usageFromChat(chunk.usage);
     if (usage) events.push({ type: 'usage', usage });
@@ -107,7 +111,7 @@ export class ChatStreamEncoder {
         this.usage = event;
         return '';
       case 'error':
-        return `data: ${JSON.stringify({ error: { message: event.message, type: 'upstream_error', code: event.code, param: null } })}\n\n`;
+        return chatStreamErrorFrame(event.code, event.message);
     }
   }
 
@@ -116,23 +120,21 @@ export class ChatStreamEncoder {
     const reason = this.finishReason ?? (this.sawToolCall ? 'tool_calls' : 'stop');
     let out = this.frame(this.roleSent ? {} : this.withRole({ content: '' }), reason);
     if (this.options.includeUsage && this.usage) {
-      const u = this.usage.usage;
       const chunk = {
         id: this.options.id,
         object: 'chat.completion.chunk',
         created: this.options.created,
         model: this.options.model,
         choices: [],
-        usage: {
-          prompt_tokens: u.inputTokens,
-          completion_tokens: u.outputTokens,
-          total_tokens: u.totalTokens,
-          prompt_tokens_details: { cached_tokens: u.cachedTokens },
-          completion_tokens_details: { reasoning_tokens: u.reasoningTokens },
-        },
+        usage: chatUsage(this.usage.usage),
       };
       out += `data: ${JSON.stringify(chunk)}\n\n`;
     }
     return out + 'data: [DONE]\n\n';
   }
+}
+
+/** The frame that ends a chat stream when the upstream fails after the first byte. */
+export function chatStreamErrorFrame(code: string, message: string): string {
+  return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code, param: null } })}\n\n`;
 }
