@@ -4,6 +4,10 @@
 // it is given.
 import type { Command } from 'commander';
 import type { CatalogStore, GroupRecord } from '../store/catalog-store.ts';
+import {
+  compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema, LIMIT_FIELDS,
+  type CompactionOptions, type LimitOptions,
+} from '../access/catalog-schema.ts';
 import { AdminStore } from '../store/admin-store.ts';
 import { registerChannelCommands } from './channel-commands.ts';
 import { registerUsageCommands } from './usage-commands.ts';
@@ -11,20 +15,22 @@ import { integerAtLeast, positiveAmount } from './option-parsers.ts';
 import { withStore, withStoreOptions } from './store-access.ts';
 import { printTable, splitList } from './format.ts';
 
-const STRATEGIES = ['model', 'ledger', 'none'];
-const OUTPUTS = ['message', 'sealed'];
-const FALLBACKS = ['ledger', 'error'];
-const LIMIT_KEYS = ['rpm', 'tpm', 'concurrency', 'quotaTokens', 'quotaUsd'];
+/** A flag's value checked against one of the catalog's enums; the message lists the values it takes. */
+function oneOf<T extends string>(flag: string, values: readonly T[], given: string | undefined): T | undefined {
+  if (given === undefined) return undefined;
+  if (!values.includes(given as T)) throw new Error(`${flag} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}; got "${given}"`);
+  return given as T;
+}
 
 /** The compaction settings the flags give, merged over `current`; `--summarizer-model ""` removes that one. */
-function compactionFrom(opts: Record<string, any>, current: Record<string, unknown> = {}): Record<string, unknown> {
-  if (opts.compactionStrategy !== undefined && !STRATEGIES.includes(opts.compactionStrategy)) throw new Error(`--compaction-strategy must be model, ledger or none; got "${opts.compactionStrategy}"`);
-  if (opts.compactionOutput !== undefined && !OUTPUTS.includes(opts.compactionOutput)) throw new Error(`--compaction-output must be message or sealed; got "${opts.compactionOutput}"`);
-  if (opts.compactionFallback !== undefined && !FALLBACKS.includes(opts.compactionFallback)) throw new Error(`--compaction-fallback must be ledger or error; got "${opts.compactionFallback}"`);
-  const next: Record<string, unknown> = { ...current };
-  if (opts.compactionStrategy !== undefined) next.strategy = opts.compactionStrategy;
-  if (opts.compactionOutput !== undefined) next.output = opts.compactionOutput;
-  if (opts.compactionFallback !== undefined) next.fallback = opts.compactionFallback;
+function compactionFrom(opts: Record<string, any>, current: CompactionOptions = {}): CompactionOptions {
+  const strategy = oneOf('--compaction-strategy', compactionStrategySchema.options, opts.compactionStrategy);
+  const output = oneOf('--compaction-output', compactionOutputSchema.options, opts.compactionOutput);
+  const fallback = oneOf('--compaction-fallback', compactionFallbackSchema.options, opts.compactionFallback);
+  const next: CompactionOptions = { ...current };
+  if (strategy !== undefined) next.strategy = strategy;
+  if (output !== undefined) next.output = output;
+  if (fallback !== undefined) next.fallback = fallback;
   if (opts.summarizerModel === '') delete next.summarizerModel;
   else if (opts.summarizerModel !== undefined) next.summarizerModel = opts.summarizerModel;
   return next;
@@ -82,7 +88,7 @@ function registerGroupCommands(program: Command): Command {
         const group = await findGroup(catalog, name);
         if (!group) throw new Error(`No group named "${name}"; add it with "compact-relay groups add --name ${name} --models …".`);
         warnIfDeclaredInConfig(group);
-        const compaction = compactionFrom(opts, (group.options.compaction ?? {}) as Record<string, unknown>);
+        const compaction = compactionFrom(opts, group.options.compaction);
         const { compaction: _old, ...rest } = group.options;
         await catalog.upsertGroup(name, opts.models !== undefined ? modelsFrom(opts.models) : group.models, { ...rest, ...(Object.keys(compaction).length ? { compaction } : {}) }, group.source);
       });
@@ -149,10 +155,10 @@ function limitFlags(command: Command, withQuotas: boolean): Command {
   return withStoreOptions(command.option('--clear', 'remove every limit first'));
 }
 
-function mergeLimits(current: Record<string, unknown>, opts: Record<string, any>): Record<string, unknown> {
-  const next: Record<string, unknown> = { ...current };
-  if (opts.clear) for (const k of LIMIT_KEYS) delete next[k];
-  for (const k of LIMIT_KEYS) if (opts[k] !== undefined) next[k] = opts[k];
+function mergeLimits<T extends LimitOptions>(current: T, opts: Record<string, any>): T {
+  const next: T = { ...current };
+  if (opts.clear) for (const k of LIMIT_FIELDS) delete next[k];
+  for (const k of LIMIT_FIELDS) if (opts[k] !== undefined) next[k] = opts[k];
   return next;
 }
 
