@@ -7,6 +7,7 @@ import {
   keyLimitFields, keyLimitsSchema, patchShape,
 } from '../access/catalog-schema.ts';
 import { checkBaseUrl } from '../config/base-url.ts';
+import { USAGE_COLUMNS } from '../store/usage-columns.ts';
 
 export { LIMIT_FIELDS } from '../access/catalog-schema.ts';
 
@@ -179,15 +180,14 @@ export const channelTestSchema = z.object({
   error: z.string().nullable(),
 });
 
+/** A usage row as the API returns it, from the one definition of the usage columns. */
 export const usageRowSchema = z.object({
-  id: z.number(), ts: z.string(), request_id: z.string(), key_name: z.string().nullable(), group_name: z.string().nullable(),
-  model: z.string().nullable(), channel: z.string().nullable(), endpoint: z.string(), status: z.number(), streamed: z.number(),
-  input_tokens: z.number(), output_tokens: z.number(), cached_tokens: z.number(), reasoning_tokens: z.number(),
-  latency_ms: z.number(), ttfb_ms: z.number().nullable(), error_code: z.string().nullable(),
-  compaction_strategy: z.string().nullable(), compaction_tokens_before: z.number().nullable(), compaction_tokens_after: z.number().nullable(),
-  summarizer_model: z.string().nullable(), summarizer_input_tokens: z.number().nullable(), summarizer_output_tokens: z.number().nullable(),
-  compaction_fallback: z.string().nullable().describe('why a model summary fell back to the ledger: upstream_error, upstream_timeout, summarizer_unavailable, rate_limited, rejected'),
-  summarizer_call: z.number().describe('1 on the row of the compaction summarizer\'s own upstream call (same request_id as the compacted request)'),
+  id: z.number(),
+  ...Object.fromEntries(Object.entries(USAGE_COLUMNS).map(([name, spec]) => {
+    const value = spec.type === 'text' ? z.string() : z.number();
+    const column = spec.nullable ? value.nullable() : value;
+    return [name, 'description' in spec ? column.describe(spec.description) : column];
+  })),
 });
 
 const totals = {
