@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { channelOptionFields, compactionOptionFields, groupLimitFields, keyLimitFields } from '../../src/access/catalog-schema.ts';
 import { readConfigFile } from '../../src/config/config.ts';
-import { createChannelSchema, createGroupSchema, createKeySchema, updateChannelSchema } from '../../src/console/admin-schemas.ts';
+import { channelViewSchema, createChannelSchema, createGroupSchema, createKeySchema, updateChannelSchema } from '../../src/console/admin-schemas.ts';
 import { openStore } from '../../src/store/database.ts';
 import { CatalogStore } from '../../src/store/catalog-store.ts';
 
@@ -73,6 +73,7 @@ test('the admin API bodies carry exactly the catalog\'s option fields', () => {
   for (const field of Object.keys(channelOptionFields)) {
     assert.ok(field in createChannelSchema.shape, `create channel takes ${field}`);
     assert.ok(field in updateChannelSchema.shape, `update channel takes ${field}`);
+    assert.ok(field in channelViewSchema.shape, `the channel view shows ${field}`);
   }
   assert.deepEqual(Object.keys(createGroupSchema.shape.compaction.unwrap().shape), Object.keys(compactionOptionFields));
   assert.deepEqual(Object.keys(createGroupSchema.shape.limits.unwrap().shape), Object.keys(groupLimitFields));
