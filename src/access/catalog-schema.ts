@@ -63,8 +63,8 @@ export type CompactionOptions = z.infer<typeof compactionOptionsSchema>;
 
 export const groupLimitFields = {
   rpm: positiveInt.describe('requests per minute'),
-  tpm: positiveInt.describe('tokens per minute'),
-  concurrency: positiveInt.describe('requests at the same time'),
+  tpm: positiveInt.describe('tokens per minute (estimated before the call, corrected after)'),
+  concurrency: positiveInt.describe('requests in flight at once'),
 };
 
 export const groupLimitsSchema = strictShape(groupLimitFields, 'group limit').partial();
@@ -77,8 +77,8 @@ export type GroupOptions = z.infer<typeof groupOptionsSchema>;
 
 export const keyLimitFields = {
   ...groupLimitFields,
-  quotaTokens: positiveInt.describe('total token budget'),
-  quotaUsd: z.number().positive().describe('total cost budget in US dollars'),
+  quotaTokens: positiveInt.describe('total tokens the key may use'),
+  quotaUsd: z.number().positive().describe('total cost the key may run up, in US dollars from the price table'),
 };
 
 export const keyLimitsSchema = strictShape(keyLimitFields, 'key limit').partial();

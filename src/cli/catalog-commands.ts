@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { CatalogStore, GroupRecord } from '../store/catalog-store.ts';
 import {
-  compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema, LIMIT_FIELDS,
+  compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema, groupLimitFields, keyLimitFields, LIMIT_FIELDS,
   type CompactionOptions, type LimitOptions,
 } from '../access/catalog-schema.ts';
 import { AdminStore } from '../store/admin-store.ts';
@@ -142,15 +142,11 @@ function registerKeyCommands(program: Command): Command {
   return keys;
 }
 
-function limitFlags(command: Command, withQuotas: boolean): Command {
-  command
-    .option('--rpm <n>', 'requests per minute', integerAtLeast(1))
-    .option('--tpm <n>', 'tokens per minute (estimated before the call, corrected after)', integerAtLeast(1))
-    .option('--concurrency <n>', 'requests in flight at once', integerAtLeast(1));
-  if (withQuotas) {
-    command
-      .option('--quota-tokens <n>', 'total tokens this key may use', integerAtLeast(1))
-      .option('--quota-usd <amount>', 'total cost this key may run up, from the price table', positiveAmount);
+/** One flag per limit of the catalog schema (`quotaTokens` → `--quota-tokens <n>`), described and checked as it says. */
+function limitFlags(command: Command, fields: typeof groupLimitFields | typeof keyLimitFields): Command {
+  for (const [field, schema] of Object.entries(fields)) {
+    const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    command.option(`${flag} <${schema.isInt ? 'n' : 'amount'}>`, schema.description ?? field, schema.isInt ? integerAtLeast(1) : positiveAmount);
   }
   return withStoreOptions(command.option('--clear', 'remove every limit first'));
 }
@@ -163,7 +159,7 @@ function mergeLimits<T extends LimitOptions>(current: T, opts: Record<string, an
 }
 
 function registerLimitCommands(keys: Command, groups: Command): void {
-  limitFlags(keys.command('limits').description('set rate limits and quotas of a key').argument('<name>'), true).action(async (name: string, opts) => {
+  limitFlags(keys.command('limits').description('set rate limits and quotas of a key').argument('<name>'), keyLimitFields).action(async (name: string, opts) => {
     const done = await withStore(opts, async (_s, c) => {
       const key = (await c.listKeys()).find((k) => k.name === name && !k.revokedAt);
       if (!key) throw new Error(`No active key named "${name}".`);
@@ -173,7 +169,7 @@ function registerLimitCommands(keys: Command, groups: Command): void {
     });
     console.error(`key "${name}" limits: ${JSON.stringify(done)}`);
   });
-  limitFlags(groups.command('limits').description('set rate limits shared by all keys of a group').argument('<name>'), false).action(async (name: string, opts) => {
+  limitFlags(groups.command('limits').description('set rate limits shared by all keys of a group').argument('<name>'), groupLimitFields).action(async (name: string, opts) => {
     const done = await withStore(opts, async (_s, c) => {
       const group = await findGroup(c, name);
       if (!group) throw new Error(`No group named "${name}".`);
