@@ -82,7 +82,7 @@ export function createLogger(level: string): Logger {
 export async function startRelay(config: RelayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningRelay> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const serverSecret = await loadServerSecret(store.db, process.env.COMPACT_RELAY_SECRET);
-  const catalogStore = new CatalogStore(store.db, new SecretBox(serverSecret));
+  const catalogStore = new CatalogStore(store.db, new SecretBox(serverSecret), (problem) => logger.warn(problem));
   const sealedNow = await catalogStore.sealPlainKeys();
   if (sealedNow > 0) logger.info(`sealed ${sealedNow} upstream key(s) that were stored in plain text`);
   await applyConfigCatalog(catalogStore, config);

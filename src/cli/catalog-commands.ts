@@ -4,6 +4,10 @@
 // it is given.
 import type { Command } from 'commander';
 import type { CatalogStore, GroupRecord } from '../store/catalog-store.ts';
+import {
+  compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema, groupLimitFields, keyLimitFields, LIMIT_FIELDS,
+  type CompactionOptions, type LimitOptions,
+} from '../access/catalog-schema.ts';
 import { AdminStore } from '../store/admin-store.ts';
 import { registerChannelCommands } from './channel-commands.ts';
 import { registerUsageCommands } from './usage-commands.ts';
@@ -11,20 +15,22 @@ import { integerAtLeast, positiveAmount } from './option-parsers.ts';
 import { withStore, withStoreOptions } from './store-access.ts';
 import { printTable, splitList } from './format.ts';
 
-const STRATEGIES = ['model', 'ledger', 'none'];
-const OUTPUTS = ['message', 'sealed'];
-const FALLBACKS = ['ledger', 'error'];
-const LIMIT_KEYS = ['rpm', 'tpm', 'concurrency', 'quotaTokens', 'quotaUsd'];
+/** A flag's value checked against one of the catalog's enums; the message lists the values it takes. */
+function oneOf<T extends string>(flag: string, values: readonly T[], given: string | undefined): T | undefined {
+  if (given === undefined) return undefined;
+  if (!values.includes(given as T)) throw new Error(`${flag} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}; got "${given}"`);
+  return given as T;
+}
 
 /** The compaction settings the flags give, merged over `current`; `--summarizer-model ""` removes that one. */
-function compactionFrom(opts: Record<string, any>, current: Record<string, unknown> = {}): Record<string, unknown> {
-  if (opts.compactionStrategy !== undefined && !STRATEGIES.includes(opts.compactionStrategy)) throw new Error(`--compaction-strategy must be model, ledger or none; got "${opts.compactionStrategy}"`);
-  if (opts.compactionOutput !== undefined && !OUTPUTS.includes(opts.compactionOutput)) throw new Error(`--compaction-output must be message or sealed; got "${opts.compactionOutput}"`);
-  if (opts.compactionFallback !== undefined && !FALLBACKS.includes(opts.compactionFallback)) throw new Error(`--compaction-fallback must be ledger or error; got "${opts.compactionFallback}"`);
-  const next: Record<string, unknown> = { ...current };
-  if (opts.compactionStrategy !== undefined) next.strategy = opts.compactionStrategy;
-  if (opts.compactionOutput !== undefined) next.output = opts.compactionOutput;
-  if (opts.compactionFallback !== undefined) next.fallback = opts.compactionFallback;
+function compactionFrom(opts: Record<string, any>, current: CompactionOptions = {}): CompactionOptions {
+  const strategy = oneOf('--compaction-strategy', compactionStrategySchema.options, opts.compactionStrategy);
+  const output = oneOf('--compaction-output', compactionOutputSchema.options, opts.compactionOutput);
+  const fallback = oneOf('--compaction-fallback', compactionFallbackSchema.options, opts.compactionFallback);
+  const next: CompactionOptions = { ...current };
+  if (strategy !== undefined) next.strategy = strategy;
+  if (output !== undefined) next.output = output;
+  if (fallback !== undefined) next.fallback = fallback;
   if (opts.summarizerModel === '') delete next.summarizerModel;
   else if (opts.summarizerModel !== undefined) next.summarizerModel = opts.summarizerModel;
   return next;
@@ -82,7 +88,7 @@ function registerGroupCommands(program: Command): Command {
         const group = await findGroup(catalog, name);
         if (!group) throw new Error(`No group named "${name}"; add it with "compact-relay groups add --name ${name} --models …".`);
         warnIfDeclaredInConfig(group);
-        const compaction = compactionFrom(opts, (group.options.compaction ?? {}) as Record<string, unknown>);
+        const compaction = compactionFrom(opts, group.options.compaction);
         const { compaction: _old, ...rest } = group.options;
         await catalog.upsertGroup(name, opts.models !== undefined ? modelsFrom(opts.models) : group.models, { ...rest, ...(Object.keys(compaction).length ? { compaction } : {}) }, group.source);
       });
@@ -136,28 +142,24 @@ function registerKeyCommands(program: Command): Command {
   return keys;
 }
 
-function limitFlags(command: Command, withQuotas: boolean): Command {
-  command
-    .option('--rpm <n>', 'requests per minute', integerAtLeast(1))
-    .option('--tpm <n>', 'tokens per minute (estimated before the call, corrected after)', integerAtLeast(1))
-    .option('--concurrency <n>', 'requests in flight at once', integerAtLeast(1));
-  if (withQuotas) {
-    command
-      .option('--quota-tokens <n>', 'total tokens this key may use', integerAtLeast(1))
-      .option('--quota-usd <amount>', 'total cost this key may run up, from the price table', positiveAmount);
+/** One flag per limit of the catalog schema (`quotaTokens` → `--quota-tokens <n>`), described and checked as it says. */
+function limitFlags(command: Command, fields: typeof groupLimitFields | typeof keyLimitFields): Command {
+  for (const [field, schema] of Object.entries(fields)) {
+    const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    command.option(`${flag} <${schema.isInt ? 'n' : 'amount'}>`, schema.description ?? field, schema.isInt ? integerAtLeast(1) : positiveAmount);
   }
   return withStoreOptions(command.option('--clear', 'remove every limit first'));
 }
 
-function mergeLimits(current: Record<string, unknown>, opts: Record<string, any>): Record<string, unknown> {
-  const next: Record<string, unknown> = { ...current };
-  if (opts.clear) for (const k of LIMIT_KEYS) delete next[k];
-  for (const k of LIMIT_KEYS) if (opts[k] !== undefined) next[k] = opts[k];
+function mergeLimits<T extends LimitOptions>(current: T, opts: Record<string, any>): T {
+  const next: T = { ...current };
+  if (opts.clear) for (const k of LIMIT_FIELDS) delete next[k];
+  for (const k of LIMIT_FIELDS) if (opts[k] !== undefined) next[k] = opts[k];
   return next;
 }
 
 function registerLimitCommands(keys: Command, groups: Command): void {
-  limitFlags(keys.command('limits').description('set rate limits and quotas of a key').argument('<name>'), true).action(async (name: string, opts) => {
+  limitFlags(keys.command('limits').description('set rate limits and quotas of a key').argument('<name>'), keyLimitFields).action(async (name: string, opts) => {
     const done = await withStore(opts, async (_s, c) => {
       const key = (await c.listKeys()).find((k) => k.name === name && !k.revokedAt);
       if (!key) throw new Error(`No active key named "${name}".`);
@@ -167,7 +169,7 @@ function registerLimitCommands(keys: Command, groups: Command): void {
     });
     console.error(`key "${name}" limits: ${JSON.stringify(done)}`);
   });
-  limitFlags(groups.command('limits').description('set rate limits shared by all keys of a group').argument('<name>'), false).action(async (name: string, opts) => {
+  limitFlags(groups.command('limits').description('set rate limits shared by all keys of a group').argument('<name>'), groupLimitFields).action(async (name: string, opts) => {
     const done = await withStore(opts, async (_s, c) => {
       const group = await findGroup(c, name);
       if (!group) throw new Error(`No group named "${name}".`);

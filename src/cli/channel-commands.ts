@@ -3,27 +3,16 @@
 // unless asked for (--api-key, --clear-api-key); keys are never printed.
 import { Option, type Command } from 'commander';
 import { Agent } from 'undici';
-import { CHANNEL_TYPES, type ChannelOptions, type ChannelRecord, type ChannelType } from '../store/catalog-store.ts';
+import { CHANNEL_TYPES, type ChannelOptions, type ChannelType } from '../access/catalog-schema.ts';
+import type { ChannelRecord } from '../store/catalog-store.ts';
 import { checkBaseUrl } from '../config/base-url.ts';
 import { testChannel } from '../console/channel-test.ts';
 import { anyInteger, integerAtLeast } from './option-parsers.ts';
 import { withStore, withStoreOptions } from './store-access.ts';
 import { printTable, splitList } from './format.ts';
 
-/** What the flags of `add` or `update` ask to set; undefined = not given. */
-interface ChannelChanges {
-  type?: ChannelType;
-  baseUrl?: string;
-  apiKey?: string;
-  models?: string[];
-  priority?: number;
-  weight?: number;
-  aliases?: Record<string, string>;
-  contextWindow?: number;
-  nativeCompaction?: boolean;
-  timeoutMs?: number;
-  defaultMaxTokens?: number;
-}
+/** What the flags of `add` or `update` ask to set (the channel's fields, then its options); undefined = not given. */
+type ChannelChanges = Partial<Pick<ChannelRecord, 'type' | 'baseUrl' | 'apiKey' | 'models' | 'priority' | 'weight'>> & ChannelOptions;
 
 const FIELD_LABELS: Record<keyof ChannelChanges, string> = {
   type: 'type', baseUrl: 'base URL', apiKey: 'upstream key', models: 'models', priority: 'priority', weight: 'weight',
@@ -42,7 +31,7 @@ function parseAliases(value: string): Record<string, string> {
 function changesFrom(opts: Record<string, any>): ChannelChanges {
   const changes: ChannelChanges = {};
   if (opts.type !== undefined) {
-    if (!CHANNEL_TYPES.includes(opts.type)) throw new Error(`--type must be one of ${CHANNEL_TYPES.join(', ')}; got "${opts.type}"`);
+    if (!CHANNEL_TYPES.includes(opts.type as ChannelType)) throw new Error(`--type must be one of ${CHANNEL_TYPES.join(', ')}; got "${opts.type}"`);
     changes.type = opts.type;
   }
   if (opts.baseUrl !== undefined) {

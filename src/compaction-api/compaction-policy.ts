@@ -1,14 +1,16 @@
 // What compaction a request gets: the model's context window (channel setting, else a table of
 // known model families), and the group's choices of strategy, summarizer model, output form and
 // what to do when the model summary fails.
+import type { z } from 'zod';
 import type { GroupRecord, ChannelRecord } from '../store/catalog-store.ts';
+import type { compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema } from '../access/catalog-schema.ts';
 
-export type CompactionStrategy = 'ledger' | 'model' | 'none';
+export type CompactionStrategy = z.infer<typeof compactionStrategySchema>;
 /** `message`: the summary as an assistant message anyone can read; `sealed`: one sealed compaction item. */
-export type CompactionOutputForm = 'message' | 'sealed';
+export type CompactionOutputForm = z.infer<typeof compactionOutputSchema>;
 
 /** `ledger`: the ledger stands in for a failed model summary (said in a header); `error`: the request fails with 502/503/504. */
-export type CompactionFallback = 'ledger' | 'error';
+export type CompactionFallback = z.infer<typeof compactionFallbackSchema>;
 
 export interface CompactionPolicy {
   strategy: CompactionStrategy;
@@ -47,12 +49,13 @@ export function servingWindowFor(model: string, channels: ChannelRecord[]): numb
   return Math.min(...channels.map((c) => contextWindowFor(model, c)));
 }
 
+/** The group's compaction options (checked by the store against access/catalog-schema.ts) with their defaults filled in. */
 export function compactionPolicyOf(group: GroupRecord): CompactionPolicy {
-  const options = (group.options.compaction ?? {}) as Record<string, unknown>;
+  const options = group.options.compaction ?? {};
   return {
-    strategy: options.strategy === 'ledger' || options.strategy === 'none' ? options.strategy : 'model',
-    summarizerModel: typeof options.summarizerModel === 'string' ? options.summarizerModel : undefined,
-    outputForm: options.output === 'sealed' ? 'sealed' : 'message',
-    fallback: options.fallback === 'error' ? 'error' : 'ledger',
+    strategy: options.strategy ?? 'model',
+    summarizerModel: options.summarizerModel,
+    outputForm: options.output ?? 'message',
+    fallback: options.fallback ?? 'ledger',
   };
 }

@@ -2,7 +2,7 @@
 // file and the command line manage one catalog. Unchanged entries are left alone, and a channel
 // declared without apiKey keeps the key stored for it.
 import type { RelayConfig } from './config.ts';
-import type { CatalogStore, ChannelType } from '../store/catalog-store.ts';
+import type { CatalogStore } from '../store/catalog-store.ts';
 
 export async function applyConfigCatalog(store: CatalogStore, config: RelayConfig): Promise<void> {
   if (config.groups.length === 0 && config.channels.length === 0) return;
@@ -13,27 +13,10 @@ export async function applyConfigCatalog(store: CatalogStore, config: RelayConfi
     await store.upsertGroup(name, models, options, 'config');
   }
   const channels = new Map((await store.listChannels()).map((c) => [c.name, c]));
-  for (const c of config.channels) {
-    const record = {
-      name: c.name,
-      type: c.type as ChannelType,
-      baseUrl: c.baseUrl,
-      apiKey: c.apiKey ?? '',
-      models: c.models,
-      priority: c.priority,
-      weight: c.weight,
-      enabled: c.enabled,
-      options: {
-        ...(c.aliases ? { aliases: c.aliases } : {}),
-        ...(c.contextWindow ? { contextWindow: c.contextWindow } : {}),
-        ...(c.nativeCompaction !== undefined ? { nativeCompaction: c.nativeCompaction } : {}),
-        ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
-        ...(c.defaultMaxTokens ? { defaultMaxTokens: c.defaultMaxTokens } : {}),
-      },
-      source: 'config',
-    };
-    const existing = channels.get(c.name);
-    const keepStoredKey = c.apiKey === undefined;
+  for (const { name, type, baseUrl, apiKey, models, priority, weight, enabled, ...options } of config.channels) {
+    const record = { name, type, baseUrl, apiKey: apiKey ?? '', models, priority, weight, enabled, options, source: 'config' };
+    const existing = channels.get(name);
+    const keepStoredKey = apiKey === undefined;
     if (existing) {
       const { id: _id, apiKeyUnreadable: _unreadable, ...rest } = existing;
       const same = keepStoredKey ? { ...rest, apiKey: '' } : rest;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+import { channelOptionsSchema, channelTypeSchema, groupOptionsSchema, strictShape } from '../access/catalog-schema.ts';
 import { checkBaseUrl } from './base-url.ts';
 
 /** A base URL that checkBaseUrl accepts (http/https, not ending in an endpoint path). */
@@ -16,9 +16,10 @@ const baseUrlSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
-const channelSchema = z.object({
+/** A channel: where it is and what it serves, then its options (access/catalog-schema.ts) side by side. */
+const channelSchema = strictShape({
   name: z.string().min(1),
-  type: z.enum(CHANNEL_TYPES as [string, ...string[]]),
+  type: channelTypeSchema,
   baseUrl: baseUrlSchema,
   /** Left out: the key stored for the channel (set with the CLI or console) is kept. */
   apiKey: z.string().optional(),
@@ -26,17 +27,15 @@ const channelSchema = z.object({
   priority: z.number().int().default(0),
   weight: z.number().int().positive().default(1),
   enabled: z.boolean().default(true),
-  aliases: z.record(z.string(), z.string()).optional(),
-  contextWindow: z.number().int().positive().optional(),
-  nativeCompaction: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  defaultMaxTokens: z.number().int().positive().optional(),
-});
+  ...channelOptionsSchema.shape,
+}, 'channel setting');
 
-const groupSchema = z.looseObject({
+/** A group: its name and models, then its options (compaction, shared limits) side by side. */
+const groupSchema = strictShape({
   name: z.string().min(1),
   models: z.array(z.string().min(1)).min(1),
-});
+  ...groupOptionsSchema.shape,
+}, 'group setting');
 
 const fileSchema = z.object({
   port: z.number().int().min(0).max(65535).optional(),

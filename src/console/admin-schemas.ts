@@ -1,61 +1,50 @@
 // The admin API's request and response shapes as zod schemas: handlers validate with them and the
-// OpenAPI document is generated from them, so the two cannot drift apart.
+// OpenAPI document is generated from them, so the two cannot drift apart. Channel, group and key
+// options come from the catalog's own schemas (access/catalog-schema.ts).
 import { z } from 'zod';
-import { CHANNEL_TYPES } from '../store/catalog-store.ts';
+import {
+  channelOptionFields, channelOptionsSchema, channelTypeSchema, compactionOptionsSchema, groupLimitFields,
+  keyLimitFields, keyLimitsSchema, patchShape,
+} from '../access/catalog-schema.ts';
 import { checkBaseUrl } from '../config/base-url.ts';
+import { USAGE_COLUMNS } from '../store/usage-columns.ts';
+
+export { LIMIT_FIELDS } from '../access/catalog-schema.ts';
 
 const resourceName = z.string().regex(/^[A-Za-z0-9][\w.@:-]{0,99}$/, 'use letters, digits and . _ - @ : (up to 100 characters, starting with a letter or digit)');
 const positiveInt = z.number().int().positive();
-/** A limit: a positive number sets it, null removes it. */
-const limit = positiveInt.nullable().optional();
 const modelList = z.array(z.string().trim().min(1)).min(1);
 
-export const groupLimitsSchema = z.strictObject({
-  rpm: limit.describe('requests per minute'),
-  tpm: limit.describe('tokens per minute'),
-  concurrency: limit.describe('requests at the same time'),
-});
+/** Group limits in a request: a positive number sets one, null removes it. */
+export const groupLimitsPatchSchema = z.strictObject(patchShape(groupLimitFields));
 
-export const keyLimitsSchema = z.strictObject({
-  ...groupLimitsSchema.shape,
-  quotaTokens: limit.describe('total token budget'),
-  quotaUsd: z.number().positive().nullable().optional().describe('total cost budget in US dollars'),
-});
-
-export const LIMIT_FIELDS = Object.keys(keyLimitsSchema.shape) as (keyof z.infer<typeof keyLimitsSchema>)[];
+/** Key limits and quotas in a request: a positive number sets one, null removes it. */
+export const keyLimitsPatchSchema = z.strictObject(patchShape(keyLimitFields));
 
 export const createKeySchema = z.strictObject({
   name: resourceName,
   group: z.string().min(1),
-  limits: keyLimitsSchema.optional(),
+  limits: keyLimitsPatchSchema.optional(),
 });
 
 export const updateKeySchema = z.strictObject({
   group: z.string().min(1).optional(),
-  limits: keyLimitsSchema.optional(),
-});
-
-export const compactionSchema = z.strictObject({
-  strategy: z.enum(['model', 'ledger', 'none']).optional(),
-  output: z.enum(['message', 'sealed']).optional(),
-  summarizerModel: z.string().min(1).optional(),
-  fallback: z.enum(['ledger', 'error']).optional().describe('ledger: the ledger stands in for a failed model summary (x-compaction-fallback says so); error: answer 502/503/504'),
+  limits: keyLimitsPatchSchema.optional(),
 });
 
 export const createGroupSchema = z.strictObject({
   name: resourceName,
   models: modelList.describe('model names the group may use; ["*"] for all'),
-  compaction: compactionSchema.optional(),
-  limits: groupLimitsSchema.optional(),
+  compaction: compactionOptionsSchema.optional(),
+  limits: groupLimitsPatchSchema.optional(),
 });
 
 export const updateGroupSchema = z.strictObject({
   models: modelList.optional(),
-  compaction: compactionSchema.nullable().optional(),
-  limits: groupLimitsSchema.optional(),
+  compaction: compactionOptionsSchema.nullable().optional(),
+  limits: groupLimitsPatchSchema.optional(),
 });
 
-const channelType = z.enum(CHANNEL_TYPES as [string, ...string[]]);
 const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' }).superRefine((value, ctx) => {
   try {
     checkBaseUrl(value, 'baseUrl');
@@ -63,38 +52,32 @@ const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 });
-const aliases = z.record(z.string().min(1), z.string().min(1)).describe('client model name → upstream model name');
 
 export const createChannelSchema = z.strictObject({
   name: resourceName,
-  type: channelType,
+  type: channelTypeSchema,
   baseUrl,
   apiKey: z.string().max(8192).optional().describe('write-only: never returned'),
   models: modelList,
   priority: z.number().int().optional(),
   weight: positiveInt.optional(),
   enabled: z.boolean().optional(),
-  aliases: aliases.optional(),
-  contextWindow: positiveInt.optional(),
-  nativeCompaction: z.boolean().optional(),
-  timeoutMs: positiveInt.optional(),
-  defaultMaxTokens: positiveInt.optional().describe('anthropic channels: max_tokens when the client sets no output limit (default 8192)'),
+  ...channelOptionsSchema.shape,
 });
 
 export const updateChannelSchema = z.strictObject({
-  type: channelType.optional(),
+  type: channelTypeSchema.optional(),
   baseUrl: baseUrl.optional(),
   apiKey: z.string().max(8192).optional().describe('write-only; "" clears it, absent keeps it'),
   models: modelList.optional(),
   priority: z.number().int().optional(),
   weight: positiveInt.optional(),
   enabled: z.boolean().optional(),
-  aliases: aliases.nullable().optional(),
-  contextWindow: positiveInt.nullable().optional(),
-  nativeCompaction: z.boolean().nullable().optional(),
-  timeoutMs: positiveInt.nullable().optional(),
-  defaultMaxTokens: positiveInt.nullable().optional(),
+  ...patchShape(channelOptionFields),
 });
+
+/** The channel options a create or update body carries, by name. */
+export const CHANNEL_OPTION_FIELDS = Object.keys(channelOptionFields) as (keyof typeof channelOptionFields)[];
 
 const isoTime = z.string()
   .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time such as 2026-01-31T12:00:00Z')
@@ -137,7 +120,7 @@ export const errorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), code: z.string().nullable(), param: z.string().nullable() }),
 });
 
-const limitsView = z.object({ rpm: z.number().optional(), tpm: z.number().optional(), concurrency: z.number().optional(), quotaTokens: z.number().optional(), quotaUsd: z.number().optional() });
+const limitsView = keyLimitsSchema;
 
 export const keyViewSchema = z.object({
   id: z.number(),
@@ -155,7 +138,7 @@ export const createdKeySchema = z.object({ key: keyViewSchema, secret: z.string(
 export const groupViewSchema = z.object({
   name: z.string(),
   models: z.array(z.string()),
-  compaction: compactionSchema.nullable(),
+  compaction: compactionOptionsSchema.nullable(),
   limits: limitsView,
   source: z.string(),
   activeKeys: z.number(),
@@ -172,11 +155,11 @@ export const channelViewSchema = z.object({
   priority: z.number(),
   weight: z.number(),
   enabled: z.boolean(),
-  aliases: z.record(z.string(), z.string()).nullable(),
-  contextWindow: z.number().nullable(),
-  nativeCompaction: z.boolean(),
-  timeoutMs: z.number().nullable(),
-  defaultMaxTokens: z.number().nullable(),
+  aliases: channelOptionFields.aliases.nullable(),
+  contextWindow: channelOptionFields.contextWindow.nullable(),
+  nativeCompaction: channelOptionFields.nativeCompaction,
+  timeoutMs: channelOptionFields.timeoutMs.nullable(),
+  defaultMaxTokens: channelOptionFields.defaultMaxTokens.nullable(),
   source: z.string(),
   circuit: z.object({
     state: z.enum(['closed', 'open', 'half-open']),
@@ -197,15 +180,14 @@ export const channelTestSchema = z.object({
   error: z.string().nullable(),
 });
 
+/** A usage row as the API returns it, from the one definition of the usage columns. */
 export const usageRowSchema = z.object({
-  id: z.number(), ts: z.string(), request_id: z.string(), key_name: z.string().nullable(), group_name: z.string().nullable(),
-  model: z.string().nullable(), channel: z.string().nullable(), endpoint: z.string(), status: z.number(), streamed: z.number(),
-  input_tokens: z.number(), output_tokens: z.number(), cached_tokens: z.number(), reasoning_tokens: z.number(),
-  latency_ms: z.number(), ttfb_ms: z.number().nullable(), error_code: z.string().nullable(),
-  compaction_strategy: z.string().nullable(), compaction_tokens_before: z.number().nullable(), compaction_tokens_after: z.number().nullable(),
-  summarizer_model: z.string().nullable(), summarizer_input_tokens: z.number().nullable(), summarizer_output_tokens: z.number().nullable(),
-  compaction_fallback: z.string().nullable().describe('why a model summary fell back to the ledger: upstream_error, upstream_timeout, summarizer_unavailable, rate_limited, rejected'),
-  summarizer_call: z.number().describe('1 on the row of the compaction summarizer\'s own upstream call (same request_id as the compacted request)'),
+  id: z.number(),
+  ...Object.fromEntries(Object.entries(USAGE_COLUMNS).map(([name, spec]) => {
+    const value = spec.type === 'text' ? z.string() : z.number();
+    const column = spec.nullable ? value.nullable() : value;
+    return [name, 'description' in spec ? column.describe(spec.description) : column];
+  })),
 });
 
 const totals = {

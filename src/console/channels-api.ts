@@ -1,10 +1,10 @@
 // Admin API for upstream channels: list, add, edit, enable/disable, remove and a connection test.
 // The upstream key is write-only: responses say whether one is set, never what it is.
-import type { ChannelOptions, ChannelRecord, ChannelType } from '../store/catalog-store.ts';
+import type { ChannelOptions, ChannelRecord } from '../store/catalog-store.ts';
 import type { ChannelStatus } from '../upstream/health.ts';
 import { notFound } from '../errors.ts';
 import { audit, conflict, nameParam, readBody, refreshCatalog, reply, type AdminCall } from './admin-context.ts';
-import { createChannelSchema, updateChannelSchema } from './admin-schemas.ts';
+import { CHANNEL_OPTION_FIELDS, createChannelSchema, updateChannelSchema } from './admin-schemas.ts';
 import { testChannel } from './channel-test.ts';
 
 export function channelView(channel: ChannelRecord, circuit: ChannelStatus | null = null) {
@@ -58,16 +58,14 @@ export async function listChannels(call: AdminCall): Promise<void> {
 export async function createChannel(call: AdminCall): Promise<void> {
   const body = await readBody(call, createChannelSchema);
   if ((await call.services.catalogStore.listChannels()).some((c) => c.name === body.name)) throw conflict(`A channel named "${body.name}" already exists.`);
-  const options: ChannelOptions = {
-    ...(body.aliases ? { aliases: body.aliases } : {}),
-    ...(body.contextWindow ? { contextWindow: body.contextWindow } : {}),
-    ...(body.nativeCompaction ? { nativeCompaction: true } : {}),
-    ...(body.timeoutMs ? { timeoutMs: body.timeoutMs } : {}),
-    ...(body.defaultMaxTokens ? { defaultMaxTokens: body.defaultMaxTokens } : {}),
-  };
+  const options: ChannelOptions = {};
+  for (const field of CHANNEL_OPTION_FIELDS) {
+    const value = body[field];
+    if (value !== undefined && value !== false) (options as Record<string, unknown>)[field] = value;
+  }
   await call.services.catalogStore.upsertChannel({
     name: body.name,
-    type: body.type as ChannelType,
+    type: body.type,
     baseUrl: body.baseUrl,
     apiKey: body.apiKey ?? '',
     models: body.models,
@@ -91,14 +89,14 @@ export async function updateChannel(call: AdminCall): Promise<void> {
   const body = await readBody(call, updateChannelSchema);
   const channel = await findChannel(call, name);
   const options: ChannelOptions = { ...channel.options };
-  for (const field of ['aliases', 'contextWindow', 'nativeCompaction', 'timeoutMs', 'defaultMaxTokens'] as const) {
+  for (const field of CHANNEL_OPTION_FIELDS) {
     const value = body[field];
     if (value === null || value === false) delete options[field];
     else if (value !== undefined) (options as Record<string, unknown>)[field] = value;
   }
   await call.services.catalogStore.upsertChannel({
     name,
-    type: (body.type ?? channel.type) as ChannelType,
+    type: body.type ?? channel.type,
     baseUrl: body.baseUrl ?? channel.baseUrl,
     apiKey: body.apiKey ?? channel.apiKey,
     models: body.models ?? channel.models,

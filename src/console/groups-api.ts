@@ -1,17 +1,16 @@
 // Admin API for groups: which models their keys may use, their compaction policy and limits.
 // A group with active keys cannot be removed (revoke the keys first).
-import type { GroupRecord } from '../store/catalog-store.ts';
+import type { GroupOptions, GroupRecord } from '../store/catalog-store.ts';
 import { notFound } from '../errors.ts';
 import { audit, conflict, nameParam, readBody, refreshCatalog, reply, type AdminCall } from './admin-context.ts';
 import { createGroupSchema, updateGroupSchema } from './admin-schemas.ts';
 import { limitsIn, withLimits } from './keys-api.ts';
 
 function groupView(group: GroupRecord, activeKeys: number) {
-  const compaction = group.options.compaction;
   return {
     name: group.name,
     models: group.models,
-    compaction: compaction && typeof compaction === 'object' ? compaction : null,
+    compaction: group.options.compaction ?? null,
     limits: limitsIn(group.options),
     source: group.source,
     activeKeys,
@@ -45,7 +44,7 @@ export async function listGroups(call: AdminCall): Promise<void> {
 export async function createGroup(call: AdminCall): Promise<void> {
   const body = await readBody(call, createGroupSchema);
   if ((await call.services.catalogStore.listGroups()).some((g) => g.name === body.name)) throw conflict(`A group named "${body.name}" already exists.`);
-  const options = withLimits(body.compaction ? { compaction: body.compaction } : {}, body.limits);
+  const options = withLimits<GroupOptions>(body.compaction ? { compaction: body.compaction } : {}, body.limits);
   await call.services.catalogStore.upsertGroup(body.name, body.models, options, 'admin-api');
   await audit(call, 'group.create', 'group', body.name, { models: body.models, options });
   await refreshCatalog(call);

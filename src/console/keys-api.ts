@@ -1,27 +1,26 @@
 // Admin API for API keys: list, create (the secret is in that one response only), read, change
 // group or limits, revoke. Limits and quotas are stored in the key's options for the limiter.
 import type { KeyRecord } from '../store/catalog-store.ts';
+import { LIMIT_FIELDS, type LimitOptions } from '../access/catalog-schema.ts';
 import { notFound } from '../errors.ts';
 import { audit, conflict, nameParam, readBody, refreshCatalog, reply, type AdminCall } from './admin-context.ts';
-import { createKeySchema, LIMIT_FIELDS, updateKeySchema, type keyLimitsSchema } from './admin-schemas.ts';
+import { createKeySchema, updateKeySchema, type keyLimitsPatchSchema } from './admin-schemas.ts';
 import type { z } from 'zod';
 
-type LimitsPatch = z.infer<typeof keyLimitsSchema>;
+type LimitsPatch = z.infer<typeof keyLimitsPatchSchema>;
 
-/** The limits a key or group options object holds (only the known, numeric ones). */
-export function limitsIn(options: Record<string, unknown>): Record<string, number> {
-  const limits: Record<string, number> = {};
-  for (const field of LIMIT_FIELDS) {
-    const value = options[field];
-    if (typeof value === 'number') limits[field] = value;
-  }
+/** The limits a key's or group's options hold. */
+export function limitsIn(options: LimitOptions): LimitOptions {
+  const limits: LimitOptions = {};
+  for (const field of LIMIT_FIELDS) if (options[field] !== undefined) limits[field] = options[field];
   return limits;
 }
 
 /** Options with a limits patch applied: numbers set, null removes, absent keeps. */
-export function withLimits(options: Record<string, unknown>, patch: LimitsPatch | undefined): Record<string, unknown> {
+export function withLimits<T extends LimitOptions>(options: T, patch: LimitsPatch | undefined): T {
   const next = { ...options };
-  for (const [field, value] of Object.entries(patch ?? {})) {
+  for (const field of LIMIT_FIELDS) {
+    const value = patch?.[field];
     if (value === null) delete next[field];
     else if (value !== undefined) next[field] = value;
   }

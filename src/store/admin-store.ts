@@ -2,6 +2,7 @@
 // and the usage log read for operators (filtered pages with a cursor, time-bucketed aggregates).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AuditTable, Database, UsageTable } from './schema.ts';
+import { USAGE_SELECT } from './usage-columns.ts';
 
 const ADMIN_TOKEN_META_KEY = 'admin_token_sha256';
 
@@ -189,7 +190,7 @@ export class AdminStore {
   // ---- usage ----
 
   async usagePage(filter: UsageFilter, limit: number, cursor?: number): Promise<Page<UsageRecord>> {
-    let query = this.filtered(filter).selectAll().orderBy('id', 'desc').limit(limit);
+    let query = this.filtered(filter).select(USAGE_SELECT).orderBy('id', 'desc').limit(limit);
     if (cursor !== undefined) query = query.where('id', '<', cursor);
     const rows = (await query.execute()).map((r) => ({ ...r, id: Number(r.id) }));
     return { data: rows, next_cursor: rows.length === limit ? String(rows[rows.length - 1].id) : null };

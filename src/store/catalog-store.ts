@@ -1,26 +1,18 @@
 // Reads and writes the catalog (groups, API keys, channels) in the store. Every write bumps the
 // catalog revision, which running servers poll to pick up changes within a second. Channel keys
-// are stored sealed (SecretBox) and handed out in plain text only in memory.
+// are stored sealed (SecretBox) and handed out in plain text only in memory. Options are checked
+// against the catalog schemas on every write and every read (option-codec.ts).
 import { sql, type Kysely } from 'kysely';
 import { displayPrefix, generateKeySecret, hashKeySecret } from '../access/key-secret.ts';
+import {
+  channelOptionsSchema, channelTypeSchema, groupOptionsSchema, keyOptionsSchema,
+  type ChannelOptions, type ChannelType, type GroupOptions, type KeyOptions,
+} from '../access/catalog-schema.ts';
 import type { Database } from './schema.ts';
 import { SecretBox } from './secret-box.ts';
+import { CatalogOptionsError, decodeOptions, encodeOptions } from './option-codec.ts';
 
-export type ChannelType = 'openai-chat' | 'openai-responses' | 'anthropic';
-export const CHANNEL_TYPES: readonly ChannelType[] = ['openai-chat', 'openai-responses', 'anthropic'];
-
-export interface ChannelOptions {
-  /** Client model name → upstream model name. */
-  aliases?: Record<string, string>;
-  /** Context window in tokens, for compaction budgets. */
-  contextWindow?: number;
-  /** An openai-responses channel whose upstream implements compaction itself (OpenAI). */
-  nativeCompaction?: boolean;
-  /** Time allowed for the upstream's response headers, in ms. */
-  timeoutMs?: number;
-  /** Anthropic channels: `max_tokens` sent when the client set no output limit (the API requires one; default 8192). */
-  defaultMaxTokens?: number;
-}
+export { CHANNEL_TYPES, type ChannelOptions, type ChannelType, type GroupOptions, type KeyOptions } from '../access/catalog-schema.ts';
 
 export interface ChannelRecord {
   id: number;
@@ -42,7 +34,7 @@ export interface ChannelRecord {
 export interface GroupRecord {
   name: string;
   models: string[];
-  options: Record<string, unknown>;
+  options: GroupOptions;
   source: string;
 }
 
@@ -52,7 +44,7 @@ export interface KeyRecord {
   keyHash: string;
   keyPrefix: string;
   groupName: string;
-  options: Record<string, unknown>;
+  options: KeyOptions;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -73,14 +65,22 @@ const parseJson = <T>(text: string, fallback: T): T => {
   }
 };
 
+/** Where a stored option that no longer fits its schema is reported by default. */
+const warnStoredOption = (problem: string) => process.emitWarning(problem, { code: 'COMPACT_RELAY_STORED_OPTION' });
+
 export class CatalogStore {
   readonly db: Kysely<Database>;
   private readonly box: SecretBox | undefined;
+  private readonly report: (problem: string) => void;
 
-  /** With a `box`, channel keys are written sealed; without one (tools, tests), in plain text. */
-  constructor(db: Kysely<Database>, box?: SecretBox) {
+  /**
+   * With a `box`, channel keys are written sealed; without one (tools, tests), in plain text.
+   * `onStoredOptionProblem` hears of stored options left out on read (default: a process warning).
+   */
+  constructor(db: Kysely<Database>, box?: SecretBox, onStoredOptionProblem: (problem: string) => void = warnStoredOption) {
     this.db = db;
     this.box = box;
+    this.report = onStoredOptionProblem;
   }
 
   /** Seals channel keys still stored in plain text (written before sealing existed, or by a tool); returns how many. */
@@ -107,8 +107,8 @@ export class CatalogStore {
 
   // ---- groups ----
 
-  async upsertGroup(name: string, models: string[], options: Record<string, unknown> = {}, source = 'cli'): Promise<void> {
-    const values = { name, models: JSON.stringify(models), options: JSON.stringify(options), source, created_at: now() };
+  async upsertGroup(name: string, models: string[], options: GroupOptions = {}, source = 'cli'): Promise<void> {
+    const values = { name, models: JSON.stringify(models), options: encodeOptions(groupOptionsSchema, options, `group "${name}"`), source, created_at: now() };
     await this.db.insertInto('groups').values(values)
       .onConflict((oc) => oc.column('name').doUpdateSet({ models: values.models, options: values.options, source }))
       .execute();
@@ -123,21 +123,22 @@ export class CatalogStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async updateGroupOptions(name: string, options: Record<string, unknown>): Promise<boolean> {
-    const result = await this.db.updateTable('groups').set({ options: JSON.stringify(options) }).where('name', '=', name).executeTakeFirst();
+  async updateGroupOptions(name: string, options: GroupOptions): Promise<boolean> {
+    const result = await this.db.updateTable('groups').set({ options: encodeOptions(groupOptionsSchema, options, `group "${name}"`) }).where('name', '=', name).executeTakeFirst();
     await this.bumpRevision();
     return Number(result.numUpdatedRows) > 0;
   }
 
   async listGroups(): Promise<GroupRecord[]> {
     const rows = await this.db.selectFrom('groups').selectAll().orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, models: parseJson(r.models, []), options: parseJson(r.options, {}), source: r.source }));
+    return rows.map((r) => ({ name: r.name, models: parseJson(r.models, []), options: decodeOptions(groupOptionsSchema, r.options, `group "${r.name}"`, this.report), source: r.source }));
   }
 
   // ---- keys ----
 
   /** Creates a key and returns its secret: the only time the secret exists outside the client. */
-  async createKey(name: string, groupName: string, options: Record<string, unknown> = {}): Promise<{ secret: string; record: KeyRecord }> {
+  async createKey(name: string, groupName: string, options: KeyOptions = {}): Promise<{ secret: string; record: KeyRecord }> {
+    const encoded = encodeOptions(keyOptionsSchema, options, `key "${name}"`);
     const group = await this.db.selectFrom('groups').select('name').where('name', '=', groupName).executeTakeFirst();
     if (!group) throw new Error(`Group "${groupName}" does not exist; create it with "compact-relay groups add --name ${groupName} --models ...".`);
     const existing = await this.db.selectFrom('api_keys').select('name').where('name', '=', name).executeTakeFirst();
@@ -148,7 +149,7 @@ export class CatalogStore {
       key_hash: hashKeySecret(secret),
       key_prefix: displayPrefix(secret),
       group_name: groupName,
-      options: JSON.stringify(options),
+      options: encoded,
       created_at: now(),
       revoked_at: null,
     };
@@ -165,8 +166,8 @@ export class CatalogStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async updateKeyOptions(name: string, options: Record<string, unknown>): Promise<boolean> {
-    const result = await this.db.updateTable('api_keys').set({ options: JSON.stringify(options) }).where('name', '=', name).executeTakeFirst();
+  async updateKeyOptions(name: string, options: KeyOptions): Promise<boolean> {
+    const result = await this.db.updateTable('api_keys').set({ options: encodeOptions(keyOptionsSchema, options, `key "${name}"`) }).where('name', '=', name).executeTakeFirst();
     await this.bumpRevision();
     return Number(result.numUpdatedRows) > 0;
   }
@@ -179,7 +180,7 @@ export class CatalogStore {
       keyHash: r.key_hash,
       keyPrefix: r.key_prefix,
       groupName: r.group_name,
-      options: parseJson(r.options, {}),
+      options: decodeOptions(keyOptionsSchema, r.options, `key "${r.name}"`, this.report),
       createdAt: r.created_at,
       revokedAt: r.revoked_at,
     }));
@@ -189,16 +190,19 @@ export class CatalogStore {
 
   /** Inserts or replaces a channel. With `keepStoredKey`, an existing channel keeps the upstream key stored for it (readable or not). */
   async upsertChannel(channel: Omit<ChannelRecord, 'id'>, options: { keepStoredKey?: boolean } = {}): Promise<void> {
+    const owner = `channel "${channel.name}"`;
+    const type = channelTypeSchema.safeParse(channel.type);
+    if (!type.success) throw new CatalogOptionsError(`Invalid type for ${owner}: "${channel.type}" (known: ${channelTypeSchema.options.join(', ')})`);
     const values = {
       name: channel.name,
-      type: channel.type,
+      type: type.data,
       base_url: channel.baseUrl,
       api_key: this.box ? this.box.seal(channel.apiKey) : channel.apiKey,
       models: JSON.stringify(channel.models),
       priority: channel.priority,
       weight: channel.weight,
       enabled: channel.enabled ? 1 : 0,
-      options: JSON.stringify(channel.options),
+      options: encodeOptions(channelOptionsSchema, channel.options, owner),
       source: channel.source,
       created_at: now(),
     };
@@ -236,7 +240,7 @@ export class CatalogStore {
         priority: Number(r.priority),
         weight: Number(r.weight),
         enabled: Number(r.enabled) === 1,
-        options: parseJson(r.options, {}),
+        options: decodeOptions(channelOptionsSchema, r.options, `channel "${r.name}"`, this.report),
         source: r.source,
       };
     });

@@ -2,6 +2,7 @@
 // SQLite and Postgres (only the auto-increment column type differs).
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
+import { USAGE_COLUMNS, type UsageColumn } from './usage-columns.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -121,15 +122,26 @@ function usageRollupSchema(dialect: Dialect): Migration {
   };
 }
 
-/** Compaction fallbacks made visible: why a summary fell back to the ledger, and the summarizer's own rows. */
-function compactionFallbackColumns(): Migration {
+/**
+ * Adds usage columns as usage-columns.ts defines them (type, not null, default), the same on SQLite
+ * and Postgres: a new usage column is one entry there plus one migration calling this.
+ */
+function addUsageColumns(names: UsageColumn[]): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable('usage').addColumn('compaction_fallback', 'text').execute();
-      await db.schema.alterTable('usage').addColumn('summarizer_call', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      for (const name of names) {
+        const spec: { type: 'text' | 'integer'; nullable: boolean; default?: number } = USAGE_COLUMNS[name];
+        await db.schema.alterTable('usage').addColumn(name, spec.type, (c) => {
+          const required = spec.nullable ? c : c.notNull();
+          return spec.default === undefined ? required : required.defaultTo(spec.default);
+        }).execute();
+      }
     },
   };
 }
+
+/** Compaction fallbacks made visible: why a summary fell back to the ledger, and the summarizer's own rows. */
+const compactionFallbackColumns = () => addUsageColumns(['compaction_fallback', 'summarizer_call']);
 
 /** All migrations, in order; names sort lexically. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {

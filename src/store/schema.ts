@@ -1,6 +1,7 @@
 // Table types of the relay's store, shared by SQLite and Postgres: the one source of truth for
 // column names and value types used by every query.
 import type { Generated } from 'kysely';
+import type { UsageTable } from './usage-columns.ts';
 
 export interface MetaTable {
   key: string;
@@ -48,35 +49,8 @@ export interface ChannelTable {
   created_at: string;
 }
 
-export interface UsageTable {
-  id: Generated<number>;
-  ts: string;
-  request_id: string;
-  key_name: string | null;
-  group_name: string | null;
-  model: string | null;
-  channel: string | null;
-  endpoint: string;
-  status: number;
-  streamed: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  error_code: string | null;
-  compaction_strategy: string | null;
-  compaction_tokens_before: number | null;
-  compaction_tokens_after: number | null;
-  summarizer_model: string | null;
-  summarizer_input_tokens: number | null;
-  summarizer_output_tokens: number | null;
-  /** Why a compaction fell back to the ledger alone (`upstream_error`, `upstream_timeout`, `summarizer_unavailable`, `rate_limited`, `rejected`), else null. */
-  compaction_fallback: string | null;
-  /** 1 on the row of a summarizer call the relay made for a compaction (its own upstream call, same request id). */
-  summarizer_call: Generated<number>;
-}
+/** The usage table: its columns are defined once, in usage-columns.ts. */
+export type { UsageTable } from './usage-columns.ts';
 
 /** What pruned usage rows charged, per key and model, so that quotas survive the usage log's retention. */
 export interface UsageRollupTable {

@@ -3,6 +3,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Database, UsageTable } from './schema.ts';
+import { USAGE_COLUMN_NAMES, USAGE_SELECT, usageRecord, usageValues } from './usage-columns.ts';
 
 export type UsageRow = Insertable<UsageTable>;
 
@@ -17,21 +18,13 @@ export interface UsageQuery {
   beforeId?: number;
 }
 
-/** Every column of a usage row, in the order of the prepared SQLite insert. */
-const COLUMNS = [
-  'ts', 'request_id', 'key_name', 'group_name', 'model', 'channel', 'endpoint', 'status', 'streamed',
-  'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'latency_ms', 'ttfb_ms', 'error_code',
-  'compaction_strategy', 'compaction_tokens_before', 'compaction_tokens_after', 'summarizer_model',
-  'summarizer_input_tokens', 'summarizer_output_tokens', 'compaction_fallback', 'summarizer_call',
-] as const;
-
-/** Writes a batch on embedded SQLite with one statement prepared once, in one transaction. */
+/** Writes a batch on embedded SQLite with one statement prepared once, in one transaction; columns from usage-columns.ts. */
 function sqliteBatchWriter(sqlite: DatabaseSync): (rows: UsageRow[]) => void {
-  const insert = sqlite.prepare(`insert into usage (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
+  const insert = sqlite.prepare(`insert into usage (${USAGE_COLUMN_NAMES.join(', ')}) values (${USAGE_COLUMN_NAMES.map(() => '?').join(', ')})`);
   return (rows) => {
     sqlite.exec('BEGIN');
     try {
-      for (const row of rows) insert.run(...COLUMNS.map((c) => (row[c] ?? (c === 'summarizer_call' ? 0 : null)) as string | number | null));
+      for (const row of rows) insert.run(...usageValues(row));
       sqlite.exec('COMMIT');
     } catch (err) {
       sqlite.exec('ROLLBACK');
@@ -96,7 +89,7 @@ export class UsageLog {
 
   private async write(rows: UsageRow[]): Promise<void> {
     if (this.writeSqlite) this.writeSqlite(rows);
-    else await this.db.insertInto('usage').values(rows).execute();
+    else await this.db.insertInto('usage').values(rows.map(usageRecord)).execute();
   }
 
   /** Writes each row alone; returns the rows the store refused. */
@@ -119,7 +112,7 @@ export class UsageLog {
   }
 
   async query(q: UsageQuery = {}) {
-    let query = this.db.selectFrom('usage').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 20, 1), 10_000));
+    let query = this.db.selectFrom('usage').select(USAGE_SELECT).orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 20, 1), 10_000));
     if (q.keyName) query = query.where('key_name', '=', q.keyName);
     if (q.model) query = query.where('model', '=', q.model);
     if (q.channel) query = query.where('channel', '=', q.channel);
