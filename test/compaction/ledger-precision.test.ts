@@ -59,3 +59,24 @@ test('a code block followed by more prose is shown, not run: no phantom command 
   const ledger = extractLedger([say('user', 'Why do the versions conflict?'), say('assistant', prose), observe('Tokens: 18,939 sent, 436 received.')]);
   assert.equal(ledger.lastCommand, null);
 });
+
+test("an OpenHands cell of editor skills only (open_file, edit_file_by_replace) edits files; the last command stays the last shell run", () => {
+  const ipython = (code: string, output: string): Item[] => {
+    const callId = `call_${++n}`;
+    return [
+      { kind: 'tool_call', callId, name: 'execute_ipython_cell', arguments: JSON.stringify({ code }), toolKind: 'function' },
+      { kind: 'tool_result', callId, output, toolKind: 'function' },
+    ];
+  };
+  const ledger = extractLedger([
+    say('user', 'Add a dark mode toggle.'),
+    ...bash('ls -R /workspace', '/workspace:\nsrc\n\n/workspace/src:\nApp.tsx\nreact.svg\n[The command completed with exit code 0.]'),
+    ...ipython("open_file('/workspace/src/App.tsx')", '[File: /workspace/src/App.tsx (20 lines total)]\n1|import React'),
+    ...ipython("edit_file_by_replace(\n'/workspace/src/App.tsx',\nto_replace=\"a)\",\nnew_content=\"\"\"b; print(x)\n\"\"\"\n)", '[File updated (edited at line 3).]'),
+  ]);
+  assert.deepEqual(ledger.files, [{ path: '/workspace/src/App.tsx', change: 'edited' }]);
+  assert.equal(ledger.lastCommand?.command, 'ls -R /workspace');
+  assert.match(ledger.lastCommand?.outputTail ?? '', /react\.svg$/);
+  const script = extractLedger([say('user', 'Check it.'), ...ipython("import os\nprint(os.listdir('/workspace'))", "['src']")]);
+  assert.equal(script.lastCommand?.command, "import os\nprint(os.listdir('/workspace'))");
+});
