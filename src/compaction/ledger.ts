@@ -250,6 +250,21 @@ class SessionReader {
 }
 
 /**
+ * The newest identifiers, at most 30 and about 300 tokens in all, in their order: a value longer than
+ * a line (a package download URL in an install log) is output, not something the agent must keep.
+ */
+function newestWithin(values: string[], maxCount = 30, maxChars = 1200, maxEach = 160): string[] {
+  const kept: string[] = [];
+  let chars = 0;
+  for (let i = values.length - 1; i >= 0 && kept.length < maxCount; i--) {
+    if (values[i].length > maxEach || chars + values[i].length > maxChars) continue;
+    kept.push(values[i]);
+    chars += values[i].length;
+  }
+  return kept.reverse();
+}
+
+/**
  * `later` are the items kept verbatim after the ones summarized: an error fixed there is no longer
  * current, and an identifier reassigned there (a superseded value) is listed with its newest value,
  * so the ledger never contradicts the tail.
@@ -294,7 +309,7 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
     latestError: reader.latestError ? { command: r(reader.latestError.command), line: r(reader.latestError.line) } : null,
     resolvedErrors: reader.resolvedErrors.slice(-5).map(r),
     openPlan: reader.openPlan.map(r),
-    identifiers: [...new Set([...reader.identifiers.values()].map(r))].slice(-30),
+    identifiers: newestWithin([...new Set([...reader.identifiers.values()].map(r))]),
   };
 }
 

@@ -80,3 +80,11 @@ test("an OpenHands cell of editor skills only (open_file, edit_file_by_replace) 
   const script = extractLedger([say('user', 'Check it.'), ...ipython("import os\nprint(os.listdir('/workspace'))", "['src']")]);
   assert.equal(script.lastCommand?.command, "import os\nprint(os.listdir('/workspace'))");
 });
+
+test('identifiers stay a short list: download URLs of an install log do not crowd out the values the user gave', () => {
+  const wheels = Array.from({ length: 40 }, (_, i) => `https://files.pythonhosted.org/packages/${String(i).padStart(2, '0')}/78/c23e1c70b89f361d855a5d0a19b229297f6456961f9a1afa9a69cd5a70c3/transformers-4.${i}.0-py3-none-any.whl`);
+  const ledger = extractLedger([say('user', 'Serve it with PORT=8080 from https://git.example.com/acme/app'), say('assistant', `Resolver tried:\n${wheels.join('\n')}`)]);
+  assert.ok(ledger.identifiers.includes('PORT=8080'));
+  assert.ok(ledger.identifiers.includes('https://git.example.com/acme/app'));
+  assert.ok(ledger.identifiers.join('').length <= 1200, `${ledger.identifiers.join('').length} characters of identifiers`);
+});
