@@ -3,6 +3,7 @@
 // compiler error, a failing test run) and the line that says why, and the last lines it printed.
 // Text that merely mentions an error (an `ls` row for `error.h`, source code raising `SyntaxError(`,
 // a bare `ERROR:` header) is not a failure.
+import { parseShell } from './shell-effects.ts';
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -103,6 +104,18 @@ const SHELL_ERROR = /^[\w./-]+: (?:.*: )?(?:command not found|No such file or di
 /** Commands whose exit 1 only means "nothing matched" or "they differ". */
 const QUIET_NONZERO = /^(?:grep|egrep|fgrep|rg|ag|diff|cmp|test|\[|find|git diff|pgrep|which)\b/;
 
+/**
+ * The simple command whose status the shell reports: the last one run (`cd x && git log | grep y`
+ * ends with `grep y`), wrappers like `sudo` and `VAR=value` assignments left out.
+ */
+function statusCommand(command: string): string {
+  const last = parseShell(command).at(-1);
+  if (!last) return command.trim();
+  let k = 0;
+  while (k < last.words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(last.words[k]) || /^(?:sudo|time|nice|command|exec|timeout|\d+[smh]?)$/.test(last.words[k]))) k++;
+  return last.words.slice(k).join(' ');
+}
+
 const TYPED_ERROR = /\b[A-Z]\w*(?:Error|Exception)\b:/;
 /** Error words as words, not inside a file name (`error.h`, `lib.esnext.error.d.ts`). */
 const ERROR_WORDS = /(?<![\w./-])(?:error|exception|failed|failure|fatal|cannot|denied|not found|no such file)(?![\w-]|\.\w)/i;
@@ -115,7 +128,7 @@ export function outcomeOf(output: string, isError = false, command = ''): Comman
   const lines = stripFraming(output).split('\n');
   const signature = tracebackError(lines) ?? firstMatch(lines, COMPILER_ERROR) ?? firstMatch(lines, TEST_FAILURE) ?? firstMatch(lines, SHELL_ERROR);
   let failed: boolean;
-  if (exitCode !== null) failed = exitCode !== 0 && !(exitCode === 1 && !signature && QUIET_NONZERO.test(command.replace(/^cd \S+ && /, '').trim()));
+  if (exitCode !== null) failed = exitCode !== 0 && !(exitCode === 1 && !signature && QUIET_NONZERO.test(statusCommand(command)));
   else failed = isError || signature !== undefined;
   const succeeded = !failed && (exitCode === 0 || (exitCode === null && !isError));
   if (!failed) return { exitCode, failed, succeeded };
@@ -129,5 +142,9 @@ export function outcomeOf(output: string, isError = false, command = ''): Comman
 /** The last lines a command printed (framing removed), for the ledger's "last command". */
 export function outputTail(output: string, count = 5): string {
   const lines = stripFraming(output).split('\n').map((l) => l.trimEnd()).filter((l) => l.trim());
-  return lines.slice(-count).map((l) => (l.length > 200 ? l.slice(0, 200) + '…' : l)).join('\n');
+  // Long lines are cut, the last one least: it is usually the verdict (a warning, a summary line).
+  return lines.slice(-count).map((l, k, kept) => {
+    const cap = k === kept.length - 1 ? 400 : 200;
+    return l.length > cap ? l.slice(0, cap) + '…' : l;
+  }).join('\n');
 }

@@ -81,6 +81,18 @@ function openFileIn(output: string): string | undefined {
   return /^\[File: (\S+) \(\d+ lines total\)\]/m.exec(output.slice(0, 600))?.[1];
 }
 
+/**
+ * A command the human ran from a chat agent's prompt: aider's `/run cmd` or `/test cmd` (its output
+ * follows as the environment's next message), or the message aider sends after one
+ * (`I ran this command:` … `And got this output:` …), which carries the output itself.
+ */
+export function chatRunOf(text: string): { command: string; output?: string } | undefined {
+  const slash = /^\/(?:run|test)[ \t]+([^\n]+)\s*$/.exec(text.trim());
+  if (slash) return { command: slash[1].trim() };
+  const reported = /^I ran this command:\s*\n([\s\S]+?)\n\s*And got this output:[ \t]*\n?([\s\S]*)$/.exec(text.trim());
+  return reported ? { command: reported[1].trim(), output: reported[2] } : undefined;
+}
+
 // Text is often JSON-escaped tool arguments: a backslash ends a value (`\n` is not part of a URL).
 const IDENTIFIER_PATTERNS: RegExp[] = [
   /\bhttps?:\/\/[^\s"'<>)\]\\`]+/g,
@@ -141,7 +153,7 @@ class SessionReader {
   private readonly view: WorkspaceView = {};
   private readonly factsToo: boolean;
 
-  /** `factsToo` false: only clear errors fixed later and collect identifiers (the part kept verbatim). */
+  /** `factsToo` false (the part kept verbatim): only the current error, the last command and identifiers. */
   constructor(factsToo = true) {
     this.factsToo = factsToo;
   }
@@ -174,6 +186,9 @@ class SessionReader {
       if (item.role === 'user') {
         this.settleEdits(text);
         this.updateView(text);
+        const run = chatRunOf(text);
+        if (run?.output !== undefined) this.outcome(meaningOf('shell', { command: run.command }, '', this.view), run.output, false);
+        this.pendingAction = run && run.output === undefined ? meaningOf('shell', { command: run.command }, '', this.view) : undefined;
       }
       identifiersIn(text, this.identifiers);
       const boxes = [...text.matchAll(CHECKBOX_OPEN)].map((m) => m[1].trim());
@@ -219,20 +234,34 @@ class SessionReader {
     if (!meaning.command) return;
     const command = meaning.command.trim().slice(0, 200);
     const result = outcomeOf(output, isError, meaning.command);
-    if (this.factsToo) {
-      const record = { command, exitCode: result.exitCode, failed: result.failed };
-      this.commands.push(record);
-      this.lastCommand = { ...record, outputTail: outputTail(output) };
-      if (result.failed && result.errorLine) {
-        this.latestError = { command, line: result.errorLine };
-        return;
-      }
+    const record = { command, exitCode: result.exitCode, failed: result.failed };
+    if (this.factsToo) this.commands.push(record);
+    this.lastCommand = { ...record, outputTail: outputTail(output) };
+    // A failure in the verbatim tail is current too: its output may be masked there, and an older error it replaces is not.
+    if (result.failed && result.errorLine) {
+      this.latestError = { command, line: result.errorLine };
+      return;
     }
     if (this.latestError && result.succeeded && this.latestError.command === command) {
       this.resolvedErrors.push(this.latestError.line);
       this.latestError = null;
     }
   }
+}
+
+/**
+ * The newest identifiers, at most 30 and about 300 tokens in all, in their order: a value longer than
+ * a line (a package download URL in an install log) is output, not something the agent must keep.
+ */
+function newestWithin(values: string[], maxCount = 30, maxChars = 1200, maxEach = 160): string[] {
+  const kept: string[] = [];
+  let chars = 0;
+  for (let i = values.length - 1; i >= 0 && kept.length < maxCount; i--) {
+    if (values[i].length > maxEach || chars + values[i].length > maxChars) continue;
+    kept.push(values[i]);
+    chars += values[i].length;
+  }
+  return kept.reverse();
 }
 
 /**
@@ -261,6 +290,8 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
       reader.resolvedErrors.push(...tail.resolvedErrors);
       reader.latestError = tail.latestError;
     }
+    // The newest command may be in the tail, its output masked there: its outcome is kept here.
+    if (tail.lastCommand) reader.lastCommand = tail.lastCommand;
     for (const [key, value] of tail.identifiers) if (reader.identifiers.has(key)) reader.identifiers.set(key, value);
   }
   // The structured ledger travels in reports too: no credential may appear in any of its fields.
@@ -278,7 +309,7 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
     latestError: reader.latestError ? { command: r(reader.latestError.command), line: r(reader.latestError.line) } : null,
     resolvedErrors: reader.resolvedErrors.slice(-5).map(r),
     openPlan: reader.openPlan.map(r),
-    identifiers: [...new Set([...reader.identifiers.values()].map(r))].slice(-30),
+    identifiers: newestWithin([...new Set([...reader.identifiers.values()].map(r))]),
   };
 }
 

@@ -29,21 +29,23 @@ export interface PinnedFitInput {
  * `text` cut to about `keepTokens`: its start and its end, with a marker in between that says how
  * much was cut and why. Unchanged when it already fits.
  */
-export function keepHeadAndTail(text: string, keepTokens: number, what: string, why: string): string {
+export function keepHeadAndTail(text: string, keepTokens: number, what: string, why: string, wholeLines = false): string {
   const tokens = countTextTokens(text);
   if (tokens <= keepTokens) return text;
   const charsPerToken = text.length / Math.max(1, tokens);
   const keepChars = Math.max(0, Math.floor(keepTokens * charsPerToken));
   let headEnd = Math.floor(keepChars * 0.6);
   let tailStart = text.length - (keepChars - headEnd);
-  // Cut at line ends when one is near, so that no line is split.
+  // Cut at line ends when one is near, so that no line is split; with `wholeLines` (a list of facts,
+  // where half a path would be a false one) always at line ends.
   const newlineBefore = text.lastIndexOf('\n', headEnd);
-  if (newlineBefore > headEnd * 0.7) headEnd = newlineBefore;
+  if (newlineBefore > headEnd * 0.7 || wholeLines) headEnd = Math.max(0, newlineBefore);
   const newlineAfter = text.indexOf('\n', tailStart);
-  if (newlineAfter >= 0 && newlineAfter - tailStart < (text.length - tailStart) * 0.3) tailStart = newlineAfter + 1;
+  if (newlineAfter >= 0 && (newlineAfter - tailStart < (text.length - tailStart) * 0.3 || wholeLines)) tailStart = newlineAfter + 1;
+  else if (wholeLines) tailStart = text.length;
   if (tailStart <= headEnd) return text;
   const cut = text.slice(headEnd, tailStart);
-  const marker = `\n[… ${countTextTokens(cut)} tokens (${cut.split('\n').length} lines) of ${what} cut by the gateway: ${why}. Its start and its end are kept.]\n`;
+  const marker = `\n[… ${countTextTokens(cut)} tokens (${cut.split('\n').length} lines) of ${what} cut by the gateway: ${why}; start and end kept.]\n`;
   return text.slice(0, headEnd) + marker + text.slice(tailStart);
 }
 
@@ -78,23 +80,41 @@ export function fitPinned(input: PinnedFitInput): PinnedFit {
       'context_budget_unreachable',
     );
   }
-  const why = `the system prompt, the first task, the summary of earlier work and the newest turn did not fit the context budget of ${limitTokens} tokens together`;
+  const why = `with the system prompt, the summary and the newest turn it did not fit the context budget of ${limitTokens} tokens`;
   const taskText = task ? asText(task) : '';
   const taskTokens = countTextTokens(taskText);
   const summaryTokens = countTextTokens(input.summaryText);
-  // Room for the task and the summary, after ~60 tokens for each marker and message frame.
-  let room = Math.max(0, (input.aimTokens > base ? input.aimTokens : limitTokens) - base - 120);
-  for (let attempt = 0; attempt < 8; attempt++) {
+  const goal = input.aimTokens > base ? input.aimTokens : limitTokens;
+  const assemble = (room: number): PinnedFit => {
     const taskShare = Math.min(taskTokens, Math.max(Math.floor(room / 2), room - summaryTokens));
     const summaryShare = Math.max(0, room - taskShare);
     const cutTask = task ? keepHeadAndTail(taskText, taskShare, 'the first task', why) : null;
-    const cutSummary = input.summaryText ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why) : null;
+    const cutSummary = input.summaryText ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why, true) : null;
     const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' && cutTask !== null ? withMessageText(item, cutTask) : item));
     if (cutSummary !== null) assembled.push(summaryMessage(cutSummary));
     assembled.push(...newest);
-    const tokens = count(assembled);
-    if (tokens <= limitTokens) return { taskText: cutTask, summaryText: cutSummary, tokens };
-    room = Math.max(0, room - (tokens - limitTokens) - 20 * (attempt + 1));
+    return { taskText: cutTask, summaryText: cutSummary, tokens: count(assembled) };
+  };
+  // Room for the task and the summary, after ~60 tokens for each marker and message frame.
+  let room = Math.max(0, goal - base - 120);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    let fit = assemble(room);
+    if (fit.tokens > limitTokens) {
+      room = Math.max(0, room - (fit.tokens - limitTokens) - 20 * (attempt + 1));
+      continue;
+    }
+    // The frame estimate left room unused: the task and the summary get it, as long as the result still fits.
+    let step = goal - fit.tokens;
+    for (let grow = 0; grow < 6 && step >= 8 && room < taskTokens + summaryTokens; grow++) {
+      const larger = assemble(room + step);
+      if (larger.tokens > goal) step = Math.floor(step / 2);
+      else {
+        room += step;
+        fit = larger;
+        step = goal - fit.tokens;
+      }
+    }
+    return fit;
   }
   return { taskText: null, summaryText: null, tokens: base };
 }

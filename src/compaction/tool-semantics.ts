@@ -57,6 +57,37 @@ function agentSkillEffects(code: string): Pick<ActionMeaning, 'writes' | 'reads'
   return { writes: writes.filter((w) => looksLikePath(w.path)), reads: reads.filter(looksLikePath), isEditor: writes.length > 0 };
 }
 
+/** OpenHands' editor and navigation skills: a cell made only of calls to them acts on files, it runs no command. */
+const FILE_SKILLS = /^(?:open_file|goto_line|scroll_down|scroll_up|create_file|edit_file_by_replace|edit_file|append_file|insert_content_at_line|search_dir|search_file|find_file)$/;
+
+/** The top-level statements of a Python cell (strings and brackets followed, so a multi-line call is one statement). */
+function pythonStatements(code: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"' || c === "'") {
+      const quote = code.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      const end = code.indexOf(quote, i + quote.length);
+      i = end < 0 ? code.length : end + quote.length - 1;
+    } else if (c === '#') i = code.indexOf('\n', i) < 0 ? code.length : code.indexOf('\n', i) - 1;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if ((c === '\n' || c === ';') && depth <= 0) {
+      out.push(code.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(code.slice(start));
+  return out.map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
+}
+
+const onlyFileSkills = (code: string) => {
+  const statements = pythonStatements(code);
+  return statements.length > 0 && statements.every((s) => FILE_SKILLS.test(/^(?:print\()?(\w+)\(/.exec(s)?.[1] ?? ''));
+};
+
 const none = (): ActionMeaning => ({ writes: [], reads: [], isEditor: false, patchTargetsInOutput: false });
 
 function shellMeaning(command: string, view: WorkspaceView): ActionMeaning {
@@ -100,7 +131,7 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
   if (lower === 'submit') return { ...none(), worktreeChangesInOutput: true, outputCwd: view.cwd };
   if (CODE_TOOLS.test(name)) {
     const code = str(args.code) ?? str(args.source) ?? rawInput;
-    return { ...none(), ...agentSkillEffects(code), command: code || undefined };
+    return { ...none(), ...agentSkillEffects(code), command: code && !onlyFileSkills(code) ? code : undefined };
   }
   const command = commandText(args.command) ?? commandText(args.cmd) ?? str(args.script);
   if (command && (SHELL_TOOLS.test(name) || !path)) return shellMeaning(command, view);

@@ -98,8 +98,14 @@ export function textActionOf(text: string): TextAction | undefined {
   const execute = lastMatch(text, EXECUTE_TAG);
   if (execute?.[2].trim()) return execute[1] === 'bash' ? { name: 'shell', args: { command: execute[2].trim() } } : { name: 'execute_ipython_cell', args: { code: execute[2].trim() } };
   let fenced: RegExpMatchArray | undefined;
-  for (const m of text.matchAll(FENCE)) if (SHELL_FENCE.test(m[1]) && !m[2].startsWith('<<<<<<< SEARCH')) fenced = m;
-  if (fenced?.[2].trim()) return { name: 'shell', args: { command: fenced[2].trim() } };
+  let last: RegExpMatchArray | undefined;
+  for (const m of text.matchAll(FENCE)) {
+    last = m;
+    if (SHELL_FENCE.test(m[1]) && !m[2].startsWith('<<<<<<< SEARCH')) fenced = m;
+  }
+  // An action ends the message (the thought, then the command); a block followed by more prose is shown, not run.
+  const endsMessage = fenced !== undefined && fenced === last && text.slice(fenced.index! + fenced[0].length).trim() === '';
+  if (endsMessage && fenced?.[2].trim()) return { name: 'shell', args: { command: fenced[2].trim() } };
   return undefined;
 }
 

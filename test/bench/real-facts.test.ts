@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { loadRealSessions } from '../../bench/compaction/real-sessions.ts';
 import { deriveFacts } from '../../bench/compaction/facts.ts';
 import { judgeLedger } from '../../bench/compaction/ledger-check.ts';
-import { shellWrites } from '../../bench/compaction/facts/shell.ts';
+import { runWrites, shellWrites } from '../../bench/compaction/facts/shell.ts';
 import type { Conversation } from '../../src/conversation/model.ts';
 
 const sessions = loadRealSessions();
@@ -48,4 +48,9 @@ test('a ledger is judged against the raw session: a viewed-only file and a non-e
   const bad = judgeLedger(ledger([written, viewed], 'AUTHORS\t\t  INSTALL\t  README.rst'), facts);
   assert.deepEqual(bad.falseChanged, [viewed]);
   assert.ok(bad.falseError, 'an ls row is not a current error');
+});
+
+test('a patch run writes the files its output reports patching; a failed or unrelated run names none', () => {
+  assert.deepEqual(runWrites('patch -p1 < fix.patch', 'patching file src/sqlfluff/rules/L036.py\nHunk #1 succeeded at 110 (offset -3 lines).'), ['src/sqlfluff/rules/L036.py']);
+  assert.deepEqual(runWrites('cat notes.txt', 'patching file src/a.py'), []);
 });

@@ -2,7 +2,7 @@
 // sub-agent's parentUuid chain); Bash tool_use answered by tool_result (is_error marks a failure),
 // Write/Edit/MultiEdit/NotebookEdit are writes; the task is the thread's first user text.
 import { contentText, type Step, type Trace } from './trace.ts';
-import { exitCodeOf, runFailed, shellWrites } from './shell.ts';
+import { exitCodeOf, runFailed, runWrites } from './shell.ts';
 
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
@@ -40,7 +40,7 @@ export function claudeCodeTrace(records: any[], thread: string): Trace {
       if (b.name === 'Bash' && typeof b.input?.command === 'string') {
         const exit = exitCodeOf(result.text);
         steps.push({ kind: 'run', command: b.input.command, output: result.text, exitCode: exit, failed: runFailed(result.text, exit, result.isError) });
-        for (const path of shellWrites(b.input.command)) steps.push({ kind: 'write', path, applied: true });
+        for (const path of runWrites(b.input.command, result.text)) steps.push({ kind: 'write', path, applied: true });
       } else if (WRITE_TOOLS.has(b.name) && typeof (b.input?.file_path ?? b.input?.notebook_path) === 'string') {
         steps.push({ kind: 'write', path: String(b.input.file_path ?? b.input.notebook_path), applied: !result.isError });
       }

@@ -1,7 +1,7 @@
 // Traces of mini-swe-agent v2 `.traj.json` files, read raw: bash tool calls answered by
 // `<returncode>N</returncode><output>…</output>`, the task in the first user message, the submitted patch.
 import { contentText, parseArgs, type Step, type Trace } from './trace.ts';
-import { exitCodeOf, runFailed, shellWrites } from './shell.ts';
+import { exitCodeOf, runFailed, runWrites } from './shell.ts';
 import { taskOf } from './openhands.ts';
 
 export function miniSweAgentTrace(data: any): Trace {
@@ -17,7 +17,7 @@ export function miniSweAgentTrace(data: any): Trace {
       const output = contentText(result.content);
       const exit = typeof result.extra?.returncode === 'number' ? result.extra.returncode : exitCodeOf(output);
       steps.push({ kind: 'run', command, output, exitCode: exit, failed: runFailed(output, exit) });
-      for (const path of shellWrites(command)) steps.push({ kind: 'write', path, applied: true });
+      for (const path of runWrites(command, output)) steps.push({ kind: 'write', path, applied: true });
     }
   }
   const firstUser = messages.find((m) => m.role === 'user');

@@ -1,7 +1,7 @@
 // Traces of OpenHands sessions, read from the raw files: CodeAct chat-completions dumps
 // (execute_bash, str_replace_editor) and resolver output (flat run / run_ipython events).
 import { contentText, parseArgs, type Step, type Trace } from './trace.ts';
-import { exitCodeOf, runFailed, shellWrites } from './shell.ts';
+import { exitCodeOf, runFailed, runWrites } from './shell.ts';
 
 const EDITOR_WRITES = new Set(['create', 'str_replace', 'insert', 'undo_edit']);
 const EDIT_FAILED = /^(ERROR|Invalid|No replacement was performed)|did not appear verbatim|\[Your proposed edit has introduced/m;
@@ -13,7 +13,7 @@ export function taskOf(text: string): string {
 }
 
 function runSteps(command: string, output: string, exit: number | null = exitCodeOf(output)): Step[] {
-  return [{ kind: 'run', command, output, exitCode: exit, failed: runFailed(output, exit) }, ...shellWrites(command).map((path) => ({ kind: 'write' as const, path, applied: true }))];
+  return [{ kind: 'run', command, output, exitCode: exit, failed: runFailed(output, exit) }, ...runWrites(command, output).map((path) => ({ kind: 'write' as const, path, applied: true }))];
 }
 
 export function openHandsChatTrace(data: any): Trace {

@@ -1,6 +1,7 @@
 // What a shell command or tool output says, read without the compaction engine: files a command
-// writes (redirections, tee, sed -i, mv/cp targets, touch, rm, Python open(…, 'w')), the exit code
-// an agent's own marker reports, whether a run failed, and the line that names its error.
+// writes (redirections, tee, sed -i, mv/cp targets, touch, rm, Python open(…, 'w'), the files
+// `patch` reports patching), the exit code an agent's own marker reports, whether a run failed, and
+// the line that names its error.
 
 const PATHLIKE = /^[\w./~+-]*[./][\w./~+-]*$/;
 const isPath = (s: string) => PATHLIKE.test(s) && !s.startsWith('/dev/') && !s.startsWith('&') && !/^\.+$/.test(s) && !/^\d+(\.\d+)*$/.test(s);
@@ -19,6 +20,15 @@ export function shellWrites(command: string): string[] {
   for (const m of command.matchAll(/(?:^|[;&|\n]\s*)(?:mv|cp)\s+(?:-\w+\s+)*\S+\s+([^\s;&|<>()]+)/g)) add(m[1]);
   for (const m of command.matchAll(/(?:^|[;&|\n]\s*)(?:touch|rm)\s+(?:-\w+\s+)*([^\s;&|<>()]+)/g)) add(m[1]);
   for (const m of command.matchAll(/open\(\s*['"]([^'"]+)['"]\s*,\s*['"][wax]b?\+?['"]/g)) add(m[1]);
+  return out;
+}
+
+/** Files a command writes, and for `patch` / `git apply` the files its output reports patching (`patching file x`). */
+export function runWrites(command: string, output: string): string[] {
+  const out = shellWrites(command);
+  if (/(?:^|[;&|\n]\s*)(?:patch|git\s+apply)\b/.test(command)) {
+    for (const m of output.matchAll(/^patching file '?([^'\s]+)'?\s*$/gm)) if (!out.includes(m[1])) out.push(m[1]);
+  }
   return out;
 }
 

@@ -1,0 +1,35 @@
+// The last resort when the first task does not fit whole: the task and the summary share all the
+// room the system prompt and the newest turn leave, and the summary is cut only between its lines,
+// so no half path or half error is presented as a fact.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Conversation, Item } from '../../src/conversation/model.ts';
+import { fitPinned } from '../../src/compaction/pinned-fit.ts';
+
+const message = (role: 'system' | 'user' | 'assistant', text: string): Item => ({ kind: 'message', role, content: [{ type: 'text', text }] });
+
+const system = message('system', 'You are a coding agent.');
+const task = message('user', Array.from({ length: 60 }, (_, i) => `- requirement ${i}: keep the handler for route /api/v${i} backwards compatible with clients of release ${i}.`).join('\n'));
+const newest = [message('assistant', 'Done: every route keeps its old behaviour, see the summary above.')];
+const deepPath = (i: number) => `/workspace/project/src/routes/handlers/version_${i}/${'nested/'.repeat(30)}compatibility_layer.py`;
+const summary = ['## Session ledger (extracted by the gateway)', '### Files changed', ...Array.from({ length: 12 }, (_, i) => `- edited: ${deepPath(i)}`)].join('\n');
+const requirementsKept = (text: string | null) => (text?.match(/requirement \d+/g) ?? []).length;
+const conversation: Conversation = { items: [system, task, ...newest], tools: [] };
+
+test('a summary cut to fit keeps whole lines only: no truncated path is listed as a changed file', () => {
+  const fit = fitPinned({ conversation, head: [system, task], task, summaryText: summary, newest, limitTokens: 1300, aimTokens: 1300 });
+  assert.ok(fit.summaryText, 'a summary is kept');
+  const original = new Set(summary.split('\n'));
+  for (const line of fit.summaryText!.split('\n').filter((l) => l.trim())) {
+    assert.ok(original.has(line) || line.startsWith('[… '), `a cut line: ${line}`);
+  }
+  assert.ok(fit.tokens <= 1300);
+});
+
+test('the first task and the summary get the room the frame estimate leaves unused', () => {
+  const alone = fitPinned({ conversation, head: [system, task], task, summaryText: '', newest, limitTokens: 600, aimTokens: 600 });
+  assert.ok(alone.tokens <= 600 && alone.tokens >= 600 - 30, `${alone.tokens} of 600 tokens used`);
+  assert.ok(requirementsKept(alone.taskText) >= 20, `${requirementsKept(alone.taskText)} of the task's 60 requirements kept`);
+  const shared = fitPinned({ conversation, head: [system, task], task, summaryText: summary, newest, limitTokens: 1300, aimTokens: 1300 });
+  assert.ok(shared.tokens <= 1300 && shared.tokens >= 1300 - 30, `${shared.tokens} of 1300 tokens used`);
+});
