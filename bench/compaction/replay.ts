@@ -20,7 +20,7 @@ export interface ReplayResult {
   window: number;
   requests: number;
   compactedTurns: number;
-  /** Turns where compaction shrank the forwarded history (the first compacted turn included). */
+  /** Compaction events: turns the relay answered with a new plan (`x-compaction-plan: new`), or, without that header, compacted turns that shrank the forwarded history. */
   events: number;
   /** Turns whose forwarded history does not start with the previous turn's. */
   prefixBreaks: number;
@@ -139,7 +139,9 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
       const tokens = messages.reduce((n: number, m) => n + estimateTokens(messageKey(m)), 0);
       if (isCompacted) {
         result.compactedTurns++;
-        if (!previousCompacted || tokens < previousTokens) result.events++;
+        // The relay says when it decided anew; a turn after a refused one may grow and still be an event.
+        const plan = compacted.headers.get('x-compaction-plan');
+        if (plan ? plan === 'new' : !previousCompacted || tokens < previousTokens) result.events++;
       }
       if (previous && !keepsPrefix(previous, messages)) result.prefixBreaks++;
       previous = messages;
