@@ -12,6 +12,7 @@ import { endsWithCompactionTrigger, inspectInput } from '../../compaction-api/se
 import { sealBindingOf } from '../../compaction-api/seal-binding.ts';
 import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
 import { checkMessagesBody } from './messages.ts';
+import { placeBreakpoints } from '../../compaction-api/anthropic-breakpoints.ts';
 import { serveByFormat, servingChannels } from './serve-by-format.ts';
 import { affinityKeyOf } from '../../upstream/affinity-key.ts';
 
@@ -40,7 +41,8 @@ export const compactedResponses: RouteHandler = async (ctx, deps) => {
 /**
  * Compacts an Anthropic Messages conversation, then serves it like /v1/messages. `system` and
  * `tools` are never touched; turns kept verbatim keep their original blocks (cache_control,
- * thinking signatures), so an Anthropic upstream sees the same prefix it cached.
+ * thinking signatures), so an Anthropic upstream sees the same prefix it cached; breakpoints lost
+ * with a rewritten block are placed again (anthropic-breakpoints.ts).
  */
 export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const request = await beginModelRequest(ctx, deps, checkMessagesBody);
@@ -48,6 +50,7 @@ export const compactedMessages: RouteHandler = async (ctx, deps) => {
   const serving = servingChannels('anthropic', servable);
   const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.req.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
-  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages;
+  // The client's cache breakpoints survive the rewrite, and one marks the stable compacted prefix.
+  if (changed) body.messages = placeBreakpoints(body, body.messages, encodeAnthropicMessages({ items: result.conversation.items, tools: [] }).messages);
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 };
