@@ -1,7 +1,8 @@
 // Cache breakpoints behind /compact/v1/messages: a real Claude Code thread replayed turn by turn,
 // `cache_control` on its last two user turns as Claude Code sets them. A block the relay rewrites
 // loses its mark; the relay places it again, so every turn between compaction events reads the
-// previous turn's prefix from the cache, and the summary block carries a mark of its own.
+// previous turn's prefix from the cache; the summary block and the end of the kept head carry
+// marks of their own.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -71,7 +72,7 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
     assert.ok(summaryMarked >= 1, 'the summary block carries a breakpoint');
   });
 
-  test('lost marks move to the newest unmarked user turns; surviving marks stay; never more than four', () => {
+  test('lost marks move to the newest unmarked user turns; the kept head and the summary are marked; never more than four', () => {
     const mark = { type: 'ephemeral' };
     const original = [
       { role: 'user', content: [{ type: 'text', text: 'task' }] },
@@ -88,7 +89,8 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
     const out = placeBreakpoints({}, original, compacted) as any[];
     assert.deepEqual(out[2].content[0].cache_control, mark, 'the newest user turn is marked again');
     assert.deepEqual(out[0].content[1].cache_control, mark, 'the summary block is marked');
-    assert.equal(out[0].content[0].cache_control, undefined);
+    assert.deepEqual(out[0].content[0].cache_control, mark, 'the end of the kept head is marked');
+    assert.equal(marksOf(out).length, 3);
     assert.equal((compacted[2].content[0] as any).cache_control, undefined, 'the input is not changed');
     const full = placeBreakpoints({ system: [{ type: 'text', text: 's', cache_control: mark }], tools: [{ name: 't', cache_control: mark }, { name: 'u', cache_control: mark }] }, original, compacted) as any[];
     assert.equal(marksOf(full).length, 1, 'four marks in all with the system prompt and tools');
