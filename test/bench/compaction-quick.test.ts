@@ -19,8 +19,8 @@ import { OURS } from '../../bench/compaction/real-eval.ts';
  * compaction event, never costlier than no compaction.
  */
 export const STRICT = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 0, maxBreaksPerEvent: 1, maxCostRatio: 1 };
-/** What the engine does today on the quick sessions (measured 2026-11-29): doing worse is a regression. */
-export const TODAY = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 8, maxBreaksPerEvent: 1.5, maxCostRatio: Infinity };
+/** What the engine does today on the quick sessions (measured 2026-11-29; prefix breaks and cost re-measured after the stable-prefix and cost fixes): doing worse is a regression. */
+export const TODAY = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 8, maxBreaksPerEvent: 1, maxCostRatio: 1 };
 const strict = process.env.COMPACTION_STRICT === '1';
 const limits = strict ? STRICT : TODAY;
 
