@@ -1,7 +1,7 @@
 // Does the relay answer others while it compacts? Four ~2 MB Chat conversations are posted to
 // `/compact/v1/chat/completions` at once while a probe in a worker thread (its own event loop, so a
 // blocked relay cannot hide its stalls from it) times `/healthz` and a small plain chat request.
-// The upstream emulator and the clients posting the conversations run in a worker of their own
+// The upstream emulator and the clients posting the conversations run in workers of their own
 // (responsiveness-load.ts): only the relay's own work shares the relay's event loop.
 import { Worker } from 'node:worker_threads';
 import { startTestRelay } from '../../test/helpers/relay-harness.ts';
@@ -52,8 +52,11 @@ const p99 = (xs: number[]) => {
 
 export async function measureResponsiveness(options: { bytes?: number; concurrent?: number; log?: (m: string) => void } = {}): Promise<Responsiveness> {
   const concurrent = options.concurrent ?? 4;
-  const load = new Worker(new URL('./responsiveness-load.ts', import.meta.url), { workerData: { bytes: options.bytes ?? 2_000_000, concurrent, model: 'resp-model' } satisfies LoadOptions });
-  const upstreamUrl = (await nextMessage<{ url: string }>(load)).url;
+  const loadWorker = (role: LoadOptions['role']) => new Worker(new URL('./responsiveness-load.ts', import.meta.url), { workerData: { role, bytes: options.bytes ?? 2_000_000, concurrent, model: 'resp-model' } satisfies LoadOptions });
+  const upstream = loadWorker('upstream');
+  const clients = loadWorker('clients');
+  const upstreamUrl = (await nextMessage<{ url: string }>(upstream)).url;
+  await nextMessage(clients);
   const relay = await startTestRelay({ channels: [{ name: 'resp', baseUrl: upstreamUrl, models: ['resp-model'] }] });
   await relay.relay.catalogStore.upsertGroup('default', ['*'], { compaction: { strategy: 'ledger' } });
   await relay.relay.catalog.refresh();
@@ -61,8 +64,8 @@ export async function measureResponsiveness(options: { bytes?: number; concurren
     const probe = new Worker(PROBE, { eval: true, workerData: { url: relay.url, key: relay.key, model: 'resp-model' } });
     const done = new Promise<{ healthz: number[]; plain: number[] }>((resolve) => probe.once('message', resolve));
     await new Promise((r) => setTimeout(r, 200));
-    load.postMessage({ relayUrl: relay.url, key: relay.key });
-    const { compactionMs, bytes } = await nextMessage<{ compactionMs: number[]; bytes: number }>(load);
+    clients.postMessage({ relayUrl: relay.url, key: relay.key });
+    const { compactionMs, bytes } = await nextMessage<{ compactionMs: number[]; bytes: number }>(clients);
     probe.postMessage('stop');
     const samples = await done;
     await probe.terminate();
@@ -71,6 +74,8 @@ export async function measureResponsiveness(options: { bytes?: number; concurren
     return result;
   } finally {
     await relay.close();
-    await load.terminate();
+    upstream.postMessage('close');
+    await nextMessage(upstream);
+    await Promise.all([upstream.terminate(), clients.terminate()]);
   }
 }
