@@ -20,11 +20,13 @@ export interface ReplayResult {
   window: number;
   requests: number;
   compactedTurns: number;
-  /** Turns where compaction shrank the forwarded history (the first compacted turn included). */
+  /** Compaction events: turns the relay answered with a new plan (`x-compaction-plan: new`), or, without that header, compacted turns that shrank the forwarded history. */
   events: number;
   /** Turns whose forwarded history does not start with the previous turn's. */
   prefixBreaks: number;
   refusals: number;
+  /** Refusals where, by the relay's own figures, the system prompt and the newest turn alone exceed the budget (nothing could fit). */
+  unfitRefusals: number;
   errors: string[];
   billedCompacted: number;
   billedUncompacted: number;
@@ -76,6 +78,12 @@ async function post(rig: ReplayRig, path: string, body: unknown): Promise<{ stat
 
 let modelCounter = 0;
 
+/** True when a refusal says the part always kept (system prompt, tools, newest turn) is over the budget. */
+function unfit(message: string): boolean {
+  const m = /compacted to (\d+) tokens.*alone take (\d+) tokens/s.exec(message);
+  return m !== null && Number(m[2]) > Number(m[1]);
+}
+
 /** Request points where every tool call so far has its result (an agent never sends anything else). */
 function answeredPoints(items: Item[]): number[] {
   const open = new Set<string>();
@@ -108,7 +116,7 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
   await rig.relay.addChannel({ name: `replay-${id}-b`, type, baseUrl: upstreams[1].url, models: [plainModel], options: { contextWindow: options.window } });
   const path = anthropic ? 'messages' : 'chat/completions';
   const caches = [new ChatPrefixCache(), new ChatPrefixCache()];
-  const result: ReplayResult = { session: session.id, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, ms: 0 };
+  const result: ReplayResult = { session: session.id, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, unfitRefusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, ms: 0 };
   let previous: unknown[] | undefined;
   let previousTokens = 0;
   let previousCompacted = false;
@@ -119,7 +127,10 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
       const compacted = await post(rig, `/compact/v1/${path}`, bodyFor(session, items, compactModel));
       result.requests++;
       if (compacted.status !== 200) {
-        if (compacted.json?.error?.code === 'context_budget_unreachable' || /context_budget_unreachable|cannot be compacted/.test(JSON.stringify(compacted.json))) result.refusals++;
+        if (compacted.json?.error?.code === 'context_budget_unreachable' || /context_budget_unreachable|cannot be compacted/.test(JSON.stringify(compacted.json))) {
+          result.refusals++;
+          if (unfit(String(compacted.json?.error?.message ?? ''))) result.unfitRefusals++;
+        }
         else if (result.errors.length < 3) result.errors.push(`${compacted.status}: ${JSON.stringify(compacted.json).slice(0, 160)}`);
         continue;
       }
@@ -139,7 +150,9 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
       const tokens = messages.reduce((n: number, m) => n + estimateTokens(messageKey(m)), 0);
       if (isCompacted) {
         result.compactedTurns++;
-        if (!previousCompacted || tokens < previousTokens) result.events++;
+        // The relay says when it decided anew; a turn after a refused one may grow and still be an event.
+        const plan = compacted.headers.get('x-compaction-plan');
+        if (plan ? plan === 'new' : !previousCompacted || tokens < previousTokens) result.events++;
       }
       if (previous && !keepsPrefix(previous, messages)) result.prefixBreaks++;
       previous = messages;

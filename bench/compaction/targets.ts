@@ -57,7 +57,9 @@ export function judgeTargets(real: RealResults, gen: GeneratedFigures, recorded:
   const genOurs = gen.budgetRows.filter((r) => r.method === OURS);
   const genRefusals = genOurs.filter((r) => r.refused).length;
   const replayTurns = real.replays.reduce((n, r) => n + r.requests, 0);
-  const replayRefusals = real.replays.reduce((n, r) => n + r.refusals, 0);
+  // A turn whose system prompt and newest turn alone exceed the budget cannot be compacted by anyone: not counted against the target.
+  const replayRefusals = real.replays.reduce((n, r) => n + r.refusals - r.unfitRefusals, 0);
+  const replayUnfit = real.replays.reduce((n, r) => n + r.unfitRefusals, 0);
   const replayErrors = real.replays.reduce((n, r) => n + r.errors.length, 0);
   const shortfalls = retentionShortfalls(real.rows, BASELINES);
   const genShort = generatedShortfalls(gen.budgetRows);
@@ -77,7 +79,7 @@ export function judgeTargets(real: RealResults, gen: GeneratedFigures, recorded:
     {
       target: '0 refusals where the system prompt plus the newest turn fit',
       met: v.refusals === 0 && replayRefusals === 0 && genRefusals === 0 && recorded.refusals === 0,
-      measured: `real sessions: ${v.refusals} of ${v.compactions} compactions refused at equal budgets${list(v.examples.filter((e) => e.includes('refused')))}; ${replayRefusals} of ${replayTurns} replayed turns refused; short recorded trajectories: ${recorded.refusals} of ${recorded.compactions}${recorded.refusedFiles.length ? ` (${recorded.refusedFiles.length} files: ${recorded.refusedFiles.slice(0, 4).join(', ')}${recorded.refusedFiles.length > 4 ? ', …' : ''})` : ''}; generated: ${genRefusals} of ${genOurs.length}`,
+      measured: `real sessions: ${v.refusals} of ${v.compactions} compactions refused at equal budgets${list(v.examples.filter((e) => e.includes('refused')))}; ${replayRefusals} of ${replayTurns} replayed turns refused${replayUnfit ? ` (and ${replayUnfit} where the newest turn alone exceeds the budget)` : ''}; short recorded trajectories: ${recorded.refusals} of ${recorded.compactions}${recorded.refusedFiles.length ? ` (${recorded.refusedFiles.length} files: ${recorded.refusedFiles.slice(0, 4).join(', ')}${recorded.refusedFiles.length > 4 ? ', …' : ''})` : ''}; generated: ${genRefusals} of ${genOurs.length}`,
     },
     {
       target: '0 structurally invalid outputs',

@@ -1,7 +1,10 @@
 // One request's compaction as the relay runs it: the plans recorded for the session are looked up
 // in shared state, the deterministic work runs in the worker pool (or in process when there is
 // none), the model summary — if the event needs one — is asked for from here, the event's plan is
-// recorded for every instance, and the decisions are applied to the request's own items.
+// recorded for every instance, and the decisions are applied to the request's own items. A large
+// conversation is copied to the worker in an event-loop turn of its own (loop-turns.ts), so that
+// several compactions arriving together do not copy back to back while other requests wait.
+import { loopTurn } from '../loop-turns.ts';
 import type { Conversation } from '../conversation/model.ts';
 import { applyLayout, planningOptionsOf, requestSummary, settlePendingSummary, type CompactionOptions, type CompactionResult } from '../compaction/index.ts';
 import { sessionAnchor, stableCompactionStep, withSettledSummary, type CompactionPlan, type StableStep } from '../compaction/stable-plan.ts';
@@ -45,10 +48,18 @@ export async function compactStably(conversation: Conversation, options: Compact
   }
   const anchor = deps.plans ? sessionAnchor(conversation, planning) : '';
   const recent = deps.plans ? await deps.plans.recent(deps.tenant, anchor).catch(() => []) : [];
-  const sent = deps.pool ? portableConversation(conversation) : conversation;
+  let sent = conversation;
   const step = (plans: CompactionPlan[]): Promise<StableStep> =>
     deps.pool ? deps.pool.run({ conversation: sent, options: planning, plans }, deps.signal) : Promise.resolve(stableCompactionStep(conversation, planning, plans));
-  const first = await step(recent);
+  const release = deps.pool ? await loopTurn() : () => {};
+  let firstStep: Promise<StableStep>;
+  try {
+    if (deps.pool) sent = portableConversation(conversation);
+    firstStep = step(recent);
+  } finally {
+    release();
+  }
+  const first = await firstStep;
   let planned = first.planned;
   if (planned.pending && options.summarizer) {
     planned = settlePendingSummary(planned, await requestSummary(planned.pending.prepared, { summarizer: options.summarizer, cache: options.cache }));

@@ -4,6 +4,7 @@ import type { JsonObject } from '../json.ts';
 import type { IncomingMessage } from 'node:http';
 import { badRequest, payloadTooLarge } from '../errors.ts';
 import { scanJsonObject } from './json-structure.ts';
+import { inTurn } from '../loop-turns.ts';
 
 /** The deepest nesting of objects and arrays a request body may have (real requests stay far below). */
 export const MAX_BODY_DEPTH = 128;
@@ -47,6 +48,11 @@ export async function readJsonObject(req: IncomingMessage, limitBytes: number): 
 export async function readJsonObjectAndBytes(req: IncomingMessage, limitBytes: number): Promise<{ body: JsonObject; raw: Buffer }> {
   const raw = await readBody(req, limitBytes);
   if (raw.length === 0) throw badRequest('The request body is empty; expected a JSON object.', null, 'invalid_json');
+  // A body of megabytes is parsed in an event-loop turn of its own, not back to back with others.
+  return inTurn(raw.length, () => parseJsonObject(raw));
+}
+
+function parseJsonObject(raw: Buffer): { body: JsonObject; raw: Buffer } {
   const text = raw.toString('utf8');
   let parsed: unknown;
   try {

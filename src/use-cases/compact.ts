@@ -26,6 +26,7 @@ import { affinityKeyOf } from '../upstream/affinity-key.ts';
 import { channelsSpeaking } from '../upstream/router.ts';
 import { issuerOf, rememberIssuer } from '../upstream/blob-issuer.ts';
 import { badRequest } from '../errors.ts';
+import { placeBreakpoints } from '../compaction-api/anthropic-breakpoints.ts';
 
 /** What the compaction use cases read: everything serving a Responses request does (they serve the compacted request the same way). */
 export type CompactDeps = ResponsesDeps;
@@ -135,6 +136,7 @@ export async function compactThenServeMessages(ctx: RequestScope, deps: CompactD
   const serving = servingChannels('anthropic', servable);
   const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
   const changed = result.report.layersApplied.length > 0;
-  if (changed) body.messages = encodeAnthropicMessages({ items: result.conversation.items }).messages;
+  // The client's cache breakpoints survive the rewrite, and one marks the stable compacted prefix.
+  if (changed) body.messages = placeBreakpoints(body, body.messages, encodeAnthropicMessages({ items: result.conversation.items }).messages);
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 }

@@ -19,8 +19,8 @@ import { OURS } from '../../bench/compaction/real-eval.ts';
  * compaction event, never costlier than no compaction.
  */
 export const STRICT = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 0, maxBreaksPerEvent: 1, maxCostRatio: 1 };
-/** What the engine does today on the quick sessions (measured 2026-11-29): doing worse is a regression. */
-export const TODAY = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 0, maxBreaksPerEvent: 1.5, maxCostRatio: Infinity };
+/** What the engine does today on the quick sessions (measured 2026-11-29; prefix breaks and cost re-measured after the stable-prefix and cost fixes): doing worse is a regression. */
+export const TODAY = { maxRefusals: 0, maxFalseChanged: 0, maxFalseErrors: 0, maxBreaksPerEvent: 1, maxCostRatio: 1 };
 const strict = process.env.COMPACTION_STRICT === '1';
 const limits = strict ? STRICT : TODAY;
 
@@ -75,7 +75,7 @@ test(`real sessions, one per agent: valid, within budget, and no worse than toda
   assert.ok(p.falseErrors <= limits.maxFalseErrors, `false current errors ${p.falseErrors} > ${limits.maxFalseErrors}: ${p.errorExamples.join('; ')}`);
   for (const r of real.replays) {
     assert.deepEqual(r.errors, [], `${r.session}: every turn answered or refused, nothing else`);
-    assert.ok(r.refusals <= limits.maxRefusals, `${r.session}: ${r.refusals} refused turns`);
+    assert.ok(r.refusals - r.unfitRefusals <= limits.maxRefusals, `${r.session}: ${r.refusals} refused turns (${r.unfitRefusals} with a newest turn over the budget)`);
     assert.ok(r.compactedTurns > 0, `${r.session}: compaction triggered during the replay`);
     assert.ok(r.prefixBreaks <= limits.maxBreaksPerEvent * Math.max(1, r.events), `${r.session}: ${r.prefixBreaks} prefix breaks for ${r.events} compaction events`);
     assert.ok(r.costRatio <= limits.maxCostRatio, `${r.session}: cost ${r.costRatio.toFixed(2)}× no compaction`);

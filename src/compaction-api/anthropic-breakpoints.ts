@@ -1,0 +1,73 @@
+// Anthropic prompt-cache breakpoints on a compacted Messages request. Compaction rewrites some
+// blocks (a normalized or masked tool result is re-encoded without the client's `cache_control`),
+// so a client that marked its newest turns would read nothing on its next request. The client's
+// surviving marks stay where they are; each lost one moves to the newest user turn not yet marked;
+// and, when the client caches at all and Anthropic's limit of four allows, the relay adds marks at
+// the end of the kept head (the same across events) and on its summary block (the same until the
+// next event).
+import { SUMMARY_MESSAGE_PREFIX } from '../compaction/layout.ts';
+
+/** Anthropic refuses a request with more `cache_control` blocks than this (tools, system and messages together). */
+export const MAX_BREAKPOINTS = 4;
+
+type Block = Record<string, unknown> & { cache_control?: unknown };
+type Message = { role: string; content: unknown };
+
+const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
+const marksIn = (blocks: unknown[]): unknown[] => (blocks as Block[]).filter((b) => b && typeof b === 'object' && b.cache_control).map((b) => b.cache_control);
+
+/** Blocks Anthropic lets carry a breakpoint (not thinking blocks). */
+const markable = (block: Block | undefined): block is Block => !!block && typeof block === 'object' && ['text', 'image', 'document', 'tool_use', 'tool_result'].includes(String(block.type));
+
+/** Marks the request carries outside `messages` (tools and a block-form system prompt). */
+function fixedMarks(body: { tools?: unknown; system?: unknown }): number {
+  return marksIn(Array.isArray(body.tools) ? body.tools : []).length + marksIn(Array.isArray(body.system) ? body.system : []).length;
+}
+
+/** Where the relay's summary block is: [message, block]. */
+function summaryBlockAt(messages: Message[]): [number, number] | undefined {
+  for (let i = 0; i < messages.length; i++) {
+    const j = blocksOf(messages[i].content).findIndex((b) => b?.type === 'text' && typeof b.text === 'string' && b.text.startsWith(SUMMARY_MESSAGE_PREFIX));
+    if (j !== -1) return [i, j];
+  }
+  return undefined;
+}
+
+/**
+ * `compacted` (the encoded messages of the compacted conversation) with breakpoints placed as the
+ * client placed them on `original` (its own messages). Blocks given a mark are copies; nothing
+ * passed in is changed.
+ */
+export function placeBreakpoints(body: { tools?: unknown; system?: unknown }, original: Message[], compacted: Message[]): Message[] {
+  const clientMarks = original.flatMap((m) => marksIn(blocksOf(m.content)));
+  if (clientMarks.length === 0) return compacted;
+  const messages = compacted.map((m) => ({ ...m, content: Array.isArray(m.content) ? [...(m.content as Block[])] : m.content }));
+  const placed = messages.reduce((n, m) => n + marksIn(blocksOf(m.content)).length, 0);
+  let lost = Math.max(0, clientMarks.length - placed);
+  let total = fixedMarks(body) + placed;
+  const mark = (message: Message, index: number, value: unknown) => {
+    const blocks = message.content as Block[];
+    blocks[index] = { ...blocks[index], cache_control: value };
+    total++;
+  };
+  const newest = clientMarks[clientMarks.length - 1];
+  for (let i = messages.length - 1; i >= 0 && lost > 0 && total < MAX_BREAKPOINTS; i--) {
+    const blocks = blocksOf(messages[i].content);
+    if (messages[i].role !== 'user' || !markable(blocks.at(-1)) || marksIn(blocks).length > 0) continue;
+    mark(messages[i], blocks.length - 1, newest);
+    lost--;
+  }
+  // The relay's own marks, while the limit allows: the end of what the event kept ahead of the
+  // summary (the first task: the same across events, so even an event's request reads it), then
+  // the summary block (the same until the next event).
+  const at = summaryBlockAt(messages);
+  if (at) {
+    const [i, j] = at;
+    const head: [number, number] | undefined = j > 0 ? [i, j - 1] : i > 0 ? [i - 1, blocksOf(messages[i - 1].content).length - 1] : undefined;
+    for (const [m, b] of head ? [head, at] : [at]) {
+      const block = blocksOf(messages[m].content)[b];
+      if (total < MAX_BREAKPOINTS && markable(block) && !block.cache_control) mark(messages[m], b, clientMarks[0]);
+    }
+  }
+  return messages;
+}
