@@ -31,11 +31,15 @@ function pathArgument(call: Origin): string | undefined {
 function stubFor(text: string, call: Origin, newerRead: boolean): string {
   const lines = text.split('\n').length;
   const exit = exitCodeOf(text);
-  const error = text.split('\n').find((l) => ERROR_LINE.test(l) && l.trim().length > 3);
+  const errors = text.split('\n').filter((l) => ERROR_LINE.test(l) && l.trim().length > 3);
+  // A traceback or a test run states its outcome last: the last error line is kept beside the first.
+  const first = errors[0];
+  const last = errors.at(-1);
   const digest = call ? `${call.name} ${redactSecrets(call.arguments).replace(/\s+/g, ' ').slice(0, 80)}` : 'tool';
   const parts = [`${STUB_PREFIX}: ${digest}`, `${lines} lines`, `#${hashText(text).slice(0, 8)}`];
   if (exit !== null) parts.push(`exit ${exit}`);
-  if (error) parts.push(`first error: ${redactSecrets(error.trim()).slice(0, 160)}`);
+  if (first) parts.push(`first error: ${redactSecrets(first.trim()).slice(0, 160)}`);
+  if (last && last !== first) parts.push(`last error: ${redactSecrets(last.trim()).slice(0, 160)}`);
   if (newerRead) parts.push('a newer read of this file appears later');
   return `${parts.join('; ')}. Re-run the tool to see it again.]`;
 }
