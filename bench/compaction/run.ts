@@ -130,6 +130,17 @@ async function main() {
     await compactConversation(s.conversation, { budgetTokens: Math.floor(s.tokens * 0.6), targetTokens: Math.floor(s.tokens * 0.35) });
     cold.push(((performance.now() - started) * 100_000) / s.tokens);
   }
+  // Linearity: cold compaction at a 128k window (85% trigger, 30% target) from 250k to 2M tokens (as the generator counts them).
+  const linearity: { tokens: number; msPer100k: number }[] = [];
+  for (const tokens of quick ? [] : [270_000, 540_000, 1_080_000, 2_200_000]) {
+    const s = generateSession({ seed: 31, tokens });
+    clearTokenCache();
+    clearNormalizeCache();
+    const started = performance.now();
+    await compactConversation(s.conversation, { budgetTokens: Math.floor(128_000 * 0.85), targetTokens: Math.floor(128_000 * 0.3) });
+    linearity.push({ tokens: s.tokens, msPer100k: ((performance.now() - started) * 100_000) / s.tokens });
+    log(`  cold at ${s.tokens} tokens: ${linearity[linearity.length - 1].msPer100k.toFixed(1)} ms per 100k`);
+  }
   const warmSession = generateSession({ seed: 21, tokens: 200_000 });
   const warmOptions = { budgetTokens: 110_000, targetTokens: 64_000 };
   await compactConversation(warmSession.conversation, warmOptions);
@@ -166,14 +177,14 @@ async function main() {
       costRatio: (costs.get(r.method) ?? NaN) / baseCost,
     })),
     recorded,
-    speed: { coldMsPer100k: cold, warm200kMs: warmMs },
+    speed: { coldMsPer100k: cold, linearity, warm200kMs: warmMs },
     generatedBudgets: budgetRows.map((r) => ({ ...r, quality: r.quality && { score: r.quality.score, retention: r.quality.retention, viewOnlyListedAsChanged: r.quality.viewOnlyListedAsChanged, sourceLineShownAsError: r.quality.sourceLineShownAsError, secretsLeaked: r.quality.secretsLeaked } })),
     real,
     responsiveness,
     targets: [] as ReturnType<typeof judgeTargets>,
   };
   const ours = result.methods.find((m) => m.method === 'compact-relay (ledger)')!;
-  result.targets = judgeTargets(real, { invalid: ours.invalidOutputs, overBudget: ours.overBudget, secretsLeaked: ours.secretsLeaked, budgetRows, coldMsPer100k: cold, warm200kMs: warmMs, responsiveness }, recordedSummary(recorded));
+  result.targets = judgeTargets(real, { invalid: ours.invalidOutputs, overBudget: ours.overBudget, secretsLeaked: ours.secretsLeaked, budgetRows, coldMsPer100k: cold, linearity, warm200kMs: warmMs, responsiveness }, recordedSummary(recorded));
   const docs = join(root, 'docs/benchmarks');
   mkdirSync(docs, { recursive: true });
   writeFileSync(join(docs, 'compaction.json'), JSON.stringify(result, null, 2) + '\n');
