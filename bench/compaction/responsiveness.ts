@@ -2,7 +2,7 @@
 // `/compact/v1/chat/completions` at once while a probe in a worker thread (its own event loop, so a
 // blocked relay cannot hide its stalls from it) times `/healthz` and a small plain chat request.
 import { Worker } from 'node:worker_threads';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { adapterFor } from '../../src/adapters/registry.ts';
 import { startUpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay } from '../../test/helpers/relay-harness.ts';
 import { generateSession } from './generator.ts';
@@ -49,7 +49,7 @@ export async function measureResponsiveness(options: { bytes?: number; concurren
     for (let i = 0; i < concurrent; i++) {
       // About 3.05 bytes of Chat JSON per generated token: ~655k tokens make 2 MB.
       const session = generateSession({ seed: 900 + i, tokens: Math.round((options.bytes ?? 2_000_000) / 3.05) });
-      bodies.push(JSON.stringify({ model: 'resp-model', max_tokens: 8, messages: encodeChatMessages(session.conversation) }));
+      bodies.push(JSON.stringify({ model: 'resp-model', max_tokens: 8, ...adapterFor('chat').encodeConversation(session.conversation) }));
     }
     const probe = new Worker(PROBE, { eval: true, workerData: { url: relay.url, key: relay.key, model: 'resp-model' } });
     const done = new Promise<{ healthz: number[]; plain: number[] }>((resolve) => probe.once('message', resolve));

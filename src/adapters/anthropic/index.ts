@@ -1,6 +1,7 @@
 // The Anthropic Messages adapter: `/v1/messages` for clients, `anthropic` channels upstream,
 // authenticated with `x-api-key` and an `anthropic-version`.
 import type { WireAdapter } from '../adapter.ts';
+import { decodeAnthropicConversation, encodeAnthropicConversation } from './conversation.ts';
 import { countConversationTokens } from '../../compaction/tokens.ts';
 import { decodeAnthropicRequest, encodeAnthropicRequest } from './request.ts';
 import { AnthropicStreamEncoder, anthropicMessageId, anthropicStreamErrorFrame } from './stream-encoder.ts';
@@ -19,6 +20,8 @@ export const anthropicAdapter: WireAdapter = {
   upstreamPath: '/messages',
   apiName: 'the Messages API',
   upstreamName: 'an Anthropic',
+  decodeConversation: decodeAnthropicConversation,
+  encodeConversation: encodeAnthropicConversation,
   decodeRequest: decodeAnthropicRequest,
   encodeRequest: encodeAnthropicRequest,
   refuseTranslation: () => undefined,
