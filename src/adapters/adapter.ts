@@ -8,6 +8,7 @@ import type { DropReport } from '../conversation/drop-report.ts';
 import type { NeutralRequest } from '../conversation/request.ts';
 import type { ChannelRecord, ChannelType } from '../store/catalog-store.ts';
 import type { StreamEvent } from './stream-events.ts';
+import type { ParamCoverage } from './params.ts';
 
 /** Reads one upstream wire stream (SSE event name and data) as neutral events. */
 export interface AnswerStreamDecoder {
@@ -90,6 +91,9 @@ export interface WireAdapter {
   readonly apiName: string;
   /** How error messages name an upstream of this format ("served by an Anthropic upstream"). */
   readonly upstreamName: string;
+
+  /** Which request parameters this format carries, as a client and as an upstream (translate/param-coverage.ts derives each translation's). */
+  readonly params: ParamCoverage;
 
   /** The conversation a body in this format carries (messages, system or instructions, tools) → the neutral conversation. */
   decodeConversation(body: JsonObject): Conversation;

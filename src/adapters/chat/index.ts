@@ -1,6 +1,7 @@
 // The Chat Completions adapter: `/v1/chat/completions` for clients, `openai-chat` channels upstream.
 import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
+import { chatParams } from './params.ts';
 import { decodeChatConversation, encodeChatConversation } from './conversation.ts';
 import { decodeChatRequest, encodeChatRequest } from './request.ts';
 import { ChatStreamDecoder, ChatStreamEncoder, chatStreamErrorFrame } from './stream.ts';
@@ -20,6 +21,7 @@ export const chatAdapter: WireAdapter = {
   upstreamPath: '/chat/completions',
   apiName: 'Chat Completions',
   upstreamName: 'a Chat Completions',
+  params: chatParams,
   decodeConversation: decodeChatConversation,
   encodeConversation: encodeChatConversation,
   decodeRequest: decodeChatRequest,

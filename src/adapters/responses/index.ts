@@ -2,6 +2,7 @@
 // answers repeat the client's request fields and return custom tools' calls as custom_tool_call.
 import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
+import { responsesParams } from './params.ts';
 import { decodeResponsesConversation, encodeResponsesConversation } from './conversation.ts';
 import { decodeResponsesRequest, encodeResponsesRequest, responsesEcho } from './request.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder, responsesStreamErrorFrame } from './stream.ts';
@@ -21,6 +22,7 @@ export const responsesAdapter: WireAdapter = {
   upstreamPath: '/responses',
   apiName: 'the Responses API',
   upstreamName: 'a Responses',
+  params: responsesParams,
   decodeConversation: decodeResponsesConversation,
   encodeConversation: encodeResponsesConversation,
   decodeRequest: decodeResponsesRequest,
