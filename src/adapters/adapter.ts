@@ -95,6 +95,8 @@ export interface WireAdapter {
   /** Which request parameters this format carries, as a client and as an upstream (translate/param-coverage.ts derives each translation's). */
   readonly params: ParamCoverage;
 
+  /** Refuses (400) a client body in this format whose shape cannot be served, before any upstream is chosen. */
+  checkBody(body: JsonObject): void;
   /** The conversation a body in this format carries (messages, system or instructions, tools) → the neutral conversation. */
   decodeConversation(body: JsonObject): Conversation;
   /** The neutral conversation → the body fields that carry it in this format; what they cannot carry is counted in `report`. */

@@ -1,6 +1,7 @@
 // The Chat Completions adapter: `/v1/chat/completions` for clients, `openai-chat` channels upstream.
 import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
+import { checkChatBody } from './body-check.ts';
 import { chatParams } from './params.ts';
 import { decodeChatConversation, encodeChatConversation } from './conversation.ts';
 import { decodeChatRequest, encodeChatRequest } from './request.ts';
@@ -22,6 +23,7 @@ export const chatAdapter: WireAdapter = {
   apiName: 'Chat Completions',
   upstreamName: 'a Chat Completions',
   params: chatParams,
+  checkBody: checkChatBody,
   decodeConversation: decodeChatConversation,
   encodeConversation: encodeChatConversation,
   decodeRequest: decodeChatRequest,
