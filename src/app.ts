@@ -17,12 +17,9 @@ import { AccessLimiter } from './access/limits.ts';
 import { UsageLedger } from './access/quotas.ts';
 import { RelayMetrics } from './observability/metrics.ts';
 import { listModels, retrieveModel } from './http/routes/models.ts';
-import { chatCompletions } from './http/routes/chat-completions.ts';
-import { responses } from './http/routes/responses.ts';
 import { responsesCompact } from './http/routes/responses-compact.ts';
-import { anthropicMessages } from './http/routes/messages.ts';
 import { countMessageTokens } from './http/routes/count-tokens.ts';
-import { compactedChatCompletions, compactedMessages, compactedResponses } from './http/routes/compact-prefix.ts';
+import { modelRoutes } from './http/routes/model-routes.ts';
 import { applyConfigCatalog } from './config/apply-catalog.ts';
 import { CompactionSealer } from './compaction-api/sealing.ts';
 import { CompactionPool } from './compaction-api/compaction-pool.ts';
@@ -56,18 +53,13 @@ export function buildRoutes(): RouteTable {
     'GET /metrics': metricsRoute,
     'GET /v1/models': listModels,
     'GET /v1/models/*': retrieveModel,
-    'POST /v1/chat/completions': chatCompletions,
-    'POST /v1/responses': responses,
+    ...modelRoutes(),
     'POST /v1/responses/compact': responsesCompact,
-    'POST /v1/messages': anthropicMessages,
     'POST /v1/messages/count_tokens': countMessageTokens,
     'POST /compact/v1/messages/count_tokens': countMessageTokens,
     'GET /compact/v1/models': listModels,
     'GET /compact/v1/models/*': retrieveModel,
     'POST /compact/v1/responses/compact': responsesCompact,
-    'POST /compact/v1/chat/completions': compactedChatCompletions,
-    'POST /compact/v1/responses': compactedResponses,
-    'POST /compact/v1/messages': compactedMessages,
   };
 }
 

@@ -4,8 +4,7 @@
 // baseline, to `/v1/...` uncompacted. Billed input under cache-aware prices (cached prefix at
 // 0.1×), compaction events, and prefix breaks, read from what the emulator received.
 import type { Item } from '../../src/conversation/model.ts';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
-import { encodeAnthropicMessages } from '../../src/conversation/anthropic.ts';
+import { adapterFor } from '../../src/adapters/registry.ts';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../../test/helpers/relay-harness.ts';
 import { requestPoints } from './cost.ts';
@@ -61,10 +60,10 @@ function withCacheMarks(messages: any[]): any[] {
 function bodyFor(session: RealSession, items: Item[], model: string): any {
   const conversation = { ...session.conversation, items };
   if (session.wire === 'anthropic') {
-    const encoded = encodeAnthropicMessages(conversation);
-    return { model, max_tokens: 64, ...(encoded.system ? { system: encoded.system } : {}), messages: withCacheMarks(encoded.messages) };
+    const encoded = adapterFor('anthropic').encodeConversation(conversation);
+    return { model, max_tokens: 64, ...encoded, messages: withCacheMarks(encoded.messages) };
   }
-  return { model, max_tokens: 64, messages: encodeChatMessages(conversation) };
+  return { model, max_tokens: 64, ...adapterFor('chat').encodeConversation(conversation) };
 }
 
 async function post(rig: ReplayRig, path: string, body: unknown): Promise<{ status: number; headers: Headers; json: any }> {

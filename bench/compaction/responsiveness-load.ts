@@ -5,7 +5,7 @@
 // `/compact/v1/chat/completions` and answers { compactionMs, bytes }. Each role has its own thread,
 // so the emulator's answers to the probe's plain requests do not wait behind the clients' uploads.
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { encodeChatMessages } from '../../src/adapters/chat/conversation.ts';
 import { startUpstreamEmulator } from '../../src/emulator/index.ts';
 import { generateSession } from './generator.ts';
 

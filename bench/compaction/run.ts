@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import type { Conversation } from '../../src/conversation/model.ts';
-import { decodeResponsesInput, encodeResponsesInput } from '../../src/conversation/responses.ts';
+import { adapterFor } from '../../src/adapters/registry.ts';
 import { clearNormalizeCache, clearTokenCache, compactConversation } from '../../src/compaction/index.ts';
 import { generateSession } from './generator.ts';
 import { measureQuality, type QualityResult } from './metrics.ts';
@@ -51,7 +51,8 @@ interface MethodRow {
 }
 
 function roundTripResponses(c: Conversation): Conversation {
-  return decodeResponsesInput(JSON.parse(JSON.stringify(encodeResponsesInput(c))));
+  const responses = adapterFor('responses');
+  return responses.decodeConversation({ input: JSON.parse(JSON.stringify(responses.encodeConversation(c).input)) });
 }
 
 async function main() {

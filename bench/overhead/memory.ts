@@ -6,7 +6,7 @@
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateSession } from '../compaction/generator.ts';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { adapterFor } from '../../src/adapters/registry.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -73,7 +73,7 @@ emulator.child.kill('SIGKILL');
 // Compacting a 1M-token session (Chat format, budget 128k, strategy ledger) under each heap.
 const sessionFile = join(mkdtempSync(join(tmpdir(), 'relay-memory-')), 'session-1m.json');
 const session = generateSession({ seed: 1001, tokens: 1_000_000 });
-writeFileSync(sessionFile, JSON.stringify({ messages: encodeChatMessages(session.conversation) }));
+writeFileSync(sessionFile, JSON.stringify(adapterFor('chat').encodeConversation(session.conversation)));
 const compactions: { variant: string; exitCode: number; peakRssMb: number; seconds: number; stderr: string }[] = [];
 for (const variant of variants) {
   const began = performance.now();

@@ -3,10 +3,12 @@
 // neutral stream events), usage, the error frame that ends a broken stream, and how its upstreams
 // authenticate. A translation is `decodeRequest` on one adapter and `encodeRequest` on another.
 import type { JsonObject } from '../json.ts';
-import type { Usage, WireFormat } from '../conversation/model.ts';
+import type { Conversation, Usage, WireFormat } from '../conversation/model.ts';
+import type { DropReport } from '../conversation/drop-report.ts';
 import type { NeutralRequest } from '../conversation/request.ts';
 import type { ChannelRecord, ChannelType } from '../store/catalog-store.ts';
 import type { StreamEvent } from './stream-events.ts';
+import type { ParamCoverage } from './params.ts';
 
 /** Reads one upstream wire stream (SSE event name and data) as neutral events. */
 export interface AnswerStreamDecoder {
@@ -90,6 +92,15 @@ export interface WireAdapter {
   /** How error messages name an upstream of this format ("served by an Anthropic upstream"). */
   readonly upstreamName: string;
 
+  /** Which request parameters this format carries, as a client and as an upstream (translate/param-coverage.ts derives each translation's). */
+  readonly params: ParamCoverage;
+
+  /** Refuses (400) a client body in this format whose shape cannot be served, before any upstream is chosen. */
+  checkBody(body: JsonObject): void;
+  /** The conversation a body in this format carries (messages, system or instructions, tools) → the neutral conversation. */
+  decodeConversation(body: JsonObject): Conversation;
+  /** The neutral conversation → the body fields that carry it in this format; what they cannot carry is counted in `report`. */
+  encodeConversation(conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): JsonObject;
   /** A client body in this format → the neutral request (400 for a malformed parameter). */
   decodeRequest(body: JsonObject): NeutralRequest;
   /** The neutral request → a body for an upstream of this format served by one of `candidates`. */

@@ -4,8 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadSessionFile, SessionFormatError, type SessionFormat } from '../conversation/trajectories.ts';
-import { encodeChatMessages } from '../conversation/chat.ts';
-import { encodeResponsesInput } from '../conversation/responses.ts';
+import { adapterFor } from '../adapters/registry.ts';
 import { compactConversation, countConversationTokens, type CompactionOptions } from '../compaction/index.ts';
 import { httpSummarizer } from '../compaction-api/http-summarizer.ts';
 
@@ -45,9 +44,7 @@ export async function compactFile(opts: CompactFileOptions, stderr: NodeJS.Writa
   const ms = performance.now() - started;
   bar?.update(3, { stage: 'done' });
   bar?.stop();
-  const output = session.format === 'responses'
-    ? { ...(result.conversation.instructions ? { instructions: result.conversation.instructions } : {}), input: encodeResponsesInput(result.conversation) }
-    : { messages: encodeChatMessages(result.conversation) };
+  const output = adapterFor(session.format === 'responses' ? 'responses' : 'chat').encodeConversation(result.conversation);
   const json = JSON.stringify(output, null, 2) + '\n';
   if (opts.out) writeFileSync(opts.out, json);
   else process.stdout.write(json);

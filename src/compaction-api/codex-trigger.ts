@@ -2,7 +2,7 @@
 // answered by the relay itself with exactly one relay-sealed `compaction` item and real usage.
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../json.ts';
-import { decodeResponsesInput } from '../conversation/responses.ts';
+import { adapterFor } from '../adapters/registry.ts';
 import { compactionHeaders, runHandoff, type CompactionContext, type CompactionDeps } from './compaction-service.ts';
 import type { CompactionSealer } from './sealing.ts';
 import { sealBindingOf } from './seal-binding.ts';
@@ -18,7 +18,7 @@ const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`
 
 export async function answerCompactionTrigger(c: CompactionContext<CodexTriggerDeps>, body: JsonObject): Promise<void> {
   const input = (body.input as unknown[]).slice(0, -1);
-  const conversation = decodeResponsesInput(input, typeof body.instructions === 'string' ? body.instructions : undefined);
+  const conversation = adapterFor('responses').decodeConversation({ input, instructions: body.instructions });
   const handoff = await runHandoff(c, conversation);
   const createdAt = Math.floor(Date.now() / 1000);
   const item = {

@@ -2,8 +2,7 @@
 // agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs).
 import type { Conversation, Item } from './model.ts';
 import type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
-import { decodeChatMessages } from './chat.ts';
-import { decodeResponsesInput } from './responses.ts';
+import { adapterFor } from '../adapters/registry.ts';
 import { isAiderHistory, loadAiderHistory } from './loaders/aider.ts';
 import { isClaudeCodeLog, loadClaudeCodeLog } from './loaders/claude-code.ts';
 
@@ -108,8 +107,8 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
       throw new SessionFormatError(`${filename} is neither JSON nor JSON Lines: ${(err as Error).message}`);
     }
   }
-  const chat = (messages: unknown[], source: string): LoadedSession => ({ format: 'chat', conversation: decodeChatMessages(messages), source });
-  const responses = (input: unknown[], source: string, instructions?: string): LoadedSession => ({ format: 'responses', conversation: decodeResponsesInput(input, instructions), source });
+  const chat = (messages: unknown[], source: string): LoadedSession => ({ format: 'chat', conversation: adapterFor('chat').decodeConversation({ messages }), source });
+  const responses = (input: unknown[], source: string, instructions?: string): LoadedSession => ({ format: 'responses', conversation: adapterFor('responses').decodeConversation({ input, instructions }), source });
   if (format === 'chat') {
     const messages = Array.isArray(data) ? data : data?.messages ?? data?.history;
     if (!Array.isArray(messages)) throw new SessionFormatError(`${filename}: --format chat needs a messages array or {"messages": [...]}`);

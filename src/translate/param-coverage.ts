@@ -1,9 +1,12 @@
 // Which request parameters survive a translation from one wire format to another. Everything a
-// client sends that the translators do not carry is named in the `x-relay-dropped-params` response
+// client sends that the translation does not carry is named in the `x-relay-dropped-params` response
 // header; what cannot be dropped without changing the answer's shape is refused (501) instead, by
-// the client format's adapter (`refuseTranslation`).
-// docs/translation.md is the human-readable form of these tables.
-import { adapterFor, type WireFormat } from '../adapters/registry.ts';
+// the client format's adapter (`refuseTranslation`). Nothing here is written per pair: each adapter
+// declares its parameters once (`params`, src/adapters/params.ts), and a client parameter is carried
+// when the neutral field it is decoded into is one the upstream format carries.
+// docs/translation.md is the human-readable form of the tables derived here.
+import { adapterFor, UPSTREAM_PREFERENCE, WIRE_FORMATS, type WireFormat } from '../adapters/registry.ts';
+import type { ParamCoverage, RequestField } from '../adapters/params.ts';
 
 export const DROPPED_PARAMS_HEADER = 'x-relay-dropped-params';
 
@@ -12,49 +15,35 @@ const ALWAYS = ['model', 'stream'];
 
 type Table = Record<WireFormat, Partial<Record<WireFormat, string[]>>>;
 
+/** For each client format and each other format that may serve it, what `row` derives from the two adapters' declarations. */
+function pairTable(row: (client: ParamCoverage, upstream: ParamCoverage) => string[]): Table {
+  const table = {} as Table;
+  for (const client of WIRE_FORMATS) {
+    table[client] = {};
+    for (const upstream of UPSTREAM_PREFERENCE[client]) if (upstream !== client) table[client][upstream] = row(adapterFor(client).params, adapterFor(upstream).params);
+  }
+  return table;
+}
+
+/** The client parameters decoded into one of `fields`. */
+const decodedInto = (client: ParamCoverage, fields: readonly RequestField[]) => Object.entries(client.decodes).filter(([, field]) => fields.includes(field)).map(([param]) => param);
+
 /**
  * Per client format and upstream format: the parameters carried over, each of which shows in the
  * upstream request. A dotted path carries only that field of an object parameter (`text.format`);
  * a bare name carries the whole parameter.
  */
-export const CARRIED: Table = {
-  chat: {
-    responses: ['messages', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata',
-      'prompt_cache_key', 'prompt_cache_retention', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'response_format', 'verbosity'],
-    anthropic: ['messages', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_tokens', 'max_completion_tokens',
-      'stop', 'response_format'],
-  },
-  responses: {
-    chat: ['input', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'service_tier', 'metadata',
-      'prompt_cache_key', 'prompt_cache_retention', 'max_output_tokens', 'reasoning.effort', 'text.format', 'text.verbosity', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'],
-    anthropic: ['input', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_output_tokens', 'text.format'],
-  },
-  anthropic: {
-    chat: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'stop_sequences', 'temperature', 'top_p', 'metadata.user_id', 'output_config.format', 'output_format'],
-    responses: ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'metadata.user_id', 'output_config.format', 'output_format'],
-  },
-};
+export const CARRIED: Table = pairTable((client, upstream) => decodedInto(client, upstream.carries));
 
 /**
  * Parameters accepted without being sent on, because they do not change the answer once
- * translated: `n` (above 1 refused), `background` (true refused), `store` (a translated upstream
- * is asked to store nothing), `stream_options` (usage is always asked for and given to clients that
- * asked), `prompt_cache_key` for Anthropic (used for channel affinity; Anthropic caches at the
- * breakpoints the relay sets), `previous_response_id` (the relay rebuilds the conversation from the
- * answers it kept: translate/response-state.ts).
+ * translated: those the client format accepts whatever serves it, and those decoded into a field
+ * the upstream format's adapter uses itself (`prompt_cache_key` for Anthropic: channel affinity).
  */
-export const ACCEPTED: Table = {
-  chat: { responses: ['n', 'stream_options', 'store'], anthropic: ['n', 'stream_options', 'store', 'prompt_cache_key'] },
-  responses: { chat: ['background', 'store', 'previous_response_id'], anthropic: ['background', 'store', 'prompt_cache_key', 'previous_response_id'] },
-  anthropic: { chat: [], responses: [] },
-};
+export const ACCEPTED: Table = pairTable((client, upstream) => [...client.accepts, ...decodedInto(client, upstream.absorbs)]);
 
 /** Tool types each translation can offer the upstream model; other tools are dropped (`tools[web_search]`). */
-const TOOL_TYPES: Table = {
-  chat: { responses: ['function'], anthropic: ['function', 'custom'] },
-  responses: { chat: ['function', 'custom'], anthropic: ['function', 'custom'] },
-  anthropic: { chat: ['custom'], responses: ['custom'] },
-};
+export const TOOL_TYPES: Table = pairTable((client, upstream) => Object.entries(client.toolKinds).filter(([, kind]) => upstream.offersTools.includes(kind)).map(([type]) => type));
 
 function droppedTools(client: WireFormat, upstream: WireFormat, tools: unknown): string[] {
   const offered = TOOL_TYPES[client][upstream] ?? [];

@@ -9,9 +9,7 @@ import { serveByFormat, servingChannels } from './serve-by-format.ts';
 import { resolveStateForTranslation, serveResponses, type ResponsesDeps } from './serve-responses.ts';
 import type { JsonObject } from '../json.ts';
 import { needsResponsesState } from '../translate/response-state.ts';
-import { decodeChatMessages, encodeChatMessages } from '../conversation/chat.ts';
-import { decodeResponsesInput, encodeResponsesInput } from '../conversation/responses.ts';
-import { decodeAnthropicRequest, encodeAnthropicMessages } from '../conversation/anthropic.ts';
+import { adapterFor } from '../adapters/registry.ts';
 import { summaryMessageItem, typedMessageItem } from '../compaction-api/compacted-output.ts';
 import { endsWithCompactionTrigger, inspectInput } from '../compaction-api/sealed-items.ts';
 import { sealBindingOf } from '../compaction-api/seal-binding.ts';
@@ -48,9 +46,9 @@ export async function compactThenChat(ctx: RequestScope, deps: CompactDeps, requ
   const budget = budgetOverride(body);
   const serving = servingChannels('chat', servable);
   const affinityKey = affinityKeyOf(ctx.headers, body, ctx.principal);
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, decodeChatMessages(body.messages), budget);
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, adapterFor('chat').decodeConversation(body), budget);
   const { compaction: _c, compaction_budget_tokens: _b, ...rest } = body;
-  const compacted = { ...rest, messages: encodeChatMessages(result.conversation) };
+  const compacted = { ...rest, ...adapterFor('chat').encodeConversation(result.conversation) };
   return serveByFormat(ctx, deps, 'chat', compacted, { model, servable, responseHeaders: compactionHeaders(result) });
 }
 
@@ -87,7 +85,7 @@ export async function compactResponses(ctx: RequestScope, deps: CompactDeps, req
     await resolveStateForTranslation(deps, request);
     inspection = inspectInput(inputItemsOf(body), deps.sealer, binding);
   }
-  const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
+  const conversation = adapterFor('responses').decodeConversation({ input: inspection.input, instructions: body.instructions });
   const serving = servingChannels('responses', servable);
   const handoff = await runHandoff({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey }, conversation);
   const createdAt = Math.floor(Date.now() / 1000);
@@ -117,10 +115,10 @@ export async function compactThenServeResponses(ctx: RequestScope, deps: Compact
   const state = channelsSpeaking(request.servable, ['openai-responses']).length === 0 ? await resolveStateForTranslation(deps, request) : undefined;
   if (Array.isArray(body.input) && !endsWithCompactionTrigger(body.input)) {
     const inspection = inspectInput(body.input, deps.sealer, sealBindingOf(request.principal, request.model));
-    const conversation = decodeResponsesInput(inspection.input, typeof body.instructions === 'string' ? body.instructions : undefined);
+    const conversation = adapterFor('responses').decodeConversation({ input: inspection.input, instructions: body.instructions });
     const serving = servingChannels('responses', request.servable);
     const result = await runCompaction({ ctx, deps, principal: request.principal, model: request.model, servable: request.servable, serving, affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal) }, conversation);
-    body.input = encodeResponsesInput(result.conversation);
+    body.input = adapterFor('responses').encodeConversation(result.conversation).input;
     for (const [name, value] of Object.entries(compactionHeaders(result))) ctx.sink.setHeader(name, value);
   }
   return serveResponses(ctx, deps, request, state);
@@ -134,9 +132,9 @@ export async function compactThenServeResponses(ctx: RequestScope, deps: Compact
 export async function compactThenServeMessages(ctx: RequestScope, deps: CompactDeps, request: ModelRequest): Promise<void> {
   const { body, model, servable } = request;
   const serving = servingChannels('anthropic', servable);
-  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal) }, decodeAnthropicRequest(body));
+  const result = await runCompaction({ ctx, deps, principal: request.principal, model, servable, serving, affinityKey: affinityKeyOf(ctx.headers, body, ctx.principal) }, adapterFor('anthropic').decodeConversation(body));
   const changed = result.report.layersApplied.length > 0;
   // The client's cache breakpoints survive the rewrite, and one marks the stable compacted prefix.
-  if (changed) body.messages = placeBreakpoints(body, body.messages, encodeAnthropicMessages({ items: result.conversation.items }).messages);
+  if (changed) body.messages = placeBreakpoints(body, body.messages, adapterFor('anthropic').encodeConversation({ items: result.conversation.items }).messages);
   return serveByFormat(ctx, deps, 'anthropic', body, { model, servable, responseHeaders: compactionHeaders(result), ...(changed ? {} : { rawBody: request.raw }) });
 }

@@ -10,7 +10,7 @@ import { dispatch } from '../upstream/dispatch.ts';
 import { sendUpstream } from '../upstream/send.ts';
 import { relayUpstreamResponse } from '../upstream/relay-response.ts';
 import { forwardableHeaders } from '../upstream/forward-headers.ts';
-import { decodeAnthropicRequest } from '../conversation/anthropic.ts';
+import { adapterFor } from '../adapters/registry.ts';
 import { countConversationTokens } from '../compaction/index.ts';
 
 export async function countTokens(ctx: RequestScope, deps: ForwardDeps, request: ModelRequest): Promise<void> {
@@ -34,6 +34,6 @@ export async function countTokens(ctx: RequestScope, deps: ForwardDeps, request:
       relay: (channel, response) => relayUpstreamResponse(ctx, response, { format: 'anthropic', channel, bodyLimitBytes: deps.config.upstreamBodyLimitBytes }),
     });
   }
-  const inputTokens = countConversationTokens(decodeAnthropicRequest(body));
+  const inputTokens = countConversationTokens(adapterFor('anthropic').decodeConversation(body));
   ctx.sink.sendJson(200, { input_tokens: inputTokens }, { 'x-token-count': 'estimate; o200k_base' });
 }

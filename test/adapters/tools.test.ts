@@ -2,7 +2,7 @@
 // of other formats are rebuilt (custom tools with the one shared input schema) or counted as dropped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DropReport } from '../../src/conversation/chat.ts';
+import type { DropReport } from '../../src/conversation/drop-report.ts';
 import { CUSTOM_TOOL_INPUT_SCHEMA } from '../../src/conversation/request.ts';
 import { decodeChatToolChoice, decodeChatTools, encodeChatToolChoice, encodeChatTools } from '../../src/adapters/chat/tools.ts';
 import { decodeResponsesToolChoice, decodeResponsesTools, encodeResponsesToolChoice, encodeResponsesTools } from '../../src/adapters/responses/tools.ts';

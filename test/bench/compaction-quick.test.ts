@@ -8,7 +8,7 @@ import { generateSession } from '../../bench/compaction/generator.ts';
 import { measureQuality } from '../../bench/compaction/metrics.ts';
 import { ours, lossySummarizer } from '../../bench/compaction/baselines.ts';
 import { compactConversation } from '../../src/compaction/index.ts';
-import { encodeResponsesInput, decodeResponsesInput } from '../../src/conversation/responses.ts';
+import { encodeResponsesInput, decodeResponsesInput } from '../../src/adapters/responses/conversation.ts';
 import { precisionOf, runReal, validityOf, type RealResults } from '../../bench/compaction/real-run.ts';
 import { OURS } from '../../bench/compaction/real-eval.ts';
 

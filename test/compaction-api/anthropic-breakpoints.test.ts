@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { claudeCodeThreads } from '../../src/conversation/loaders/claude-code.ts';
-import { encodeAnthropicMessages } from '../../src/conversation/anthropic.ts';
+import { encodeAnthropicMessages } from '../../src/adapters/anthropic/conversation.ts';
 import { SUMMARY_MESSAGE_PREFIX } from '../../src/compaction/layout.ts';
 import { MAX_BREAKPOINTS, placeBreakpoints } from '../../src/compaction-api/anthropic-breakpoints.ts';
 

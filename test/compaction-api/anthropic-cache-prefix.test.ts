@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { loadSessionFile } from '../../src/conversation/trajectories.ts';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { encodeChatMessages } from '../../src/adapters/chat/conversation.ts';
 
 const MODEL = 'claude-cache-test';
 const SESSION = new URL('../fixtures/trajectories/real/openhands_codeact_fncall__chat_completions/llm_completions__django__django-11087__litellm_proxy__claude-3-5-sonnet-20241022-1733345045.476485.json', import.meta.url).pathname;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Conversation, Item } from '../../src/conversation/model.ts';
 import { loadSessionFile } from '../../src/conversation/trajectories.ts';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { encodeChatMessages } from '../../src/adapters/chat/conversation.ts';
 import { compactConversation, SUMMARY_SECTIONS, type CompactionOptions, type SummarizeCall } from '../../src/compaction/index.ts';
 import { compactStably } from '../../src/compaction-api/stable-compaction.ts';
 import { MemoryPlanStore } from '../../src/state/plan-store.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSessionFile } from '../../src/conversation/trajectories.ts';
-import { encodeChatMessages } from '../../src/conversation/chat.ts';
+import { encodeChatMessages } from '../../src/adapters/chat/conversation.ts';
 import { checkInvariants, compactConversation, countConversationTokens } from '../../src/compaction/index.ts';
 
 const ROOT = new URL('../fixtures/trajectories/', import.meta.url).pathname;

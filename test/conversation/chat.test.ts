@@ -2,8 +2,9 @@
 // are rebuilt into valid chat messages, tools round-trip, and what chat cannot carry is counted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeChatMessages, droppedList, encodeChatMessages, type DropReport } from '../../src/conversation/chat.ts';
-import { decodeResponsesInput } from '../../src/conversation/responses.ts';
+import { decodeChatMessages, encodeChatMessages } from '../../src/adapters/chat/conversation.ts';
+import { droppedList, type DropReport } from '../../src/conversation/drop-report.ts';
+import { decodeResponsesInput } from '../../src/adapters/responses/conversation.ts';
 import type { Conversation } from '../../src/conversation/model.ts';
 
 const messages = [

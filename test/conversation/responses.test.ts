@@ -2,9 +2,9 @@
 // byte-identical (ids and unknown fields included); rebuilt items take the right wire shapes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeResponsesInput, encodeResponsesInput } from '../../src/conversation/responses.ts';
-import { decodeChatMessages } from '../../src/conversation/chat.ts';
-import type { DropReport } from '../../src/conversation/chat.ts';
+import { decodeResponsesInput, encodeResponsesInput } from '../../src/adapters/responses/conversation.ts';
+import { decodeChatMessages } from '../../src/adapters/chat/conversation.ts';
+import type { DropReport } from '../../src/conversation/drop-report.ts';
 
 const codexHistory = [
   { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are Codex.' }] },

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Conversation, Item } from '../../src/conversation/model.ts';
 import { messageText } from '../../src/conversation/model.ts';
-import { decodeChatMessages } from '../../src/conversation/chat.ts';
-import { decodeResponsesInput } from '../../src/conversation/responses.ts';
-import { decodeAnthropicRequest } from '../../src/conversation/anthropic.ts';
+import { decodeChatMessages } from '../../src/adapters/chat/conversation.ts';
+import { decodeResponsesInput } from '../../src/adapters/responses/conversation.ts';
+import { decodeAnthropicConversation } from '../../src/adapters/anthropic/conversation.ts';
 import { markTextProtocol, textActionOf } from '../../src/conversation/text-protocol.ts';
 import { buildHandoff, checkInvariants, compactConversation, countConversationTokens } from '../../src/compaction/index.ts';
 
@@ -73,7 +73,7 @@ test('observations are recognised in Responses and Anthropic bodies too', async 
     messages.filter((m) => m.role !== 'system').map((m) => ({ type: 'message', role: m.role, content: [{ type: m.role === 'assistant' ? 'output_text' : 'input_text', text: m.content }] })),
     SYSTEM,
   );
-  const anthropic = decodeAnthropicRequest({ model: 'claude', system: SYSTEM, messages: messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: [{ type: 'text', text: m.content }] })) });
+  const anthropic = decodeAnthropicConversation({ model: 'claude', system: SYSTEM, messages: messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: [{ type: 'text', text: m.content }] })) });
   for (const [name, conversation] of [['responses', responses], ['anthropic', anthropic]] as [string, Conversation][]) {
     const budget = Math.floor(countConversationTokens(conversation) * 0.3);
     const result = await compactConversation(conversation, { budgetTokens: budget, disabledLayers: new Set(['L2' as const]) });

@@ -2,9 +2,9 @@
 // the Messages API requires, and Anthropic's named-event stream decoded into neutral events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeResponsesInput } from '../../src/conversation/responses.ts';
-import { decodeAnthropicRequest, encodeAnthropicMessages } from '../../src/conversation/anthropic.ts';
-import type { DropReport } from '../../src/conversation/chat.ts';
+import { decodeResponsesInput } from '../../src/adapters/responses/conversation.ts';
+import { decodeAnthropicConversation, encodeAnthropicMessages } from '../../src/adapters/anthropic/conversation.ts';
+import type { DropReport } from '../../src/conversation/drop-report.ts';
 import { AnthropicUpstreamDecoder } from '../../src/adapters/anthropic/stream-decoder.ts';
 import { anthropicMessageToEvents } from '../../src/adapters/anthropic/answer.ts';
 
@@ -76,7 +76,7 @@ test('an Anthropic request decoded and encoded again gives back the same message
     { role: 'assistant', content: [{ type: 'thinking', thinking: 'Short.', signature: 'sig1' }, { type: 'tool_use', id: 'toolu_1', name: 'grep', input: { q: 'x' } }] },
     { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'no match' }], is_error: true }] },
   ];
-  const conversation = decodeAnthropicRequest({ system: 'S', messages });
+  const conversation = decodeAnthropicConversation({ system: 'S', messages });
   assert.equal(conversation.items[0].kind, 'message');
   const report: DropReport = {};
   assert.deepEqual(encodeAnthropicMessages(conversation, report), { system: 'S', messages });

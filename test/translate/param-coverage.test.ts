@@ -1,10 +1,12 @@
 // The translation tables tell the truth: every parameter listed as carried shows in the upstream
 // request, everything else a client sends is named as dropped, and docs/translation.md lists them all.
+// The tables are derived from each adapter's `params` (src/adapters/<format>/params.ts); the pinned
+// tables below are what the three adapters' declarations must still derive to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ACCEPTED, CARRIED, droppedParams } from '../../src/translate/param-coverage.ts';
-import { adapterFor, type WireFormat } from '../../src/adapters/registry.ts';
+import { ACCEPTED, CARRIED, TOOL_TYPES, droppedParams } from '../../src/translate/param-coverage.ts';
+import { adapterFor, WIRE_FORMATS, type WireFormat } from '../../src/adapters/registry.ts';
 
 const SCHEMA = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
 const FN = { name: 'f', description: 'd', parameters: { type: 'object', properties: {} } };
@@ -65,5 +67,42 @@ test('docs/translation.md names every parameter of every direction', () => {
     for (const byUpstream of Object.values(table)) {
       for (const path of Object.values(byUpstream).flat()) assert.ok(doc.includes(`\`${path}\``), `docs/translation.md mentions \`${path}\``);
     }
+  }
+});
+
+const sorted = (table: Record<string, Partial<Record<string, string[]>>>) =>
+  Object.fromEntries(Object.entries(table).map(([client, row]) => [client, Object.fromEntries(Object.entries(row).map(([upstream, list]) => [upstream, [...list!].sort()]))]));
+
+test('the tables derived from the adapters\' declarations are the ones docs/translation.md describes, for every pair', () => {
+  const OPENAI_SHARED = ['service_tier', 'metadata', 'prompt_cache_retention'];
+  const CHAT_COMMON = ['messages', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_tokens', 'max_completion_tokens', 'response_format'];
+  const RESPONSES_COMMON = ['input', 'instructions', 'tools', 'tool_choice', 'temperature', 'top_p', 'parallel_tool_calls', 'user', 'safety_identifier', 'max_output_tokens', 'text.format'];
+  const ANTHROPIC_COMMON = ['messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'metadata.user_id', 'output_config.format', 'output_format'];
+  assert.deepEqual(sorted(CARRIED), sorted({
+    chat: { responses: [...CHAT_COMMON, ...OPENAI_SHARED, 'prompt_cache_key', 'reasoning_effort', 'verbosity'], anthropic: [...CHAT_COMMON, 'stop'] },
+    responses: {
+      chat: [...RESPONSES_COMMON, ...OPENAI_SHARED, 'prompt_cache_key', 'reasoning.effort', 'text.verbosity', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'],
+      anthropic: RESPONSES_COMMON,
+    },
+    anthropic: { chat: [...ANTHROPIC_COMMON, 'stop_sequences'], responses: ANTHROPIC_COMMON },
+  }));
+  assert.deepEqual(sorted(ACCEPTED), sorted({
+    chat: { responses: ['n', 'stream_options', 'store'], anthropic: ['n', 'stream_options', 'store', 'prompt_cache_key'] },
+    responses: { chat: ['background', 'store', 'previous_response_id'], anthropic: ['background', 'store', 'prompt_cache_key', 'previous_response_id'] },
+    anthropic: { chat: [], responses: [] },
+  }));
+  assert.deepEqual(sorted(TOOL_TYPES), sorted({
+    chat: { responses: ['function'], anthropic: ['function', 'custom'] },
+    responses: { chat: ['function', 'custom'], anthropic: ['function', 'custom'] },
+    anthropic: { chat: ['custom'], responses: ['custom'] },
+  }));
+});
+
+test('each adapter\'s declaration is consistent: its own parameters decode into fields it carries, and every other format is a direction', () => {
+  for (const client of WIRE_FORMATS) {
+    const { params } = adapterFor(client);
+    for (const [param, field] of Object.entries(params.decodes)) assert.ok(params.carries.includes(field), `${client}: ${param} decodes into ${field}, which ${client} itself carries`);
+    assert.deepEqual(params.carries.filter((field) => params.absorbs.includes(field)), [], `${client}: a field is carried or absorbed, not both`);
+    assert.deepEqual(Object.keys(CARRIED[client]).sort(), WIRE_FORMATS.filter((f) => f !== client).sort(), `${client}: a row for every other format`);
   }
 });

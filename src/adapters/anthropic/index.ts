@@ -1,6 +1,9 @@
 // The Anthropic Messages adapter: `/v1/messages` for clients, `anthropic` channels upstream,
 // authenticated with `x-api-key` and an `anthropic-version`.
 import type { WireAdapter } from '../adapter.ts';
+import { checkMessagesBody } from './body-check.ts';
+import { anthropicParams } from './params.ts';
+import { decodeAnthropicConversation, encodeAnthropicConversation } from './conversation.ts';
 import { countConversationTokens } from '../../compaction/tokens.ts';
 import { decodeAnthropicRequest, encodeAnthropicRequest } from './request.ts';
 import { AnthropicStreamEncoder, anthropicMessageId, anthropicStreamErrorFrame } from './stream-encoder.ts';
@@ -19,6 +22,10 @@ export const anthropicAdapter: WireAdapter = {
   upstreamPath: '/messages',
   apiName: 'the Messages API',
   upstreamName: 'an Anthropic',
+  params: anthropicParams,
+  checkBody: checkMessagesBody,
+  decodeConversation: decodeAnthropicConversation,
+  encodeConversation: encodeAnthropicConversation,
   decodeRequest: decodeAnthropicRequest,
   encodeRequest: encodeAnthropicRequest,
   refuseTranslation: () => undefined,

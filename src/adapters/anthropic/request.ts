@@ -5,7 +5,7 @@
 // does not. What Anthropic cannot take is left out (docs/translation.md) or refused, not faked.
 import type { JsonObject } from '../../json.ts';
 import type { ChannelRecord } from '../../store/catalog-store.ts';
-import { decodeAnthropicRequest as decodeAnthropicConversation, encodeAnthropicMessages } from '../../conversation/anthropic.ts';
+import { decodeAnthropicConversation, encodeAnthropicMessages } from './conversation.ts';
 import type { NeutralRequest } from '../../conversation/request.ts';
 import { decodeAnthropicToolChoice, encodeAnthropicToolChoice, encodeAnthropicTools } from './tools.ts';
 import { anthropicOutputFormat, toAnthropicOutputFormat } from './structured-output.ts';

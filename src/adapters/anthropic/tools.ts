@@ -1,7 +1,7 @@
 // Anthropic `tools` and `tool_choice` ⇄ neutral tool definitions and tool choice (client tools
-// are decoded with the conversation: conversation/anthropic.ts). Anthropic says "parallel tool
+// are decoded with the conversation: adapters/anthropic/conversation.ts). Anthropic says "parallel tool
 // use" inside tool_choice; OpenAI's `parallel_tool_calls: false` becomes `disable_parallel_tool_use`.
-import type { DropReport } from '../../conversation/chat.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
 import type { ToolDefinition } from '../../conversation/model.ts';
 import { CUSTOM_TOOL_INPUT_SCHEMA, EMPTY_PARAMETERS, type ToolChoice } from '../../conversation/request.ts';
 

@@ -1,6 +1,9 @@
 // The Chat Completions adapter: `/v1/chat/completions` for clients, `openai-chat` channels upstream.
 import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
+import { checkChatBody } from './body-check.ts';
+import { chatParams } from './params.ts';
+import { decodeChatConversation, encodeChatConversation } from './conversation.ts';
 import { decodeChatRequest, encodeChatRequest } from './request.ts';
 import { ChatStreamDecoder, ChatStreamEncoder, chatStreamErrorFrame } from './stream.ts';
 import { chatCompletionToEvents, eventsToChatCompletion } from './answer.ts';
@@ -19,6 +22,10 @@ export const chatAdapter: WireAdapter = {
   upstreamPath: '/chat/completions',
   apiName: 'Chat Completions',
   upstreamName: 'a Chat Completions',
+  params: chatParams,
+  checkBody: checkChatBody,
+  decodeConversation: decodeChatConversation,
+  encodeConversation: encodeChatConversation,
   decodeRequest: decodeChatRequest,
   encodeRequest: (request) => encodeChatRequest(request),
   refuseTranslation: (body, upstream) => {

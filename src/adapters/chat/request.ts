@@ -2,7 +2,7 @@
 // sampling, limits, structured output, reasoning effort and verbosity. An upstream chat stream is
 // always asked for its usage chunk (the relay taps it; the client sees it only if it asked).
 import type { JsonObject } from '../../json.ts';
-import { decodeChatMessages, encodeChatMessages } from '../../conversation/chat.ts';
+import { decodeChatMessages, encodeChatMessages } from './conversation.ts';
 import { copySet, type NeutralRequest } from '../../conversation/request.ts';
 import { decodeChatToolChoice, decodeChatTools, encodeChatToolChoice, encodeChatTools } from './tools.ts';
 import { chatOutputFormat, toChatResponseFormat } from './structured-output.ts';

@@ -1,6 +1,6 @@
 // Chat Completions `tools` and `tool_choice` ⇄ neutral tool definitions and tool choice. Custom
 // (free-form) tools of other formats are offered to a chat model as functions taking `{input}`.
-import type { DropReport } from '../../conversation/chat.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
 import type { ToolDefinition } from '../../conversation/model.ts';
 import { CUSTOM_TOOL_INPUT_SCHEMA, EMPTY_PARAMETERS, type ToolChoice } from '../../conversation/request.ts';
 

@@ -2,6 +2,9 @@
 // answers repeat the client's request fields and return custom tools' calls as custom_tool_call.
 import { randomBytes } from 'node:crypto';
 import type { WireAdapter } from '../adapter.ts';
+import { checkResponsesBody } from './body-check.ts';
+import { responsesParams } from './params.ts';
+import { decodeResponsesConversation, encodeResponsesConversation } from './conversation.ts';
 import { decodeResponsesRequest, encodeResponsesRequest, responsesEcho } from './request.ts';
 import { ResponsesStreamDecoder, ResponsesStreamEncoder, responsesStreamErrorFrame } from './stream.ts';
 import { encryptedContentsOf, eventsToResponse, responseToEvents } from './answer.ts';
@@ -20,6 +23,10 @@ export const responsesAdapter: WireAdapter = {
   upstreamPath: '/responses',
   apiName: 'the Responses API',
   upstreamName: 'a Responses',
+  params: responsesParams,
+  checkBody: checkResponsesBody,
+  decodeConversation: decodeResponsesConversation,
+  encodeConversation: encodeResponsesConversation,
   decodeRequest: decodeResponsesRequest,
   encodeRequest: (request) => encodeResponsesRequest(request),
   refuseTranslation: (body) => {

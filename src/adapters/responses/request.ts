@@ -3,7 +3,7 @@
 // nothing (the relay keeps what later turns need), and the fields a Responses object repeats back
 // to its client are picked here.
 import type { JsonObject } from '../../json.ts';
-import { decodeResponsesInput, encodeResponsesInput } from '../../conversation/responses.ts';
+import { decodeResponsesInput, encodeResponsesInput } from './conversation.ts';
 import { copySet, type NeutralRequest } from '../../conversation/request.ts';
 import { decodeResponsesToolChoice, decodeResponsesTools, encodeResponsesToolChoice, encodeResponsesTools } from './tools.ts';
 import { responsesOutputFormat, toResponsesTextFormat } from './structured-output.ts';

@@ -1,6 +1,6 @@
 // Responses `tools` and `tool_choice` ⇄ neutral tool definitions and tool choice. A custom tool's
 // input grammar travels in its description, for formats that only know JSON-schema tools.
-import type { DropReport } from '../../conversation/chat.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
 import type { ToolDefinition, ToolKind } from '../../conversation/model.ts';
 import { EMPTY_PARAMETERS, type ToolChoice } from '../../conversation/request.ts';
 

@@ -3,7 +3,7 @@
 // conversations. Records of one assistant turn (shared `message.id`) and consecutive tool results
 // are merged into one Anthropic message each, as the API received them.
 import type { Conversation } from '../model.ts';
-import { decodeAnthropicRequest } from '../anthropic.ts';
+import { adapterFor } from '../../adapters/registry.ts';
 import type { LoadedSession } from './loaded-session.ts';
 
 export interface ClaudeCodeThread {
@@ -49,7 +49,7 @@ export function claudeCodeThreads(records: any[]): ClaudeCodeThread[] {
   for (const [id, group] of groups) {
     const body = { messages: messagesOf(group) };
     if (body.messages.length === 0) continue;
-    threads.push({ id, sidechain: id !== 'main', body, conversation: decodeAnthropicRequest(body) });
+    threads.push({ id, sidechain: id !== 'main', body, conversation: adapterFor('anthropic').decodeConversation(body) });
   }
   return threads.sort((a, b) => Number(a.sidechain) - Number(b.sidechain));
 }

@@ -2,12 +2,12 @@
 // conversation compacted to the model's budget before every request, with no other change:
 // Chat Completions, Responses (Codex) and Anthropic Messages (Claude Code, the Anthropic SDK).
 import type { RouteHandler } from '../server.ts';
-import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
-import { checkMessagesBody } from './messages.ts';
+import { beginModelRequest } from './model-request.ts';
+import { adapterFor } from '../../adapters/registry.ts';
 import { compactThenChat, compactThenServeMessages, compactThenServeResponses } from '../../use-cases/compact.ts';
 
-export const compactedChatCompletions: RouteHandler = async (ctx, deps) => compactThenChat(ctx, deps, await beginModelRequest(ctx, deps, checkChatBody));
+export const compactedChatCompletions: RouteHandler = async (ctx, deps) => compactThenChat(ctx, deps, await beginModelRequest(ctx, deps, adapterFor('chat').checkBody));
 
-export const compactedResponses: RouteHandler = async (ctx, deps) => compactThenServeResponses(ctx, deps, await beginModelRequest(ctx, deps, checkResponsesBody));
+export const compactedResponses: RouteHandler = async (ctx, deps) => compactThenServeResponses(ctx, deps, await beginModelRequest(ctx, deps, adapterFor('responses').checkBody));
 
-export const compactedMessages: RouteHandler = async (ctx, deps) => compactThenServeMessages(ctx, deps, await beginModelRequest(ctx, deps, checkMessagesBody));
+export const compactedMessages: RouteHandler = async (ctx, deps) => compactThenServeMessages(ctx, deps, await beginModelRequest(ctx, deps, adapterFor('anthropic').checkBody));

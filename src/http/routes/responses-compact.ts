@@ -3,7 +3,8 @@
 // `input` (Responses body): the relay returns the compacted context to continue from.
 import type { RouteHandler } from '../server.ts';
 import type { JsonObject } from '../../json.ts';
-import { beginModelRequest, checkChatBody, checkResponsesBody } from './model-request.ts';
+import { beginModelRequest } from './model-request.ts';
+import { adapterFor } from '../../adapters/registry.ts';
 import { compactResponses, compactThenChat } from '../../use-cases/compact.ts';
 import { badRequest } from '../../errors.ts';
 
@@ -20,11 +21,11 @@ export function compactShapeOf(body: Record<string, unknown>): 'chat' | 'respons
 function checkCompactBody(body: JsonObject): void {
   const shape = compactShapeOf(body);
   if (shape === 'chat') {
-    checkChatBody(body);
+    adapterFor('chat').checkBody(body);
     if (body.messages.length === 0) throw badRequest('"messages" is empty: send the conversation to compact.', 'messages', 'empty_array');
     return;
   }
-  checkResponsesBody(body);
+  adapterFor('responses').checkBody(body);
   if (body.input.length === 0) throw badRequest('"input" is empty: send the conversation to compact.', 'input', 'empty_array');
   if (body.stream === true) {
     throw badRequest('The Responses-shape /v1/responses/compact answers with one JSON object and cannot stream: leave "stream" out or set it to false.', 'stream', 'unsupported_value');

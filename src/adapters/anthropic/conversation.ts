@@ -2,9 +2,9 @@
 // blocks become messages, reasoning (thinking), tool calls (tool_use) and their results
 // (tool_result, which Anthropic puts in the next user turn). Encoding does the reverse for
 // Anthropic upstreams.
-import type { ContentPart, Conversation, Item, ToolDefinition } from './model.ts';
-import { messageText } from './model.ts';
-import type { DropReport } from './chat.ts';
+import type { ContentPart, Conversation, Item, ToolDefinition } from '../../conversation/model.ts';
+import { messageText } from '../../conversation/model.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
 
 function textOfSystem(system: unknown): string | undefined {
   if (typeof system === 'string') return system || undefined;
@@ -29,7 +29,8 @@ function resultOutput(content: unknown): string | ContentPart[] {
   return parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts;
 }
 
-export function decodeAnthropicRequest(body: Record<string, any>): Conversation {
+/** An Anthropic body's `system`, `messages` and `tools` → the neutral conversation (the adapter's `decodeConversation`). */
+export function decodeAnthropicConversation(body: Record<string, any>): Conversation {
   const items: Item[] = [];
   for (const message of Array.isArray(body.messages) ? body.messages : []) {
     const role = message?.role === 'assistant' ? 'assistant' : 'user';
@@ -170,4 +171,10 @@ export function encodeAnthropicMessages(conversation: Pick<Conversation, 'instru
     if (message.role === 'user') message.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
   }
   return { ...(system.length ? { system: system.join('\n\n') } : {}), messages };
+}
+
+/** The neutral conversation → an Anthropic body's `system` (when it has one) and `messages` (the adapter's `encodeConversation`). */
+export function encodeAnthropicConversation(conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): Record<string, any> {
+  const { system, messages } = encodeAnthropicMessages(conversation, report);
+  return { ...(system ? { system } : {}), messages };
 }

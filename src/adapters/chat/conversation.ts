@@ -1,19 +1,9 @@
 // Chat Completions `messages` ⇄ the neutral conversation. Assistant messages split into
 // reasoning, text and tool calls on the way in and are rebuilt on the way out; an item still
 // carrying its original chat message is emitted verbatim.
-import type { ContentPart, Conversation, Item } from './model.ts';
-
-/**
- * Counts of items a target format could not carry, by wire type (e.g. `{ web_search_call: 2 }`).
- * Encoders take it as an optional out-parameter and add to it; pass `{}` and read it afterwards,
- * or use `droppedList` for the `{ type, count }[]` form that reports carry.
- */
-export type DropReport = Record<string, number>;
-
-/** A drop report as a list sorted by type (stable, for reports and logs). */
-export function droppedList(report: DropReport): { type: string; count: number }[] {
-  return Object.keys(report).sort().map((type) => ({ type, count: report[type] }));
-}
+import type { ContentPart, Conversation, Item } from '../../conversation/model.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
+import type { JsonObject } from '../../json.ts';
 
 function decodeContent(content: unknown): ContentPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
@@ -82,7 +72,7 @@ const drop = (report: DropReport | undefined, type: string) => {
 };
 
 /** Neutral conversation → chat `messages`. Items chat cannot carry are counted in `report`. */
-export function encodeChatMessages(conversation: Conversation, report?: DropReport): any[] {
+export function encodeChatMessages(conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): any[] {
   const out: any[] = [];
   if (conversation.instructions) out.push({ role: 'system', content: conversation.instructions });
   let assistant: any | undefined;
@@ -157,3 +147,9 @@ export function encodeChatMessages(conversation: Conversation, report?: DropRepo
   flush();
   return out;
 }
+
+/** A chat body's `messages` → the neutral conversation (the adapter's `decodeConversation`). */
+export const decodeChatConversation = (body: JsonObject): Conversation => decodeChatMessages(Array.isArray(body.messages) ? body.messages : []);
+
+/** The neutral conversation → a chat body's `messages`; instructions become its system message. */
+export const encodeChatConversation = (conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): JsonObject => ({ messages: encodeChatMessages(conversation, report) });

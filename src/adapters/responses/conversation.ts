@@ -1,8 +1,9 @@
 // Responses API `input` items ⇄ the neutral conversation. Every item keeps its original object,
 // so forwarding to a Responses upstream emits it verbatim (ids and unknown fields survive);
 // unknown item types are carried as opaque items and only dropped where a target cannot carry them.
-import type { ContentPart, Conversation, Item, ToolKind } from './model.ts';
-import type { DropReport } from './chat.ts';
+import type { ContentPart, Conversation, Item, ToolKind } from '../../conversation/model.ts';
+import type { DropReport } from '../../conversation/drop-report.ts';
+import type { JsonObject } from '../../json.ts';
 
 function decodeParts(content: unknown): ContentPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
@@ -124,3 +125,12 @@ export function encodeResponsesInput(conversation: Pick<Conversation, 'items'>, 
   }
   return out;
 }
+
+/** A Responses body's `input` and `instructions` → the neutral conversation (the adapter's `decodeConversation`). */
+export const decodeResponsesConversation = (body: JsonObject): Conversation => decodeResponsesInput(body.input ?? [], typeof body.instructions === 'string' ? body.instructions : undefined);
+
+/** The neutral conversation → a Responses body's `instructions` (when it has some) and `input`. */
+export const encodeResponsesConversation = (conversation: Pick<Conversation, 'instructions' | 'items'>, report?: DropReport): JsonObject => ({
+  ...(conversation.instructions ? { instructions: conversation.instructions } : {}),
+  input: encodeResponsesInput(conversation, report),
+});
