@@ -68,6 +68,9 @@ export async function openStore(options: OpenStoreOptions): Promise<StoreHandle>
     // Loaded only when PostgreSQL is used: the embedded default never pays for the driver.
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server ends (a restart, a failover, an administrator) is dropped from the
+    // pool and replaced on next use; unhandled, its error event would end the process.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`, 'StoreConnectionWarning'));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     if (options.mustExist) {
       const { rows } = await sql<{ found: string | null }>`select to_regclass('meta')::text as found`.execute(db);
