@@ -12,6 +12,7 @@ import { startUpstreamEmulator } from '../../src/emulator/index.ts';
 import { STUB_PREFIX } from '../../src/compaction/masking.ts';
 import { startTestRelay } from '../helpers/relay-harness.ts';
 import { CLAUDE_CODE_VERSION, ensureClaudeCode } from './claude-code/install.ts';
+import { skipOrFail } from '../helpers/requirements.ts';
 
 const MODEL = 'claude-sonnet-4-5';
 const WINDOW = 40_000;
@@ -40,7 +41,7 @@ for (const kind of ['anthropic', 'chat-only'] as const) test(`Claude Code ${CLAU
   try {
     cli = await ensureClaudeCode();
   } catch (err) {
-    t.skip(`@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} could not be installed from the npm registry: ${(err as Error).message}`);
+    skipOrFail(t, `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} could not be installed from the npm registry: ${(err as Error).message}`);
     return;
   }
   // The main model has its own upstream and script; Claude Code's background calls (titles, the

@@ -11,6 +11,7 @@ import { ensureCodex } from './codex/install.ts';
 import { runCodexExec } from './codex/run.ts';
 import { SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
 import { SUMMARY_SECTIONS } from '../../src/compaction/index.ts';
+import { skipOrFail } from '../helpers/requirements.ts';
 
 const MARKER = 'MARKER-7731: the parser fix is half done';
 
@@ -31,7 +32,7 @@ for (const c of cases) {
         try {
           await ensureCodex(c.version);
         } catch (err) {
-          t.skip(`@openai/codex@${c.version} could not be installed from the npm registry: ${(err as Error).message}`);
+          skipOrFail(t, `@openai/codex@${c.version} could not be installed from the npm registry: ${(err as Error).message}`);
           return;
         }
         const upstream = await startUpstreamEmulator({ mode: upstreamKind === 'responses' ? 'full' : upstreamKind, models: ['gpt-5.5'] });

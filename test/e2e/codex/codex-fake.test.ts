@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ensureCodex, type CodexVersion } from './install.ts';
 import { runCodexExec } from './run.ts';
 import { DEFAULT_COMPACTION_BLOB, startFakeResponsesServer, type RecordedRequest } from './fake-responses-server.ts';
+import { skipOrFail } from '../../helpers/requirements.ts';
 
 const PROMPT = 'Fix the parser; keep the API stable.';
 const FINAL_TEXT = 'Finished after compaction.';
@@ -17,7 +18,7 @@ async function installOrSkip(t: TestContext, version: CodexVersion): Promise<boo
     await ensureCodex(version);
     return true;
   } catch (err) {
-    t.skip(`cannot install @openai/codex@${version} from the npm registry (${(err as Error).message.split('\n')[0]})`);
+    skipOrFail(t, `cannot install @openai/codex@${version} from the npm registry (${(err as Error).message.split('\n')[0]})`);
     return false;
   }
 }
