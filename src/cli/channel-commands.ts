@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { Agent } from 'undici';
 import { CHANNEL_TYPES, type ChannelOptions, type ChannelType } from '../access/catalog-schema.ts';
 import type { ChannelRecord } from '../store/catalog-store.ts';
+import { patchedChannel } from '../store/catalog-store.ts';
 import { checkBaseUrl } from '../config/base-url.ts';
 import { testChannel } from '../console/channel-test.ts';
 import { anyInteger, integerAtLeast } from './option-parsers.ts';
@@ -142,18 +143,8 @@ function registerUpdate(channels: Command): void {
       const channel = await findChannel(catalog, name);
       if (!channel) throw new Error(`No channel named "${name}"; add it with "compact-relay channels add --name ${name} …".`);
       warnIfDeclaredInConfig(channel);
-      await catalog.upsertChannel({
-        name,
-        type: changes.type ?? channel.type,
-        baseUrl: changes.baseUrl ?? channel.baseUrl,
-        apiKey: changes.apiKey ?? channel.apiKey,
-        models: changes.models ?? channel.models,
-        priority: changes.priority ?? channel.priority,
-        weight: changes.weight ?? channel.weight,
-        enabled: channel.enabled,
-        options: mergedOptions(channel.options, changes),
-        source: channel.source,
-      }, { keepStoredKey: changes.apiKey === undefined });
+      const { type, baseUrl, apiKey, models, priority, weight } = changes;
+      await catalog.upsertChannel(patchedChannel(channel, { type, baseUrl, apiKey, models, priority, weight }, mergedOptions(channel.options, changes)), { keepStoredKey: apiKey === undefined });
     });
     console.error(`channel "${name}" updated: ${changed.map((k) => FIELD_LABELS[k]).join(', ')}${opts.clearApiKey ? ' (removed)' : ''}`);
   });

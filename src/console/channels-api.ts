@@ -1,6 +1,7 @@
 // Admin API for upstream channels: list, add, edit, enable/disable, remove and a connection test.
 // The upstream key is write-only: responses say whether one is set, never what it is.
 import type { ChannelOptions, ChannelRecord } from '../store/catalog-store.ts';
+import { patchedChannel } from '../store/catalog-store.ts';
 import type { ChannelStatus } from '../upstream/health.ts';
 import { notFound } from '../errors.ts';
 import { audit, conflict, nameParam, readBody, refreshCatalog, reply, type AdminCall } from './admin-context.ts';
@@ -94,18 +95,8 @@ export async function updateChannel(call: AdminCall): Promise<void> {
     if (value === null || value === false) delete options[field];
     else if (value !== undefined) (options as Record<string, unknown>)[field] = value;
   }
-  await call.services.catalogStore.upsertChannel({
-    name,
-    type: body.type ?? channel.type,
-    baseUrl: body.baseUrl ?? channel.baseUrl,
-    apiKey: body.apiKey ?? channel.apiKey,
-    models: body.models ?? channel.models,
-    priority: body.priority ?? channel.priority,
-    weight: body.weight ?? channel.weight,
-    enabled: body.enabled ?? channel.enabled,
-    options,
-    source: channel.source,
-  }, { keepStoredKey: body.apiKey === undefined });
+  const { type, baseUrl, apiKey, models, priority, weight, enabled } = body;
+  await call.services.catalogStore.upsertChannel(patchedChannel(channel, { type, baseUrl, apiKey, models, priority, weight, enabled }, options), { keepStoredKey: apiKey === undefined });
   await audit(call, 'channel.update', 'channel', name, auditedFields(body));
   await refreshCatalog(call);
   reply(call, 200, await viewOf(call, name));

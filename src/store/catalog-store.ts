@@ -31,6 +31,25 @@ export interface ChannelRecord {
   source: string;
 }
 
+/** The fields of a channel that an update may replace; what it leaves undefined is kept. */
+export type ChannelPatch = Partial<Pick<ChannelRecord, 'type' | 'baseUrl' | 'apiKey' | 'models' | 'priority' | 'weight' | 'enabled'>>;
+
+/** A stored channel with what the patch gives replaced and `options` as merged by the caller; name and source kept. */
+export function patchedChannel(channel: ChannelRecord, patch: ChannelPatch, options: ChannelOptions): Omit<ChannelRecord, 'id'> {
+  return {
+    name: channel.name,
+    type: patch.type ?? channel.type,
+    baseUrl: patch.baseUrl ?? channel.baseUrl,
+    apiKey: patch.apiKey ?? channel.apiKey,
+    models: patch.models ?? channel.models,
+    priority: patch.priority ?? channel.priority,
+    weight: patch.weight ?? channel.weight,
+    enabled: patch.enabled ?? channel.enabled,
+    options,
+    source: channel.source,
+  };
+}
+
 export interface GroupRecord {
   name: string;
   models: string[];

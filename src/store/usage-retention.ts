@@ -4,7 +4,7 @@
 // raw handle (the usage log's writer shares that connection); on Postgres in a Kysely transaction.
 import type { Kysely } from 'kysely';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Database, UsageTable } from './schema.ts';
+import type { Database, UsageRollupTable, UsageTable } from './schema.ts';
 import type { StoreHandle } from './database.ts';
 import { chargeOf } from '../access/charge.ts';
 
@@ -13,15 +13,6 @@ const DAY_MS = 86_400_000;
 
 type PrunedRow = Pick<UsageTable, 'key_name' | 'channel' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'summarizer_model' | 'summarizer_input_tokens' | 'summarizer_output_tokens'> & { id: number; summarizer_call: number };
 
-interface RollupRow {
-  key_name: string;
-  model: string;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  requests: number;
-}
-
 const ROW_COLUMNS = ['id', 'key_name', 'channel', 'model', 'input_tokens', 'output_tokens', 'cached_tokens', 'summarizer_model', 'summarizer_input_tokens', 'summarizer_output_tokens', 'summarizer_call'] as const;
 const UPSERT = `insert into usage_rollup (key_name, model, input_tokens, cached_tokens, output_tokens, requests) values (?, ?, ?, ?, ?, ?)
   on conflict (key_name, model) do update set input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
@@ -29,8 +20,8 @@ const UPSERT = `insert into usage_rollup (key_name, model, input_tokens, cached_
   requests = usage_rollup.requests + excluded.requests`;
 
 /** What a batch of rows charged, summed per key and model (rows without a key charge nobody). */
-export function rollupOf(rows: PrunedRow[]): RollupRow[] {
-  const totals = new Map<string, RollupRow>();
+export function rollupOf(rows: PrunedRow[]): UsageRollupTable[] {
+  const totals = new Map<string, UsageRollupTable>();
   for (const row of rows) {
     if (!row.key_name) continue;
     const parts = chargeOf(row);

@@ -6,11 +6,12 @@ import { decodeChatMessages, encodeChatMessages } from './conversation.ts';
 import { copySet, type NeutralRequest } from '../../conversation/request.ts';
 import { decodeChatToolChoice, decodeChatTools, encodeChatToolChoice, encodeChatTools } from './tools.ts';
 import { chatOutputFormat, toChatResponseFormat } from './structured-output.ts';
+import { putOpenAICommon, setValue } from '../openai-common.ts';
 
 /** Chat fields that the Responses API has under the same name and no other format has. */
 const OPENAI_FIELDS = ['service_tier', 'metadata', 'prompt_cache_retention'];
 
-const set = (value: unknown) => (value === null ? undefined : value);
+const set = setValue;
 
 export function decodeChatRequest(body: JsonObject): NeutralRequest {
   const format = chatOutputFormat(body);
@@ -39,18 +40,12 @@ export function encodeChatRequest(request: NeutralRequest): JsonObject {
   const put = (name: string, value: unknown) => {
     if (value !== undefined) out[name] = value;
   };
-  put('temperature', request.temperature);
-  put('top_p', request.topP);
-  put('parallel_tool_calls', request.parallelToolCalls);
-  put('user', request.user);
-  put('safety_identifier', request.safetyIdentifier);
+  putOpenAICommon(out, request);
   put('stop', request.stop);
-  Object.assign(out, request.openAIFields);
   if (typeof request.maxOutputTokens === 'number') out.max_tokens = request.maxOutputTokens;
   put('reasoning_effort', request.reasoningEffort);
   if (request.responseFormat) out.response_format = toChatResponseFormat(request.responseFormat.format);
   put('verbosity', request.verbosity);
-  put('prompt_cache_key', request.promptCacheKey);
   const tools = encodeChatTools(request.conversation.tools);
   if (tools.length > 0) {
     out.tools = tools;

@@ -7,6 +7,7 @@ import { decodeResponsesInput, encodeResponsesInput } from './conversation.ts';
 import { copySet, type NeutralRequest } from '../../conversation/request.ts';
 import { decodeResponsesToolChoice, decodeResponsesTools, encodeResponsesToolChoice, encodeResponsesTools } from './tools.ts';
 import { responsesOutputFormat, toResponsesTextFormat } from './structured-output.ts';
+import { putOpenAICommon, setValue } from '../openai-common.ts';
 
 /**
  * Fields a Chat Completions upstream has under the same name and no other format has; `seed`,
@@ -14,7 +15,7 @@ import { responsesOutputFormat, toResponsesTextFormat } from './structured-outpu
  */
 const OPENAI_FIELDS = ['service_tier', 'metadata', 'prompt_cache_retention', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'];
 
-const set = (value: unknown) => (value === null ? undefined : value);
+const set = setValue;
 
 export function decodeResponsesRequest(body: JsonObject): NeutralRequest {
   const format = responsesOutputFormat(body);
@@ -41,17 +42,8 @@ export function decodeResponsesRequest(body: JsonObject): NeutralRequest {
 export function encodeResponsesRequest(request: NeutralRequest): JsonObject {
   const { conversation } = request;
   const out: JsonObject = { model: request.model, input: encodeResponsesInput(conversation), store: false };
-  const put = (name: string, value: unknown) => {
-    if (value !== undefined) out[name] = value;
-  };
   if (conversation.instructions) out.instructions = conversation.instructions;
-  put('temperature', request.temperature);
-  put('top_p', request.topP);
-  put('parallel_tool_calls', request.parallelToolCalls);
-  put('user', request.user);
-  put('safety_identifier', request.safetyIdentifier);
-  put('prompt_cache_key', request.promptCacheKey);
-  Object.assign(out, request.openAIFields);
+  putOpenAICommon(out, request);
   if (typeof request.maxOutputTokens === 'number') out.max_output_tokens = request.maxOutputTokens;
   if (request.reasoningEffort !== undefined) out.reasoning = { effort: request.reasoningEffort };
   const text: Record<string, unknown> = {};
