@@ -5,7 +5,6 @@
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestContext } from '../http/context.ts';
 import type { ServerDeps } from '../http/server.ts';
-import { MemorySharedState, type SharedState } from '../state/shared-state.ts';
 import { GatewayError, rateLimited } from '../errors.ts';
 import type { AdminIdentity, AdminAuth } from './admin-auth.ts';
 import type { AdminStore } from '../store/admin-store.ts';
@@ -14,7 +13,6 @@ import type { AdminStore } from '../store/admin-store.ts';
 export const ADMIN_FAILURES_ALLOWED = 10;
 export const ADMIN_FAILURE_WINDOW_SEC = 15 * 60;
 
-const fallbackState = new MemorySharedState();
 
 function isRejection(value: unknown): value is RateLimiterRes {
   return !!value && typeof value === 'object' && 'msBeforeNext' in value;
@@ -22,7 +20,7 @@ function isRejection(value: unknown): value is RateLimiterRes {
 
 /** The caller's admin identity, or a 401 (audited) / 429 (throttled). */
 export async function verifyAdmin(auth: AdminAuth, store: AdminStore, ctx: RequestContext, deps: ServerDeps): Promise<AdminIdentity> {
-  const state: SharedState = deps.state ?? fallbackState;
+  const state = deps.state;
   const limiter = state.limiter('admin-auth-failures', ADMIN_FAILURES_ALLOWED, ADMIN_FAILURE_WINDOW_SEC);
   const address = ctx.req.socket.remoteAddress ?? 'unknown';
   const seen = await limiter.get(address);
