@@ -33,6 +33,16 @@ export interface ReplayResult {
   ms: number;
 }
 
+/** One replayed turn, for tracing a session: what each side forwarded and was billed. */
+export interface TurnTrace {
+  point: number;
+  layers: string;
+  plan: string | null;
+  forwardedTokens: number;
+  billedCompacted: number;
+  billedUncompacted: number;
+}
+
 export interface ReplayRig {
   relay: TestRelay;
   close(): Promise<void>;
@@ -102,7 +112,7 @@ function billOf(wire: 'chat' | 'anthropic', forwarded: any, usage: any, cache: C
   return totalTokens - cachedTokens + CACHED_PRICE * cachedTokens;
 }
 
-export async function replaySession(rig: ReplayRig, session: RealSession, options: { window: number; maxRequests?: number }): Promise<ReplayResult> {
+export async function replaySession(rig: ReplayRig, session: RealSession, options: { window: number; maxRequests?: number; onTurn?: (turn: TurnTrace) => void }): Promise<ReplayResult> {
   const started = performance.now();
   const anthropic = session.wire === 'anthropic';
   const mode = anthropic ? 'anthropic' : 'chat-only';
@@ -141,8 +151,10 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
         if (result.errors.length < 3) result.errors.push(`uncompacted ${plain.status}: ${JSON.stringify(plain.json).slice(0, 160)}`);
         continue;
       }
-      result.billedCompacted += billOf(session.wire, forwarded, compacted.json?.usage, caches[0]);
-      result.billedUncompacted += billOf(session.wire, forwardedPlain, plain.json?.usage, caches[1]);
+      const billedCompacted = billOf(session.wire, forwarded, compacted.json?.usage, caches[0]);
+      const billedUncompacted = billOf(session.wire, forwardedPlain, plain.json?.usage, caches[1]);
+      result.billedCompacted += billedCompacted;
+      result.billedUncompacted += billedUncompacted;
       const layers = compacted.headers.get('x-compaction-layers') ?? 'none';
       const isCompacted = layers !== 'none';
       const messages: unknown[] = forwarded.messages ?? [];
@@ -154,6 +166,7 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
         if (plan ? plan === 'new' : !previousCompacted || tokens < previousTokens) result.events++;
       }
       if (previous && !keepsPrefix(previous, messages)) result.prefixBreaks++;
+      options.onTurn?.({ point, layers, plan: compacted.headers.get('x-compaction-plan'), forwardedTokens: tokens, billedCompacted, billedUncompacted });
       previous = messages;
       previousTokens = tokens;
       previousCompacted = isCompacted;

@@ -218,6 +218,9 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
     if (acc > tailTokens) break;
     tailStart = i;
   }
+  // The newest turn (what the agent just received, after the last safe cut) is never masked or retired.
+  const newestTurn = safe.filter((p) => p < n).at(-1) ?? 0;
+  if (newestTurn > firstTask) tailStart = Math.min(tailStart, newestTurn);
   const safeBeforeTail = safe.filter((p) => p <= tailStart && p > firstTask);
   tailStart = safeBeforeTail.length ? safeBeforeTail[safeBeforeTail.length - 1] : tailStart;
   const blockTokens = Math.max(500, Math.floor(target / 4));

@@ -49,6 +49,11 @@ export function keepHeadAndTail(text: string, keepTokens: number, what: string, 
   return text.slice(0, headEnd) + marker + text.slice(tailStart);
 }
 
+/** About what a marker or a message frame takes. */
+const FRAME_TOKENS = 60;
+/** A summary cut below this says too little to be worth its message. */
+const MIN_SUMMARY_TOKENS = 48;
+
 const asText = (item: Item) => (item.kind === 'message' ? messageText(item.content) : '');
 
 /** A message whose text is replaced (its role and id kept). */
@@ -84,19 +89,25 @@ export function fitPinned(input: PinnedFitInput): PinnedFit {
   const taskText = task ? asText(task) : '';
   const taskTokens = countTextTokens(taskText);
   const summaryTokens = countTextTokens(input.summaryText);
-  const goal = input.aimTokens > base ? input.aimTokens : limitTokens;
+  // The aim (where events stop, for hysteresis) is honoured when the task stays whole within it;
+  // otherwise the limit is the goal: the user's own words come before a summary of the work.
+  const aimed = input.aimTokens > base ? input.aimTokens : limitTokens;
+  const goal = base + taskTokens + FRAME_TOKENS <= aimed ? aimed : limitTokens;
+  const taskFitsWhole = count([...head, ...newest]) <= goal;
   const assemble = (room: number): PinnedFit => {
-    const taskShare = Math.min(taskTokens, Math.max(Math.floor(room / 2), room - summaryTokens));
-    const summaryShare = Math.max(0, room - taskShare);
+    // A task that fits is kept whole and the summary gets what is left; a task that must be cut
+    // anyway leaves the summary a quarter of the room. A summary with room for less than a few lines is left out.
+    const left = taskFitsWhole ? room - taskTokens : Math.min(summaryTokens, Math.floor(room / 4));
+    const summaryShare = left >= MIN_SUMMARY_TOKENS ? Math.min(summaryTokens, left) : 0;
+    const taskShare = taskFitsWhole ? taskTokens : Math.min(taskTokens, room - summaryShare);
     const cutTask = task ? keepHeadAndTail(taskText, taskShare, 'the first task', why) : null;
-    const cutSummary = input.summaryText ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why, true) : null;
+    const cutSummary = input.summaryText && summaryShare > 0 ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why, true) : null;
     const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' && cutTask !== null ? withMessageText(item, cutTask) : item));
     if (cutSummary !== null) assembled.push(summaryMessage(cutSummary));
     assembled.push(...newest);
     return { taskText: cutTask, summaryText: cutSummary, tokens: count(assembled) };
   };
-  // Room for the task and the summary, after ~60 tokens for each marker and message frame.
-  let room = Math.max(0, goal - base - 120);
+  let room = Math.max(0, goal - base - 2 * FRAME_TOKENS);
   for (let attempt = 0; attempt < 8; attempt++) {
     let fit = assemble(room);
     if (fit.tokens > limitTokens) {

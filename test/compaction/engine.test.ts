@@ -145,3 +145,22 @@ test('a budget below the system prompt is refused with context_budget_unreachabl
   const conversation: Conversation = { items: [text('system', 'rules '.repeat(2000)), text('user', 'hi'), text('assistant', 'hello '.repeat(500))], tools: [] };
   await assert.rejects(compactConversation(conversation, { budgetTokens: 100 }), (err: any) => err.code === 'context_budget_unreachable' && /cannot be compacted to 100 tokens/.test(err.message));
 });
+
+test('the newest turn is never masked: an output larger than the protected tail reaches the model whole', async () => {
+  const items: Item[] = [text('system', 'You are an agent.'), text('user', 'Task: update docs/GUIDE.md to match the code.')];
+  for (let i = 0; i < 12; i++) {
+    items.push({ kind: 'tool_call', callId: `c${i}`, name: 'read_file', arguments: JSON.stringify({ path: `src/part_${i}.ts` }), toolKind: 'function' });
+    items.push({ kind: 'tool_result', callId: `c${i}`, output: `// part ${i}\n` + `export const value_${i} = ${i};\n`.repeat(60), toolKind: 'function' });
+  }
+  const newestOutput = Array.from({ length: 150 }, (_, i) => `line ${i} of docs/GUIDE.md: the handler for route /v${i} returns JSON`).join('\n');
+  items.push({ kind: 'tool_call', callId: 'newest', name: 'read_file', arguments: JSON.stringify({ path: 'docs/GUIDE.md' }), toolKind: 'function' });
+  items.push({ kind: 'tool_result', callId: 'newest', output: newestOutput, toolKind: 'function' });
+  const conversation: Conversation = { items, tools: [] };
+  const before = countConversationTokens(conversation);
+  // The target's protected tail (a quarter of the target) is far smaller than the newest output.
+  const result = await compactConversation(conversation, { budgetTokens: Math.floor(before * 0.85), targetTokens: Math.floor(before * 0.3), strategy: 'ledger' });
+  assert.ok(result.report.layersApplied.length > 0, 'compaction ran');
+  const last = result.conversation.items.at(-1) as { kind: string; output: unknown };
+  assert.equal(last.kind, 'tool_result');
+  assert.equal(last.output, newestOutput, 'the output the agent just received is not replaced by a stub');
+});

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Conversation, Item } from '../../src/conversation/model.ts';
 import { fitPinned } from '../../src/compaction/pinned-fit.ts';
+import { countConversationTokens } from '../../src/compaction/tokens.ts';
 
 const message = (role: 'system' | 'user' | 'assistant', text: string): Item => ({ kind: 'message', role, content: [{ type: 'text', text }] });
 
@@ -15,6 +16,8 @@ const deepPath = (i: number) => `/workspace/project/src/routes/handlers/version_
 const summary = ['## Session ledger (extracted by the gateway)', '### Files changed', ...Array.from({ length: 12 }, (_, i) => `- edited: ${deepPath(i)}`)].join('\n');
 const requirementsKept = (text: string | null) => (text?.match(/requirement \d+/g) ?? []).length;
 const conversation: Conversation = { items: [system, task, ...newest], tools: [] };
+/** Tokens of a conversation as it stands (system, task, newest turn; no summary). */
+const countWithout = (c: Conversation) => countConversationTokens(c);
 
 test('a summary cut to fit keeps whole lines only: no truncated path is listed as a changed file', () => {
   const fit = fitPinned({ conversation, head: [system, task], task, summaryText: summary, newest, limitTokens: 1300, aimTokens: 1300 });
@@ -32,4 +35,18 @@ test('the first task and the summary get the room the frame estimate leaves unus
   assert.ok(requirementsKept(alone.taskText) >= 20, `${requirementsKept(alone.taskText)} of the task's 60 requirements kept`);
   const shared = fitPinned({ conversation, head: [system, task], task, summaryText: summary, newest, limitTokens: 1300, aimTokens: 1300 });
   assert.ok(shared.tokens <= 1300 && shared.tokens >= 1300 - 30, `${shared.tokens} of 1300 tokens used`);
+});
+
+test('a first task that fits whole is kept whole: the summary gets what is left, or is left out when that is only a few tokens', () => {
+  const shortTask = message('user', Array.from({ length: 20 }, (_, i) => `- requirement ${i}: keep route /api/v${i} compatible.`).join('\n'));
+  const c: Conversation = { items: [system, shortTask, ...newest], tools: [] };
+  // Just enough for the task and the newest turn, with a dozen tokens to spare: the task stays whole, no summary.
+  const tight = fitPinned({ conversation: c, head: [system, shortTask], task: shortTask, summaryText: summary, newest, limitTokens: countWithout(c) + 12, aimTokens: countWithout(c) + 12 });
+  assert.equal(tight.taskText, (shortTask as { content: { text: string }[] }).content[0].text, 'the task is not cut');
+  assert.equal(tight.summaryText, null, 'a summary squeezed to a dozen tokens is left out');
+  // With room for part of the summary, the task is still whole and the summary is cut between lines.
+  const roomy = fitPinned({ conversation: c, head: [system, shortTask], task: shortTask, summaryText: summary, newest, limitTokens: countWithout(c) + 200, aimTokens: countWithout(c) + 200 });
+  assert.equal(roomy.taskText, (shortTask as { content: { text: string }[] }).content[0].text);
+  assert.ok(roomy.summaryText && roomy.summaryText.includes('- edited: '), 'the summary keeps some of its files');
+  assert.ok(roomy.tokens <= countWithout(c) + 200);
 });
