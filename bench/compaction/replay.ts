@@ -30,6 +30,15 @@ export interface ReplayResult {
   billedCompacted: number;
   billedUncompacted: number;
   costRatio: number;
+  /** The same sums from the first compaction event on: the turns where compaction acted. */
+  billedCompactedSinceEvent: number;
+  billedUncompactedSinceEvent: number;
+  costRatioSinceEvent: number;
+  /**
+   * From the first event on, what the uncompacted side paid for tokens new at each turn (not in its
+   * cache), as a share of its bill: no compaction that keeps the newest turn can cost less.
+   */
+  newTokensFloor: number;
   ms: number;
 }
 
@@ -105,11 +114,14 @@ function answeredPoints(items: Item[]): number[] {
   return requestPoints(items).filter((p) => ok[p]);
 }
 
-/** Billed input of one forwarded request: the emulator's Anthropic cache accounting, or the Chat prefix cache. */
-function billOf(wire: 'chat' | 'anthropic', forwarded: any, usage: any, cache: ChatPrefixCache): number {
-  if (wire === 'anthropic') return (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + CACHED_PRICE * (usage?.cache_read_input_tokens ?? 0);
+/** Billed input of one forwarded request, and its uncached tokens: the emulator's Anthropic cache accounting, or the Chat prefix cache. */
+function billOf(wire: 'chat' | 'anthropic', forwarded: any, usage: any, cache: ChatPrefixCache): { billed: number; uncached: number } {
+  if (wire === 'anthropic') {
+    const uncached = (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0);
+    return { billed: uncached + CACHED_PRICE * (usage?.cache_read_input_tokens ?? 0), uncached };
+  }
   const { totalTokens, cachedTokens } = cache.account(forwarded.messages ?? []);
-  return totalTokens - cachedTokens + CACHED_PRICE * cachedTokens;
+  return { billed: totalTokens - cachedTokens + CACHED_PRICE * cachedTokens, uncached: totalTokens - cachedTokens };
 }
 
 export async function replaySession(rig: ReplayRig, session: RealSession, options: { window: number; maxRequests?: number; onTurn?: (turn: TurnTrace) => void }): Promise<ReplayResult> {
@@ -125,7 +137,8 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
   await rig.relay.addChannel({ name: `replay-${id}-b`, type, baseUrl: upstreams[1].url, models: [plainModel], options: { contextWindow: options.window } });
   const path = anthropic ? 'messages' : 'chat/completions';
   const caches = [new ChatPrefixCache(), new ChatPrefixCache()];
-  const result: ReplayResult = { session: session.id, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, unfitRefusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, ms: 0 };
+  const result: ReplayResult = { session: session.id, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, unfitRefusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, billedCompactedSinceEvent: 0, billedUncompactedSinceEvent: 0, costRatioSinceEvent: NaN, newTokensFloor: NaN, ms: 0 };
+  let newTokensSinceEvent = 0;
   let previous: unknown[] | undefined;
   let previousTokens = 0;
   let previousCompacted = false;
@@ -151,8 +164,8 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
         if (result.errors.length < 3) result.errors.push(`uncompacted ${plain.status}: ${JSON.stringify(plain.json).slice(0, 160)}`);
         continue;
       }
-      const billedCompacted = billOf(session.wire, forwarded, compacted.json?.usage, caches[0]);
-      const billedUncompacted = billOf(session.wire, forwardedPlain, plain.json?.usage, caches[1]);
+      const { billed: billedCompacted } = billOf(session.wire, forwarded, compacted.json?.usage, caches[0]);
+      const { billed: billedUncompacted, uncached: newTokens } = billOf(session.wire, forwardedPlain, plain.json?.usage, caches[1]);
       result.billedCompacted += billedCompacted;
       result.billedUncompacted += billedUncompacted;
       const layers = compacted.headers.get('x-compaction-layers') ?? 'none';
@@ -165,6 +178,11 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
         const plan = compacted.headers.get('x-compaction-plan');
         if (plan ? plan === 'new' : !previousCompacted || tokens < previousTokens) result.events++;
       }
+      if (result.events > 0) {
+        result.billedCompactedSinceEvent += billedCompacted;
+        result.billedUncompactedSinceEvent += billedUncompacted;
+        newTokensSinceEvent += newTokens;
+      }
       if (previous && !keepsPrefix(previous, messages)) result.prefixBreaks++;
       options.onTurn?.({ point, layers, plan: compacted.headers.get('x-compaction-plan'), forwardedTokens: tokens, billedCompacted, billedUncompacted });
       previous = messages;
@@ -175,6 +193,10 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
     await Promise.all(upstreams.map((u) => u.close()));
   }
   result.costRatio = result.billedCompacted / Math.max(1, result.billedUncompacted);
+  if (result.events > 0) {
+    result.costRatioSinceEvent = result.billedCompactedSinceEvent / Math.max(1, result.billedUncompactedSinceEvent);
+    result.newTokensFloor = newTokensSinceEvent / Math.max(1, result.billedUncompactedSinceEvent);
+  }
   result.ms = performance.now() - started;
   return result;
 }

@@ -1,9 +1,14 @@
 // Does the relay answer others while it compacts? Four ~2 MB Chat conversations are posted to
-// `/compact/v1/chat/completions` at once while a probe in a worker thread (its own event loop, so a
-// blocked relay cannot hide its stalls from it) times `/healthz` and a small plain chat request.
-// The upstream emulator and the clients posting the conversations run in workers of their own
-// (responsiveness-load.ts): only the relay's own work shares the relay's event loop.
-import { Worker } from 'node:worker_threads';
+// `/compact/v1/chat/completions` at once while a probe times `/healthz` and a small plain chat
+// request, one after the other. The clients, the upstream emulator and the probe run in child
+// processes (responsiveness-load.ts): only the relay's own work shares the relay's process. The
+// clients, who build and upload 8 MB of JSON, run at a lower CPU priority (nice 10), as they would
+// run on other machines in production; on a small machine they would otherwise take the cores the
+// relay needs. The emulator answers the probe's plain requests, so it keeps the default priority.
+// The relay's own event-loop delay is recorded beside the probe's timings.
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestRelay } from '../../test/helpers/relay-harness.ts';
 import type { LoadOptions } from './responsiveness-load.ts';
 
@@ -14,35 +19,37 @@ export interface Responsiveness {
   compactions: number;
   bytes: number;
   compactionMs: number[];
+  /** The relay's event-loop delay while the compactions ran (ms): its 99th percentile and its maximum. */
+  eventLoopDelayP99: number;
+  eventLoopDelayMax: number;
+  /** The niceness the clients ran at (0 when lowering it failed). */
+  loadNice: number;
 }
 
-const PROBE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { url, key, model } = workerData;
-const healthz = [], plain = [];
-let running = true;
-parentPort.on('message', () => { running = false; });
-const time = async (f) => { const t = performance.now(); try { await f(); } catch {} return performance.now() - t; };
-(async () => {
-  while (running) {
-    healthz.push(await time(() => fetch(url + '/healthz').then((r) => r.text())));
-    plain.push(await time(() => fetch(url + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ model, max_tokens: 8, messages: [{ role: 'user', content: 'ping' }] }) }).then((r) => r.text())));
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  parentPort.postMessage({ healthz, plain });
-})();
-`;
+/** Niceness of the clients: below the relay, which runs at the default priority. */
+const LOAD_NICE = 10;
 
-/** The next message a worker posts (or its error). */
-function nextMessage<T>(worker: Worker): Promise<T> {
+/** The next message a child process sends (or its exit). */
+function nextMessage<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    const fail = (err: Error) => reject(err);
-    worker.once('error', fail);
-    worker.once('message', (message: T) => {
-      worker.off('error', fail);
-      resolve(message);
+    const exited = (code: number | null) => reject(new Error(`responsiveness load process exited with ${code} before answering`));
+    child.once('exit', exited);
+    child.once('message', (message) => {
+      child.off('exit', exited);
+      resolve(message as T);
     });
   });
+}
+
+function startLoad(options: LoadOptions, nice: number): { child: ChildProcess; nice: number } {
+  const child = fork(new URL('./responsiveness-load.ts', import.meta.url), [], { env: { ...process.env, RESPONSIVENESS_LOAD: JSON.stringify(options) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  if (nice === 0) return { child, nice };
+  try {
+    setPriority(child.pid!, nice);
+    return { child, nice };
+  } catch {
+    return { child, nice: 0 };
+  }
 }
 
 const p99 = (xs: number[]) => {
@@ -52,30 +59,53 @@ const p99 = (xs: number[]) => {
 
 export async function measureResponsiveness(options: { bytes?: number; concurrent?: number; log?: (m: string) => void } = {}): Promise<Responsiveness> {
   const concurrent = options.concurrent ?? 4;
-  const loadWorker = (role: LoadOptions['role']) => new Worker(new URL('./responsiveness-load.ts', import.meta.url), { workerData: { role, bytes: options.bytes ?? 2_000_000, concurrent, model: 'resp-model' } satisfies LoadOptions });
-  const upstream = loadWorker('upstream');
-  const clients = loadWorker('clients');
-  const upstreamUrl = (await nextMessage<{ url: string }>(upstream)).url;
-  await nextMessage(clients);
-  const relay = await startTestRelay({ channels: [{ name: 'resp', baseUrl: upstreamUrl, models: ['resp-model'] }] });
-  await relay.relay.catalogStore.upsertGroup('default', ['*'], { compaction: { strategy: 'ledger' } });
-  await relay.relay.catalog.refresh();
+  const load = (role: LoadOptions['role'], nice: number) => startLoad({ role, bytes: options.bytes ?? 2_000_000, concurrent, model: 'resp-model' }, nice);
+  const upstream = load('upstream', 0);
+  const clients = load('clients', LOAD_NICE);
+  const probe = load('probe', 0);
+  const children = [upstream.child, clients.child, probe.child];
   try {
-    const probe = new Worker(PROBE, { eval: true, workerData: { url: relay.url, key: relay.key, model: 'resp-model' } });
-    const done = new Promise<{ healthz: number[]; plain: number[] }>((resolve) => probe.once('message', resolve));
-    await new Promise((r) => setTimeout(r, 200));
-    clients.postMessage({ relayUrl: relay.url, key: relay.key });
-    const { compactionMs, bytes } = await nextMessage<{ compactionMs: number[]; bytes: number }>(clients);
-    probe.postMessage('stop');
-    const samples = await done;
-    await probe.terminate();
-    const result = { healthzP99: p99(samples.healthz), plainP99: p99(samples.plain), samples: samples.healthz.length, compactions: concurrent, bytes, compactionMs };
-    options.log?.(`  responsiveness: /healthz p99 ${result.healthzP99.toFixed(0)} ms, plain p99 ${result.plainP99.toFixed(0)} ms over ${result.samples} samples; compactions ${compactionMs.map((m) => m.toFixed(0)).join(', ')} ms`);
-    return result;
+    const upstreamUrl = (await nextMessage<{ url: string }>(upstream.child)).url;
+    await nextMessage(clients.child);
+    const relay = await startTestRelay({ channels: [{ name: 'resp', baseUrl: upstreamUrl, models: ['resp-model'] }] });
+    try {
+      await relay.relay.catalogStore.upsertGroup('default', ['*'], { compaction: { strategy: 'ledger' } });
+      await relay.relay.catalog.refresh();
+      const started = nextMessage(probe.child);
+      probe.child.send({ relayUrl: relay.url, key: relay.key });
+      await started;
+      await new Promise((r) => setTimeout(r, 200));
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
+      const compacted = nextMessage<{ compactionMs: number[]; bytes: number }>(clients.child);
+      clients.child.send({ relayUrl: relay.url, key: relay.key });
+      const { compactionMs, bytes } = await compacted;
+      delay.disable();
+      const samplesDone = nextMessage<{ healthz: number[]; plain: number[] }>(probe.child);
+      probe.child.send('stop');
+      const samples = await samplesDone;
+      const result: Responsiveness = {
+        healthzP99: p99(samples.healthz),
+        plainP99: p99(samples.plain),
+        samples: samples.healthz.length,
+        compactions: concurrent,
+        bytes,
+        compactionMs,
+        eventLoopDelayP99: delay.percentile(99) / 1e6,
+        eventLoopDelayMax: delay.max / 1e6,
+        loadNice: clients.nice,
+      };
+      options.log?.(`  responsiveness: /healthz p99 ${result.healthzP99.toFixed(0)} ms, plain p99 ${result.plainP99.toFixed(0)} ms over ${result.samples} samples; relay event-loop delay p99 ${result.eventLoopDelayP99.toFixed(0)} ms, max ${result.eventLoopDelayMax.toFixed(0)} ms; compactions ${compactionMs.map((m) => m.toFixed(0)).join(', ')} ms`);
+      return result;
+    } finally {
+      await relay.close();
+    }
   } finally {
-    await relay.close();
-    upstream.postMessage('close');
-    await nextMessage(upstream);
-    await Promise.all([upstream.terminate(), clients.terminate()]);
+    if (upstream.child.connected) {
+      const closed = nextMessage(upstream.child).catch(() => undefined);
+      upstream.child.send('close');
+      await closed;
+    }
+    for (const child of children) if (child.exitCode === null) child.kill();
   }
 }

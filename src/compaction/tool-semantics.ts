@@ -1,7 +1,8 @@
 // What one agent action means for the session's state, from each tool's own semantics: the command
 // it runs, the files it writes (OpenHands and Anthropic `str_replace_editor` create/str_replace/
 // insert/undo_edit, SWE-agent `edit`/`create`, Codex `apply_patch`, Claude Code `Edit`/`Write`/
-// `MultiEdit`, and shell writes) and the files it only reads (`view`, `Read`, `cat` …).
+// `MultiEdit`, Cline and Roo Code `write_to_file`/`replace_in_file`/`apply_diff`, and shell writes) and
+// the files it only reads (`view`, `Read`, `cat` …).
 import { filesOfPatch, looksLikePath, resolvePath, shellEffects, type FileWrite } from './shell-effects.ts';
 
 /** What the agent's environment last showed: the file open in its editor window and its working directory. */
@@ -120,9 +121,9 @@ export function meaningOf(name: string, args: Record<string, unknown>, rawInput 
     else if (path && (sub === 'view' || !sub)) meaning.reads.push(path);
     return meaning;
   }
-  // Claude Code and tools like it.
-  if (/^(?:edit|multiedit|multi_edit|notebookedit|edit_file|replace_in_file|search_replace)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: 'edited' }] : openFile && lower === 'edit' ? [{ path: openFile, change: 'edited' }] : [], isEditor: true };
-  if (/^(?:write|write_file|create_file|create)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: lower === 'create' || lower === 'create_file' ? 'created' : 'written' }] : [], isEditor: true };
+  // Claude Code, Cline, Roo Code and tools like them.
+  if (/^(?:edit|multiedit|multi_edit|notebookedit|edit_file|replace_in_file|search_replace|apply_diff|insert_content|search_and_replace)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: 'edited' }] : openFile && lower === 'edit' ? [{ path: openFile, change: 'edited' }] : [], isEditor: true };
+  if (/^(?:write|write_file|write_to_file|create_file|create)$/.test(lower)) return { ...none(), writes: path ? [{ path, change: lower === 'create' || lower === 'create_file' ? 'created' : 'written' }] : [], isEditor: true };
   if (/^(?:insert|append)$/.test(lower) && openFile) return { ...none(), writes: [{ path: openFile, change: 'edited' }], isEditor: true };
   if (/^(?:read|read_file|view|view_file|open|open_file|cat|notebookread)$/.test(lower)) return { ...none(), reads: path ? [path] : [] };
   if (/^(?:goto|scroll_up|scroll_down)$/.test(lower)) return { ...none(), reads: openFile ? [openFile] : [] };

@@ -1,5 +1,5 @@
 // Text-protocol agents (SWE-agent's default and XML protocols, mini-swe-agent, prompt-based
-// function calling, and agents built like them) write their action inside an assistant message and
+// function calling, Cline and Roo Code's XML tool use, and agents built like them) write their action inside an assistant message and
 // get the environment's answer back as an ordinary `user` message. This module tells those
 // observations, and in-context demonstrations, apart from the human's own words, on any wire
 // format, and reads the action an assistant message carries.
@@ -18,7 +18,11 @@ const ENVIRONMENT_MARKERS: RegExp[] = [
   /^<(?:output|observation|stdout|stderr|tool_output|tool_result|function_results|execution_result)>/m,
   /^\[File: [^\n]+ \(\d+ lines total\)\][ \t]*$/m, // SWE-agent editor window
   /^\[gateway: output hidden to save context/, // this relay's own masking stub, resent by the client
+  /^\s*\[[\w-]{2,60}(?: for [^\n]{0,300})?\] Result:/, // Cline, Roo Code and their forks: `[read_file for 'src/a.ts'] Result:`
 ];
+
+/** Tags in which tool-result messages of XML-tool agents (Cline, Roo Code) carry the human's own reply. */
+const HUMAN_REPLY = /<(answer|feedback|user_message)>[\s\S]*?<\/\1>/;
 
 /** Text this relay writes as a user message (its summary): never an observation, never masked. */
 const RELAY_SUMMARY = 'The earlier part of this session was compacted by the gateway';
@@ -34,6 +38,7 @@ const ENVIRONMENT_FEEDBACK: RegExp[] = [
   /^# Fix any errors below, if possible\./, // aider's lint and test reflection
   /^(?:[^\n]*\n){0,3}#? ?\d+ SEARCH\/REPLACE blocks? failed to match/, // aider's failed edit
   /^I committed the changes with git hash /, // aider's commit note
+  /^\[ERROR\] You did not use a tool in your previous response/, // Cline and Roo Code
 ];
 
 /** A shell prompt as the last line of an observation: `bash-$`, `bash-5.1$`, `user@host:~/repo$`, `$`. */
@@ -50,6 +55,8 @@ const lastNonEmptyLine = (text: string): string => {
 /** True when the text carries an environment's framing (template markers, a trailing shell prompt, known feedback). */
 export function looksLikeEnvironmentOutput(text: string): boolean {
   if (ENVIRONMENT_FEEDBACK.some((p) => p.test(text))) return true;
+  // A tool result that carries the human's answer or feedback is the human's turn.
+  if (HUMAN_REPLY.test(text.length > 20_000 ? text.slice(0, 20_000) : text)) return false;
   const head = text.length > 20_000 ? text.slice(0, 10_000) + '\n' + text.slice(-10_000) : text;
   if (ENVIRONMENT_MARKERS.some((p) => p.test(head))) return true;
   const last = lastNonEmptyLine(text);
@@ -75,6 +82,30 @@ const EXECUTE_TAG = /<execute_(bash|ipython)>\n?([\s\S]*?)<\/execute_\1>/g;
 const FENCE = /```([\w+-]*)[ \t]*\n([\s\S]*?)```/g;
 const SHELL_FENCE = /^(?:|\w*(?:sh|bash|shell|console|terminal|cmd|command)\w*)$/i;
 
+const CLOSING_TAG_AT_END = /<\/([a-z][a-z0-9_]{2,40})>\s*$/;
+const CHILD_TAG = /<([a-z][a-z0-9_]{0,40})>([\s\S]*?)<\/\1>/g;
+
+/**
+ * The XML tool use that ends a message, as Cline, Roo Code and their forks write it:
+ * `<read_file>\n<path>src/a.ts</path>\n</read_file>`: a tag holding only parameter tags.
+ */
+function xmlToolUseOf(text: string): TextAction | undefined {
+  const closing = CLOSING_TAG_AT_END.exec(text.slice(-200));
+  if (!closing) return undefined;
+  const name = closing[1];
+  const end = text.lastIndexOf(`</${name}>`);
+  const start = text.lastIndexOf(`<${name}>`, end);
+  if (start < 0) return undefined;
+  const body = text.slice(start + name.length + 2, end);
+  const args: Record<string, string> = {};
+  let outside = body;
+  for (const m of body.matchAll(CHILD_TAG)) {
+    args[m[1]] = m[2].replace(/^\n/, '').replace(/\n$/, '');
+    outside = outside.replace(m[0], '');
+  }
+  return Object.keys(args).length > 0 && outside.trim() === '' ? { name, args } : undefined;
+}
+
 const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined => {
   let last: RegExpMatchArray | undefined;
   for (const m of text.matchAll(pattern)) last = m;
@@ -83,8 +114,8 @@ const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined 
 
 /**
  * The action an assistant message carries, in the protocols agents use: prompt-based function calls
- * (`<function=…><parameter=…>`), SWE-agent's XML `<command>`, CodeAct's `<execute_bash>`, or the
- * last fenced code block (SWE-agent's default protocol, mini-swe-agent).
+ * (`<function=…><parameter=…>`), XML tool uses (Cline, Roo Code), SWE-agent's XML `<command>`,
+ * CodeAct's `<execute_bash>`, or the last fenced code block (SWE-agent's default protocol, mini-swe-agent).
  */
 export function textActionOf(text: string): TextAction | undefined {
   const call = lastMatch(text, FUNCTION_BLOCK);
@@ -93,6 +124,8 @@ export function textActionOf(text: string): TextAction | undefined {
     for (const p of call[2].matchAll(PARAMETER)) args[p[1]] = p[2].replace(/^\n/, '').replace(/\n$/, '');
     return { name: call[1], args };
   }
+  const xmlTool = xmlToolUseOf(text);
+  if (xmlTool) return xmlTool;
   const tagged = lastMatch(text, COMMAND_TAG);
   if (tagged?.[1].trim()) return { name: 'shell', args: { command: tagged[1].trim() } };
   const execute = lastMatch(text, EXECUTE_TAG);

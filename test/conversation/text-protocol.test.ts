@@ -224,3 +224,29 @@ test('aider’s reflections (lint errors, failed edits, commit notes) are observ
   assert.deepEqual(users.map((u) => u.observation === true), [false, true, true, false]);
   assert.equal(textActionOf('Here:\n```python\nprint(1 > 0)\n```'), undefined);
 });
+
+test('Cline and Roo Code XML tool use: results are observations, the human’s answer stays the human’s, the ledger reads writes from the tool', async () => {
+  const environment = (i: number) => `<environment_details>\n# VSCode Visible Files\nsrc/app.ts\n\n# Current Time\n11/29/2026, ${i}:00 PM\n</environment_details>`;
+  const listing = (i: number) => Array.from({ length: 80 }, (_, k) => `${k + 1} | export const handler_${i}_${k} = (req) => validate(req.body.field_${k});`).join('\n');
+  const messages: any[] = [{ role: 'user', content: [{ type: 'text', text: '<task>\nAdd input validation to src/app.ts and cover it with a test in test/app.test.ts.\n</task>' }, { type: 'text', text: environment(0) }] }];
+  const turn = (assistant: string, result: string, i: number) => {
+    messages.push({ role: 'assistant', content: [{ type: 'text', text: assistant }] });
+    messages.push({ role: 'user', content: [{ type: 'text', text: result }, { type: 'text', text: environment(i) }] });
+  };
+  for (let i = 0; i < 6; i++) turn(`<thinking>Reading part ${i}.</thinking>\n<read_file>\n<path>src/part_${i}.ts</path>\n</read_file>`, `[read_file for 'src/part_${i}.ts'] Result:\n${listing(i)}`, i + 1);
+  turn('<ask_followup_question>\n<question>Which validation library?</question>\n</ask_followup_question>', "[ask_followup_question for 'Which validation library?'] Result:\n<answer>\nUse zod and keep the error messages in English.\n</answer>", 7);
+  turn('<replace_in_file>\n<path>src/app.ts</path>\n<diff>\n<<<<<<< SEARCH\nconst x = 1;\n=======\nconst x = z.number().parse(1);\n>>>>>>> REPLACE\n</diff>\n</replace_in_file>', "[replace_in_file for 'src/app.ts'] Result:\nThe content was successfully saved to src/app.ts.", 8);
+  turn('<execute_command>\n<command>npm test</command>\n<requires_approval>false</requires_approval>\n</execute_command>', "[execute_command for 'npm test'] Result:\nCommand executed.\nOutput:\n" + listing(9), 9);
+  const conversation = decodeAnthropicConversation({ model: 'm', max_tokens: 10, messages } as any);
+  const marked = markTextProtocol(conversation);
+  const users = marked.items.filter((i) => i.kind === 'message' && i.role === 'user') as { observation?: boolean; content: any }[];
+  assert.deepEqual(users.map((u) => u.observation === true), [false, true, true, true, true, true, true, false, true, true], 'tool results are observations; the task and the answer are not');
+  const before = countConversationTokens(conversation);
+  const result = await compactConversation(conversation, { budgetTokens: Math.floor(before * 0.3), targetTokens: Math.floor(before * 0.1), strategy: 'ledger' });
+  const ledger = result.report.ledger!;
+  assert.ok(ledger, `a ledger was written (${JSON.stringify({ before, after: result.report.tokensAfter, layers: result.report.layersApplied })})`);
+  assert.deepEqual(ledger.files.map((f) => f.path), ['src/app.ts'], 'only the file replace_in_file wrote is listed as changed (read_file is a read)');
+  assert.ok(ledger.userMessages.some((m) => m.includes('Use zod')), 'the human’s answer is among the user messages');
+  assert.ok(!ledger.userMessages.some((m) => m.includes('export const handler_')), 'no tool output is listed as a user message');
+  assert.deepEqual(checkInvariants(conversation, result.conversation), []);
+});
