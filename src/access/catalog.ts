@@ -1,5 +1,6 @@
 // The live catalog a server answers from: an in-memory snapshot of groups, keys and channels,
-// indexed for the hot path and refreshed when the store's revision changes (polled each second).
+// indexed for the hot path and refreshed when the store's revision changes (polled each second,
+// and read again, at most four times a second, when a key it does not know is presented).
 import type { CatalogSnapshot, CatalogStore, ChannelRecord, GroupRecord, KeyRecord } from '../store/catalog-store.ts';
 import { hashKeySecret } from './key-secret.ts';
 
@@ -65,10 +66,19 @@ export class CatalogIndex {
   }
 }
 
+/**
+ * An unknown key re-reads the catalog at most this often before it is refused, so a key made a
+ * moment ago (by the CLI, the console or another instance) works at once; a flood of bad keys
+ * costs one revision read per interval, whatever its rate.
+ */
+export const MISS_REFRESH_INTERVAL_MS = 250;
+
 /** Keeps a CatalogIndex current by polling the store's revision. */
 export class LiveCatalog {
   private index: CatalogIndex;
   private timer: NodeJS.Timeout | undefined;
+  private lastMissRefresh = 0;
+  private missRefresh: Promise<unknown> | undefined;
   private readonly store: CatalogStore;
   private onError: (err: unknown) => void;
 
@@ -84,6 +94,21 @@ export class LiveCatalog {
 
   get current(): CatalogIndex {
     return this.index;
+  }
+
+  /** The key and group of a presented secret; a miss re-reads the catalog first (rate-bounded, see MISS_REFRESH_INTERVAL_MS). */
+  async authenticate(secret: string): Promise<Principal | undefined> {
+    const found = this.index.authenticate(secret);
+    if (found) return found;
+    if (!this.missRefresh) {
+      if (Date.now() - this.lastMissRefresh < MISS_REFRESH_INTERVAL_MS) return undefined;
+      this.lastMissRefresh = Date.now();
+      this.missRefresh = this.refresh()
+        .catch(this.onError)
+        .finally(() => (this.missRefresh = undefined));
+    }
+    await this.missRefresh;
+    return this.index.authenticate(secret);
   }
 
   /** Reloads now if the revision changed; returns whether it did. */

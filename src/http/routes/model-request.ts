@@ -16,8 +16,8 @@ export type BodyCheck = (body: JsonObject) => void;
 
 /** Authenticates, parses the body, and resolves model access. `check` validates the shape. */
 export async function beginModelRequest(ctx: RequestContext, deps: ServerDeps, check?: BodyCheck): Promise<ModelRequest> {
+  const principal = await authenticate(deps.catalog, ctx.req.headers);
   const catalog = deps.catalog.current;
-  const principal = authenticate(catalog, ctx.req.headers);
   ctx.principal = principal;
   const { body, raw } = await readJsonObjectAndBytes(ctx.req, deps.config.bodyLimitBytes);
   const model = requireModelName(body);

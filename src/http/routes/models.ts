@@ -4,7 +4,7 @@
 // `last_id` for paging). A model that is unknown, not allowed or only on disabled channels is a 404.
 import type { RouteHandler } from '../server.ts';
 import type { RequestContext } from '../context.ts';
-import type { CatalogIndex } from '../../access/catalog.ts';
+import type { LiveCatalog } from '../../access/catalog.ts';
 import { authenticate } from '../auth.ts';
 import { sendJson } from '../respond.ts';
 import { badRequest, notFound } from '../../errors.ts';
@@ -15,13 +15,14 @@ const CREATED_AT = new Date(CREATED * 1000).toISOString();
 const modelEntry = (id: string) => ({ id, object: 'model', created: CREATED, owned_by: 'compact-relay', type: 'model', display_name: id, created_at: CREATED_AT });
 
 /** The models the caller may list: allowed for its group and served by at least one enabled channel. */
-function visibleModels(ctx: RequestContext, catalog: CatalogIndex): string[] {
-  ctx.principal = authenticate(catalog, ctx.req.headers);
+async function visibleModels(ctx: RequestContext, live: LiveCatalog): Promise<string[]> {
+  ctx.principal = await authenticate(live, ctx.req.headers);
+  const catalog = live.current;
   return catalog.modelsForGroup(ctx.principal.group).filter((id) => catalog.channelsFor(id).length > 0);
 }
 
 export const listModels: RouteHandler = async (ctx, deps) => {
-  const ids = visibleModels(ctx, deps.catalog.current);
+  const ids = await visibleModels(ctx, deps.catalog);
   sendJson(ctx, 200, { object: 'list', data: ids.map(modelEntry), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null });
 };
 
@@ -39,7 +40,7 @@ function requestedId(ctx: RequestContext): string {
 }
 
 export const retrieveModel: RouteHandler = async (ctx, deps) => {
-  const visible = visibleModels(ctx, deps.catalog.current);
+  const visible = await visibleModels(ctx, deps.catalog);
   const id = requestedId(ctx);
   if (!id || !visible.includes(id)) throw notFound(`The model "${id}" does not exist or is not available to your key.`, 'model_not_found', 'model');
   ctx.model = id;
