@@ -3,7 +3,9 @@
 // one layer removed, and ours with a deliberately lossy summarizer and neither masking nor ledger (proof the metrics can fail).
 import type { Conversation, Item, MessageItem } from '../../src/conversation/model.ts';
 import { messageText } from '../../src/conversation/model.ts';
-import { buildHandoff, compactConversation, countConversationTokens, countItemTokens, safeCutPoints, SUMMARY_SECTIONS, type Layer, type SummarizeCall } from '../../src/compaction/index.ts';
+import { compactStably } from '../../src/compaction-api/stable-compaction.ts';
+import { MemoryPlanStore } from '../../src/state/plan-store.ts';
+import { buildHandoff, countConversationTokens, countItemTokens, safeCutPoints, SUMMARY_SECTIONS, type Layer, type SummarizeCall } from '../../src/compaction/index.ts';
 import { maskObservations } from '../../src/compaction/masking.ts';
 
 export interface Method {
@@ -99,11 +101,17 @@ export function lastNMasking(n: number): Method {
   };
 }
 
+/**
+ * The relay's engine as the relay runs it: each compaction event's plan is kept (in memory, as a
+ * single relay keeps it per tenant) and reused while the history only grows, so a session replayed
+ * request by request keeps its compacted prefix between events.
+ */
 export function ours(name = 'compact-relay (ledger)', disabledLayers?: Set<Layer>, summarizer?: SummarizeCall): Method {
+  const plans = new MemoryPlanStore();
   return {
     name,
     async compact(c, budget, target) {
-      const result = await compactConversation(c, { budgetTokens: budget, targetTokens: target, disabledLayers, strategy: summarizer ? 'model' : 'ledger', summarizer });
+      const result = await compactStably(c, { budgetTokens: budget, targetTokens: target, disabledLayers, strategy: summarizer ? 'model' : 'ledger', summarizer }, { tenant: 'bench', plans });
       return result.conversation;
     },
   };

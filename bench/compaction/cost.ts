@@ -4,6 +4,7 @@
 import type { Conversation, Item } from '../../src/conversation/model.ts';
 import { countItemTokens } from '../../src/compaction/index.ts';
 import type { Method } from './baselines.ts';
+import { HARD_TRIGGER_FRACTION, TARGET_FRACTION } from '../../src/compaction-api/compaction-service.ts';
 
 export interface CostOptions {
   window: number;
@@ -46,8 +47,8 @@ export function requestPoints(items: Item[]): number[] {
 
 export async function simulateCost(session: Conversation, method: Method, options: CostOptions): Promise<CostResult> {
   const cachedFactor = options.cachedFactor ?? 0.1;
-  const budget = Math.floor(options.window * 0.85);
-  const target = Math.floor(options.window * 0.5);
+  const budget = Math.floor(options.window * HARD_TRIGGER_FRACTION);
+  const target = Math.floor(options.window * TARGET_FRACTION);
   const all = requestPoints(session.items);
   const step = Math.max(1, Math.ceil(all.length / (options.maxRequests ?? 80)));
   const points = all.filter((_, i) => i % step === 0 || i === all.length - 1);

@@ -113,15 +113,17 @@ export function generateSession(options: GenerateOptions): GeneratedSession {
     if (size >= total * 0.92) break;
     const progress = size / total;
     turn++;
-    // Agents think aloud at length; masking old outputs alone then does not make room.
-    const prose = Array.from({ length: Math.floor(60 + 300 * rand() ** 2) }, () => pick(WORDS)).join(' ');
+    // Agents think aloud at length and write long patches; masking old outputs alone then does not make room.
+    const prose = Array.from({ length: Math.floor(120 + 500 * rand() ** 2) }, () => pick(WORDS)).join(' ');
     items.push(assistant(`Turn ${turn}: looking at the ${pick(WORDS)} ${pick(WORDS)} next. ${prose}`));
     const file = `src/tokenizer/${pick(WORDS)}_${turn % 9}.py`;
     tool('read_file', { path: file }, `# ${file}\n` + logLines(heavyTail(), false));
     if (turn % 3 === 0) tool('shell', { command: `pytest -q tests/test_${pick(WORDS)}.py` }, logLines(heavyTail(), true) + '\n12 passed in 0.4s\nexit code: 0');
     if (turn % 4 === 0) {
       const changed = `src/tokenizer/patched_${pick(WORDS)}_${planted.files}.py`;
-      tool('apply_patch', { input: `*** Begin Patch\n*** Update File: ${changed}\n@@\n- old()\n+ new()\n*** End Patch` }, 'Done!');
+      // Patches carry real hunks: the call's arguments stay in the history when its output is masked.
+      const hunk = Array.from({ length: Math.floor(10 + 150 * rand() ** 2) }, (_, i) => `${i % 3 === 0 ? '-' : '+'}    ${pick(WORDS)}_${i} = ${pick(WORDS)}(${pick(WORDS)}, limit=${Math.floor(rand() * 4096)})`).join('\n');
+      tool('apply_patch', { input: `*** Begin Patch\n*** Update File: ${changed}\n@@\n- old()\n+ new()\n${hunk}\n*** End Patch` }, 'Done!');
       if (!facts.some((f) => f.text === changed)) facts.push({ category: 'file', text: changed });
       planted.files++;
     }

@@ -25,6 +25,8 @@ export interface GeneratedFigures {
   /** Cold compaction of generated sessions from 250k to 2M tokens at a 128k window: session tokens and ms per 100k tokens. */
   linearity?: { tokens: number; msPer100k: number }[];
   warm200kMs: number;
+  warmPlanReused: boolean;
+  warmReplanMs: number;
   responsiveness?: Responsiveness | null;
 }
 
@@ -141,8 +143,8 @@ export function judgeTargets(real: RealResults, gen: GeneratedFigures, recorded:
     },
     {
       target: 'warm: a 200k-token session where only the newest turn is new ≤ 15 ms',
-      met: gen.warm200kMs <= 15,
-      measured: `${gen.warm200kMs.toFixed(1)} ms`,
+      met: gen.warm200kMs <= 15 && gen.warmPlanReused,
+      measured: `${gen.warm200kMs.toFixed(1)} ms as the relay runs it (${gen.warmPlanReused ? 'the event\'s plan reused' : 'the plan was not reused'}); ${gen.warmReplanMs.toFixed(1)} ms planned from scratch`,
     },
     {
       target: '/healthz and a plain request answer within 50 ms p99 while four 2 MB compactions run',
