@@ -17,16 +17,31 @@ if current >= limit or current + amount > limit then return {0, tostring(current
 return {1, redis.call('incrbyfloat', KEYS[1], ARGV[1])}
 `;
 
-/** The reserve script registered on the client (sent once, then run by its SHA). */
-interface ReserveCommand {
+/** Sets KEYS[1] to ARGV[2] (expiring in ARGV[3] seconds) only while it still holds ARGV[1] ('' for absent): 1 when set, 0 when it changed. */
+const SET_IF_UNCHANGED_SCRIPT = `
+local current = redis.call('get', KEYS[1]) or ''
+if current ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
+return 1
+`;
+
+/** The scripts registered on the client (sent once, then run by their SHA). */
+interface ScriptCommands {
   crReserve(key: string, amount: string, limit: string): Promise<unknown>;
+  crSetIfUnchanged(key: string, expected: string, next: string, ttlSec: string): Promise<number>;
 }
+
+/** Attempts at a compare-and-set before the last one writes regardless (only under sustained contention on one circuit). */
+const HEALTH_UPDATE_ATTEMPTS = 16;
+const HEALTH_TTL_SEC = 3600;
 
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
   readonly prefix: string;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** The last health update queued per circuit on this instance. */
+  private readonly healthUpdates = new Map<string, Promise<ChannelHealth>>();
   readonly summaryCache: SummaryCacheStore;
   readonly planStore: PlanStore;
 
@@ -34,6 +49,7 @@ export class RedisSharedState implements SharedState {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.prefix = prefix;
     this.redis.defineCommand('crReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+    this.redis.defineCommand('crSetIfUnchanged', { numberOfKeys: 1, lua: SET_IF_UNCHANGED_SCRIPT });
     const redis = this.redis;
     this.planStore = new RedisPlanStore(this.redis, prefix);
     const summaryKey = (k: string) => `${prefix}summary:${k}`;
@@ -80,7 +96,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async reserve(key: string, amount: number, limit: number): Promise<number | undefined> {
-    const [ok, total] = (await (this.redis as unknown as ReserveCommand).crReserve(`${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
+    const [ok, total] = (await (this.redis as unknown as ScriptCommands).crReserve(`${this.prefix}count:${key}`, String(amount), String(limit))) as [number, string];
     return ok === 1 ? Number(total) : undefined;
   }
 
@@ -101,8 +117,36 @@ export class RedisSharedState implements SharedState {
     return raw ? (JSON.parse(raw) as ChannelHealth) : HEALTHY;
   }
 
-  async setHealth(channel: string, health: ChannelHealth): Promise<void> {
-    await this.redis.set(`${this.prefix}health:${channel}`, JSON.stringify(health), 'EX', 3600);
+  /**
+   * Updates of one circuit from this instance run one after the other; against other instances the
+   * update is optimistic: computed here, stored only if no other update landed meanwhile, else retried.
+   */
+  async updateHealth(channel: string, update: (current: ChannelHealth) => ChannelHealth): Promise<ChannelHealth> {
+    const previous = this.healthUpdates.get(channel) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.compareAndSetHealth(channel, update));
+    this.healthUpdates.set(channel, run);
+    try {
+      return await run;
+    } finally {
+      if (this.healthUpdates.get(channel) === run) this.healthUpdates.delete(channel);
+    }
+  }
+
+  private async compareAndSetHealth(channel: string, update: (current: ChannelHealth) => ChannelHealth): Promise<ChannelHealth> {
+    const key = `${this.prefix}health:${channel}`;
+    const scripts = this.redis as unknown as ScriptCommands;
+    for (let attempt = 1; ; attempt++) {
+      const raw = await this.redis.get(key);
+      const next = update(raw ? (JSON.parse(raw) as ChannelHealth) : HEALTHY);
+      const text = JSON.stringify(next);
+      if (attempt >= HEALTH_UPDATE_ATTEMPTS) {
+        await this.redis.set(key, text, 'EX', HEALTH_TTL_SEC);
+        return next;
+      }
+      if ((await scripts.crSetIfUnchanged(key, raw ?? '', text, String(HEALTH_TTL_SEC))) === 1) return next;
+      // Another instance wrote in between: try again after a short random pause.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+    }
   }
 
   async claimProbe(circuit: string, ttlMs: number): Promise<boolean> {

@@ -103,8 +103,11 @@ export class MemorySharedState implements SharedState {
     return this.health.get(channel) ?? HEALTHY;
   }
 
-  async setHealth(channel: string, health: ChannelHealth): Promise<void> {
-    this.health.set(channel, health);
+  async updateHealth(channel: string, update: (current: ChannelHealth) => ChannelHealth): Promise<ChannelHealth> {
+    // One synchronous read-modify-write: nothing can run in between on this event loop.
+    const next = update(this.health.get(channel) ?? HEALTHY);
+    this.health.set(channel, next);
+    return next;
   }
 
   async claimProbe(circuit: string, ttlMs: number): Promise<boolean> {

@@ -35,7 +35,11 @@ export interface SharedState {
   getAffinity(key: string): Promise<string | undefined>;
   setAffinity(key: string, channel: string, ttlSec: number): Promise<void>;
   getHealth(channel: string): Promise<ChannelHealth>;
-  setHealth(channel: string, health: ChannelHealth): Promise<void>;
+  /**
+   * Replaces a channel's health by `update(current)` atomically: concurrent updates (from this
+   * instance or another) are applied one after the other, none lost. Returns what was stored.
+   */
+  updateHealth(channel: string, update: (current: ChannelHealth) => ChannelHealth): Promise<ChannelHealth>;
   /** Takes the one half-open probe of a circuit for `ttlMs`; false when another request (on any instance) holds it. */
   claimProbe(circuit: string, ttlMs: number): Promise<boolean>;
   releaseProbe(circuit: string): Promise<void>;

@@ -59,8 +59,9 @@ export class ChannelHealthTracker {
     return health;
   }
 
-  private async write(circuit: string, health: ChannelHealth): Promise<void> {
-    await this.state.setHealth(circuit, health);
+  /** Applies `update` to the circuit's health in shared state, atomically (no failure counted by another request is lost). */
+  private async update(circuit: string, update: (current: ChannelHealth) => ChannelHealth): Promise<void> {
+    const health = await this.state.updateHealth(circuit, update);
     this.local.set(circuit, { health, fetched: Date.now() });
   }
 
@@ -99,16 +100,17 @@ export class ChannelHealthTracker {
     const key = pass.key ?? '';
     for (const circuit of this.circuitsOf(pass.channel, pass.key)) {
       const minKeys = circuit === pass.channel ? this.settings.minKeys : 1;
-      const current = await this.read(circuit, true);
-      const failures = current.consecutiveFailures + 1;
-      const keys = current.failingKeys?.includes(key) ? current.failingKeys : [...(current.failingKeys ?? []), key].slice(-minKeys);
-      const opens = failures >= this.settings.failureThreshold && keys.length >= minKeys;
-      await this.write(circuit, {
-        consecutiveFailures: failures,
-        openUntil: opens ? now + this.settings.cooldownMs : current.openUntil,
-        failingKeys: opens ? [] : keys,
-        lastError: fault,
-        lastErrorAt: now,
+      await this.update(circuit, (current) => {
+        const failures = current.consecutiveFailures + 1;
+        const keys = current.failingKeys?.includes(key) ? current.failingKeys : [...(current.failingKeys ?? []), key].slice(-minKeys);
+        const opens = failures >= this.settings.failureThreshold && keys.length >= minKeys;
+        return {
+          consecutiveFailures: failures,
+          openUntil: opens ? now + this.settings.cooldownMs : current.openUntil,
+          failingKeys: opens ? [] : keys,
+          lastError: fault,
+          lastErrorAt: now,
+        };
       });
     }
     await this.abandon(pass);
@@ -118,7 +120,7 @@ export class ChannelHealthTracker {
     for (const circuit of this.circuitsOf(pass.channel, pass.key)) {
       const current = await this.read(circuit, pass.probes.includes(circuit));
       if (current.consecutiveFailures === 0 && current.openUntil === 0) continue;
-      await this.write(circuit, { ...HEALTHY, lastError: current.lastError, lastErrorAt: current.lastErrorAt });
+      await this.update(circuit, (latest) => ({ ...HEALTHY, lastError: latest.lastError, lastErrorAt: latest.lastErrorAt }));
     }
     await this.abandon(pass);
   }

@@ -166,3 +166,22 @@ describe('half-open across two instances sharing Redis', { skip: redisSkip }, ()
     assert.equal(burst.filter((a) => a.status === 200).length, 1);
   });
 });
+
+describe('failures counted by two instances at once are all counted', { skip: redisSkip }, () => {
+  test('40 failures recorded concurrently through two Redis-backed instances make 40 consecutive failures', async () => {
+    const { RedisSharedState } = await import('../../src/state/redis-state.ts');
+    const { ChannelHealthTracker } = await import('../../src/upstream/health.ts');
+    const prefix = `cr-count-${randomBytes(4).toString('hex')}:`;
+    const states = [new RedisSharedState(REDIS_URL, prefix), new RedisSharedState(REDIS_URL, prefix)];
+    try {
+      // A threshold no test reaches: the count itself is what is checked.
+      const trackers = states.map((s) => new ChannelHealthTracker(s, { failureThreshold: 1000, cooldownMs: 60_000, minKeys: 1 }));
+      await Promise.all(Array.from({ length: 40 }, (_, i) => trackers[i % 2].recordFailure({ channel: 'busy', key: `k${i % 5}`, probes: [] }, '500')));
+      const status = await trackers[0].status('busy');
+      assert.equal(status.consecutiveFailures, 40, 'no failure lost to a read-then-write race');
+      assert.equal(status.lastError, '500');
+    } finally {
+      await Promise.all(states.map((s) => s.close()));
+    }
+  });
+});
