@@ -89,11 +89,13 @@ export function fitPinned(input: PinnedFitInput): PinnedFit {
   const taskText = task ? asText(task) : '';
   const taskTokens = countTextTokens(taskText);
   const summaryTokens = countTextTokens(input.summaryText);
-  // The aim (where events stop, for hysteresis) is honoured when the task stays whole within it;
-  // otherwise the limit is the goal: the user's own words come before a summary of the work.
+  // The user's own words come before a summary of the work: a task that fits whole within the
+  // limit stays whole, even if that leaves less room below the aim (where events stop, for
+  // hysteresis). A task that must be cut anyway is cut toward the aim, so the next turns have room.
   const aimed = input.aimTokens > base ? input.aimTokens : limitTokens;
-  const goal = base + taskTokens + FRAME_TOKENS <= aimed ? aimed : limitTokens;
-  const taskFitsWhole = count([...head, ...newest]) <= goal;
+  const wholeTask = count([...head, ...newest]);
+  const taskFitsWhole = wholeTask <= limitTokens;
+  const goal = taskFitsWhole && wholeTask + FRAME_TOKENS > aimed ? limitTokens : aimed;
   const assemble = (room: number): PinnedFit => {
     // A task that fits is kept whole and the summary gets what is left; a task that must be cut
     // anyway leaves the summary a quarter of the room. A summary with room for less than a few lines is left out.

@@ -50,3 +50,9 @@ test('a first task that fits whole is kept whole: the summary gets what is left,
   assert.ok(roomy.summaryText && roomy.summaryText.includes('- edited: '), 'the summary keeps some of its files');
   assert.ok(roomy.tokens <= countWithout(c) + 200);
 });
+
+test('a task that must be cut anyway is cut toward the aim, not the limit, so the next turns have room before another event', () => {
+  const fit = fitPinned({ conversation, head: [system, task], task, summaryText: summary, newest, limitTokens: 1300, aimTokens: 800 });
+  assert.ok(fit.taskText && fit.taskText.includes('of the first task cut by the gateway'), 'the task is cut');
+  assert.ok(fit.tokens <= 800, `${fit.tokens} tokens, aim 800`);
+});
