@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { GroupRecord, ChannelRecord } from '../store/catalog-store.ts';
 import type { compactionFallbackSchema, compactionOutputSchema, compactionStrategySchema } from '../access/catalog-schema.ts';
+import { familyContextWindow } from './model-families.ts';
 
 export type CompactionStrategy = z.infer<typeof compactionStrategySchema>;
 /** `message`: the summary as an assistant message anyone can read; `sealed`: one sealed compaction item. */
@@ -20,27 +21,12 @@ export interface CompactionPolicy {
   outputForm: CompactionOutputForm;
 }
 
-/** Context windows of known model families, longest prefix first; the fallback is deliberately modest. */
-const WINDOWS: [prefix: string, tokens: number][] = [
-  ['gpt-5', 272_000],
-  ['gpt-4.1', 1_000_000],
-  ['gpt-4o', 128_000],
-  ['o1', 200_000],
-  ['o3', 200_000],
-  ['o4', 200_000],
-  ['codex', 272_000],
-  ['claude', 200_000],
-  ['deepseek', 128_000],
-  ['qwen', 128_000],
-  ['llama', 128_000],
-];
+/** The window assumed for a model neither its channel nor the family table knows: deliberately modest. */
 export const FALLBACK_CONTEXT_WINDOW = 128_000;
 
 export function contextWindowFor(model: string, channel?: ChannelRecord): number {
   if (channel?.options.contextWindow) return channel.options.contextWindow;
-  const name = model.toLowerCase();
-  for (const [prefix, tokens] of WINDOWS) if (name.startsWith(prefix) || name.includes(`/${prefix}`)) return tokens;
-  return FALLBACK_CONTEXT_WINDOW;
+  return familyContextWindow(model) ?? FALLBACK_CONTEXT_WINDOW;
 }
 
 /** The window every one of `channels` can take (the smallest), so that any of them may serve the compacted request. */

@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { CompactionSealer, SEAL_PREFIX } from '../../src/compaction-api/sealing.ts';
-import { modelFamilyOf } from '../../src/compaction-api/seal-binding.ts';
+import { modelFamilyOf } from '../../src/compaction-api/model-families.ts';
 import { SUMMARY_SECTIONS } from '../../src/compaction/summarizer.ts';
 
 function history(tag: string): any[] {
