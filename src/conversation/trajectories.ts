@@ -1,10 +1,12 @@
 // Reads saved sessions into the neutral model: chat `messages`, Responses `input`, and recorded
-// agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs).
+// agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs,
+// Codex rollouts).
 import type { Conversation, Item } from './model.ts';
 import type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 import { adapterFor } from '../adapters/registry.ts';
 import { isAiderHistory, loadAiderHistory } from './loaders/aider.ts';
 import { isClaudeCodeLog, loadClaudeCodeLog } from './loaders/claude-code.ts';
+import { isCodexRollout, loadCodexRollout } from './loaders/codex-rollout.ts';
 
 export type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 
@@ -126,8 +128,13 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     const events = longest.history.map((e: any, i: number) => (i === 0 && e?.action === 'message' && !e.source ? { ...e, source: 'user' } : e));
     return { format: 'chat', conversation: { items: openHandsToItems(events), tools: [] }, source: 'openhands resolver output' };
   }
+  if (Array.isArray(data?.jsonl) && isCodexRollout(data.jsonl)) return loadCodexRollout(data.jsonl);
   if (Array.isArray(data?.jsonl) && isClaudeCodeLog(data.jsonl)) return loadClaudeCodeLog(data.jsonl);
-  if (Array.isArray(data?.jsonl)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.jsonl), tools: [] }, source: 'claude-code jsonl' };
+  if (Array.isArray(data?.jsonl)) {
+    const items = claudeCodeToItems(data.jsonl);
+    if (items.length === 0) throw new SessionFormatError(`${filename}: JSON Lines, but no line is a recognised session record (a Claude Code log or a Codex rollout).`);
+    return { format: 'chat', conversation: { items, tools: [] }, source: 'claude-code jsonl' };
+  }
   if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };
   const trajectory = (messages: unknown[], source: string): LoadedSession => {
     const session = chat(messages, source);
@@ -142,5 +149,5 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     if (looksLikeChat(data)) return isMiniSweAgent(data) ? trajectory(data, 'mini-swe-agent trajectory') : chat(data, 'chat messages');
     if (looksLikeResponsesItems(data)) return responses(data, 'responses input');
   }
-  throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events or a Claude Code log.`);
+  throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events, a Claude Code log or a Codex rollout.`);
 }
