@@ -134,7 +134,7 @@ function planFrom(name: string, args: Record<string, any>): string[] | undefined
   return steps.filter((s) => !/^(completed|done)$/i.test(String(s?.status ?? ''))).map((s) => String(s?.step ?? s?.content ?? s?.title ?? s));
 }
 
-const CHECKBOX_OPEN = /^\s*[-*] \[ \] (.+)$/gm;
+const CHECKBOX_OPEN = /^[ \t]*[-*] \[ \] (.+)$/gm;
 
 /** Running state while the ledger reads a session from the start. */
 class SessionReader {

@@ -8,7 +8,7 @@ import { messageText } from './model.ts';
 
 /** Lines only an environment writes: the markers of agent observation templates. */
 const ENVIRONMENT_MARKERS: RegExp[] = [
-  /^\s*<returncode>\s*-?\d+\s*<\/returncode>/m, // mini-swe-agent
+  /^[ \t]*<returncode>\s*-?\d+\s*<\/returncode>/m, // mini-swe-agent (indentation only: `\s*` across lines would rescan every blank line)
   /^OBSERVATION:/m, // SWE-agent and ReAct-style templates
   /^\(Open file: [^\n]*\)[ \t]*$/m, // SWE-agent state lines
   /^\(Current directory: [^\n]*\)[ \t]*$/m,
@@ -74,16 +74,34 @@ export interface TextAction {
   args: Record<string, string>;
 }
 
-const FUNCTION_BLOCK = /<function=([\w.-]+)>([\s\S]*?)<\/function>/g;
-const PARAMETER = /<parameter=([\w.-]+)>([\s\S]*?)<\/parameter>/g;
-const COMMAND_TAG = /<command>\n?([\s\S]*?)<\/command>/g;
-const EXECUTE_TAG = /<execute_(bash|ipython)>\n?([\s\S]*?)<\/execute_\1>/g;
+const FUNCTION_OPEN = /<function=([\w.-]+)>/y;
+const PARAMETER_OPEN = /<parameter=([\w.-]+)>/y;
 /** A fenced block with no language or a shell one: code in another language is shown, not run. */
 const FENCE = /```([\w+-]*)[ \t]*\n([\s\S]*?)```/g;
 const SHELL_FENCE = /^(?:|\w*(?:sh|bash|shell|console|terminal|cmd|command)\w*)$/i;
 
 const CLOSING_TAG_AT_END = /<\/([a-z][a-z0-9_]{2,40})>\s*$/;
-const CHILD_TAG = /<([a-z][a-z0-9_]{0,40})>([\s\S]*?)<\/\1>/g;
+const OPENING_TAG = /\s*<([a-z][a-z0-9_]{0,40})>/y;
+const ONLY_SPACE_LEFT = /\s*$/y;
+
+/** `<a>…</a><b>…</b>` (whitespace between) as { a, b }; undefined for anything else. One forward pass. */
+function parameterTags(body: string): Record<string, string> | undefined {
+  const args: Record<string, string> = {};
+  let at = 0;
+  for (;;) {
+    ONLY_SPACE_LEFT.lastIndex = at;
+    if (ONLY_SPACE_LEFT.test(body)) break;
+    OPENING_TAG.lastIndex = at;
+    const open = OPENING_TAG.exec(body);
+    if (!open) return undefined;
+    const close = `</${open[1]}>`;
+    const end = body.indexOf(close, OPENING_TAG.lastIndex);
+    if (end < 0) return undefined;
+    args[open[1]] = body.slice(OPENING_TAG.lastIndex, end).replace(/^\n/, '').replace(/\n$/, '');
+    at = end + close.length;
+  }
+  return Object.keys(args).length > 0 ? args : undefined;
+}
 
 /**
  * The XML tool use that ends a message, as Cline, Roo Code and their forks write it:
@@ -96,21 +114,43 @@ function xmlToolUseOf(text: string): TextAction | undefined {
   const end = text.lastIndexOf(`</${name}>`);
   const start = text.lastIndexOf(`<${name}>`, end);
   if (start < 0) return undefined;
-  const body = text.slice(start + name.length + 2, end);
-  const args: Record<string, string> = {};
-  let outside = body;
-  for (const m of body.matchAll(CHILD_TAG)) {
-    args[m[1]] = m[2].replace(/^\n/, '').replace(/\n$/, '');
-    outside = outside.replace(m[0], '');
-  }
-  return Object.keys(args).length > 0 && outside.trim() === '' ? { name, args } : undefined;
+  const args = parameterTags(text.slice(start + name.length + 2, end));
+  return args ? { name, args } : undefined;
 }
 
-const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined => {
-  let last: RegExpMatchArray | undefined;
-  for (const m of text.matchAll(pattern)) last = m;
-  return last;
-};
+/**
+ * The body of the last `<open…>…</close>` block of `text`, found from its last closing tag (so an
+ * attacker's thousands of unclosed openings cost one backward scan, not one forward scan each).
+ * `open` is the opening tag's literal start; `header` (sticky) must match right there.
+ */
+function lastBlock(text: string, open: string, close: string, header?: RegExp): { head: RegExpExecArray | null; body: string } | undefined {
+  const end = text.lastIndexOf(close);
+  if (end < 0) return undefined;
+  const start = text.lastIndexOf(open, end);
+  if (start < 0) return undefined;
+  if (!header) return { head: null, body: text.slice(start + open.length, end) };
+  header.lastIndex = start;
+  const head = header.exec(text);
+  return head && header.lastIndex <= end ? { head, body: text.slice(header.lastIndex, end) } : undefined;
+}
+
+/** `<parameter=a>…</parameter>` blocks of a function call, in one forward pass. */
+function functionParameters(body: string): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (let at = body.indexOf('<parameter='); at >= 0; at = body.indexOf('<parameter=', at)) {
+    PARAMETER_OPEN.lastIndex = at;
+    const open = PARAMETER_OPEN.exec(body);
+    if (!open) {
+      at += 1;
+      continue;
+    }
+    const end = body.indexOf('</parameter>', PARAMETER_OPEN.lastIndex);
+    if (end < 0) break;
+    args[open[1]] = body.slice(PARAMETER_OPEN.lastIndex, end).replace(/^\n/, '').replace(/\n$/, '');
+    at = end + '</parameter>'.length;
+  }
+  return args;
+}
 
 /**
  * The action an assistant message carries, in the protocols agents use: prompt-based function calls
@@ -118,18 +158,20 @@ const lastMatch = (text: string, pattern: RegExp): RegExpMatchArray | undefined 
  * CodeAct's `<execute_bash>`, or the last fenced code block (SWE-agent's default protocol, mini-swe-agent).
  */
 export function textActionOf(text: string): TextAction | undefined {
-  const call = lastMatch(text, FUNCTION_BLOCK);
-  if (call) {
-    const args: Record<string, string> = {};
-    for (const p of call[2].matchAll(PARAMETER)) args[p[1]] = p[2].replace(/^\n/, '').replace(/\n$/, '');
-    return { name: call[1], args };
-  }
+  const call = lastBlock(text, '<function=', '</function>', FUNCTION_OPEN);
+  if (call?.head) return { name: call.head[1], args: functionParameters(call.body) };
   const xmlTool = xmlToolUseOf(text);
   if (xmlTool) return xmlTool;
-  const tagged = lastMatch(text, COMMAND_TAG);
-  if (tagged?.[1].trim()) return { name: 'shell', args: { command: tagged[1].trim() } };
-  const execute = lastMatch(text, EXECUTE_TAG);
-  if (execute?.[2].trim()) return execute[1] === 'bash' ? { name: 'shell', args: { command: execute[2].trim() } } : { name: 'execute_ipython_cell', args: { code: execute[2].trim() } };
+  const tagged = lastBlock(text, '<command>', '</command>')?.body.trim();
+  if (tagged) return { name: 'shell', args: { command: tagged } };
+  // The later of the last bash block and the last IPython block.
+  const bash = text.lastIndexOf('</execute_bash>');
+  const python = text.lastIndexOf('</execute_ipython>');
+  if (bash >= 0 || python >= 0) {
+    const shell = bash > python;
+    const body = lastBlock(text, shell ? '<execute_bash>' : '<execute_ipython>', shell ? '</execute_bash>' : '</execute_ipython>')?.body.trim();
+    if (body) return shell ? { name: 'shell', args: { command: body } } : { name: 'execute_ipython_cell', args: { code: body } };
+  }
   let fenced: RegExpMatchArray | undefined;
   let last: RegExpMatchArray | undefined;
   for (const m of text.matchAll(FENCE)) {
