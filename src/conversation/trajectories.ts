@@ -1,12 +1,13 @@
 // Reads saved sessions into the neutral model: chat `messages`, Responses `input`, and recorded
 // agent trajectories (SWE-agent `.traj`, mini-swe-agent, OpenHands events, Claude Code logs,
-// Codex rollouts).
+// Codex rollouts, Gemini contents).
 import type { Conversation, Item } from './model.ts';
 import type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 import { adapterFor } from '../adapters/registry.ts';
 import { isAiderHistory, loadAiderHistory } from './loaders/aider.ts';
 import { isClaudeCodeLog, loadClaudeCodeLog } from './loaders/claude-code.ts';
 import { isCodexRollout, loadCodexRollout } from './loaders/codex-rollout.ts';
+import { isGeminiContents, loadGeminiContents } from './loaders/gemini-contents.ts';
 
 export type { LoadedSession, SessionFormat } from './loaders/loaded-session.ts';
 
@@ -141,6 +142,8 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     markObservations(session.conversation);
     return session;
   };
+  if (isGeminiContents(data?.contents)) return loadGeminiContents(data.contents, data.systemInstruction ?? data.system_instruction);
+  if (isGeminiContents(data)) return loadGeminiContents(data);
   if (Array.isArray(data?.history)) return trajectory(data.history, 'swe-agent trajectory');
   if (Array.isArray(data?.messages)) return data?.info || isMiniSweAgent(data.messages) ? trajectory(data.messages, 'mini-swe-agent trajectory') : chat(data.messages, 'chat messages');
   if (Array.isArray(data?.input)) return responses(data.input, 'responses input', data?.instructions);
@@ -149,5 +152,5 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
     if (looksLikeChat(data)) return isMiniSweAgent(data) ? trajectory(data, 'mini-swe-agent trajectory') : chat(data, 'chat messages');
     if (looksLikeResponsesItems(data)) return responses(data, 'responses input');
   }
-  throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events, a Claude Code log or a Codex rollout.`);
+  throw new SessionFormatError(`${filename}: not a recognised session. Expected a chat messages array, {"messages": [...]}, Responses items, {"input": [...]}, a SWE-agent .traj, a mini-swe-agent trajectory, OpenHands events, a Claude Code log, a Codex rollout or Gemini contents.`);
 }
