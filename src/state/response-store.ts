@@ -25,8 +25,9 @@ export interface ResponseStoreLimits {
   ttlSec: number;
   /** Responses kept per key; the oldest go first. */
   maxResponsesPerKey: number;
-  /** Memory store only: bytes kept per key and in all. */
+  /** Bytes kept per key (both stores; a larger answer is not kept). */
   maxBytesPerKey: number;
+  /** Memory store only: bytes kept in all (Redis is bounded per key and by its own maxmemory). */
   maxBytes: number;
 }
 
@@ -125,7 +126,10 @@ export class MemoryResponseStore implements ResponseStore {
   }
 }
 
-/** The same in Redis: one key per response and per item, each with the TTL; a list per API key bounds their number. */
+/**
+ * The same in Redis: one key per response and per item, each with the TTL; per API key, a list
+ * (oldest first) bounds their number and a byte counter with a hash of sizes bounds their bytes.
+ */
 export class RedisResponseStore implements ResponseStore {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -140,24 +144,37 @@ export class RedisResponseStore implements ResponseStore {
   private responseKey = (scope: string, id: string) => `${this.prefix}resp:${scope}:${id}`;
   private itemKey = (scope: string, id: string) => `${this.prefix}ritem:${scope}:${id}`;
   private listKey = (scope: string) => `${this.prefix}resplist:${scope}`;
+  private bytesKey = (scope: string) => `${this.prefix}respbytes:${scope}`;
+  private sizesKey = (scope: string) => `${this.prefix}respsizes:${scope}`;
 
   async save(scope: string, response: StoredResponse): Promise<void> {
     const ttl = this.limits.ttlSec;
-    const multi = this.redis.multi().set(this.responseKey(scope, response.id), JSON.stringify(response), 'EX', ttl);
+    const text = JSON.stringify(response);
+    // Items are stored again on their own: an answer costs its bytes twice.
+    const bytes = 2 * Buffer.byteLength(text);
+    if (bytes > this.limits.maxBytesPerKey) return;
+    const multi = this.redis.multi().set(this.responseKey(scope, response.id), text, 'EX', ttl);
     for (const item of [...response.input, ...response.output]) {
       const id = (item as { id?: unknown } | null)?.id;
       if (typeof id === 'string' && id) multi.set(this.itemKey(scope, id), JSON.stringify(item), 'EX', ttl);
     }
     multi.rpush(this.listKey(scope), response.id).expire(this.listKey(scope), ttl);
+    multi.hset(this.sizesKey(scope), response.id, String(bytes)).expire(this.sizesKey(scope), ttl);
+    multi.incrby(this.bytesKey(scope), bytes).expire(this.bytesKey(scope), ttl);
     await multi.exec();
-    const excess = (await this.redis.llen(this.listKey(scope))) - this.limits.maxResponsesPerKey;
-    for (let i = 0; i < excess; i++) {
+    for (;;) {
+      const [count, held] = await Promise.all([this.redis.llen(this.listKey(scope)), this.redis.get(this.bytesKey(scope))]);
+      if (count <= this.limits.maxResponsesPerKey && Number(held ?? 0) <= this.limits.maxBytesPerKey) break;
       const old = await this.redis.lpop(this.listKey(scope));
       if (!old) break;
-      const stored = await this.response(scope, old);
-      const keys = [this.responseKey(scope, old), ...(stored ? itemIdsOf(stored).map((id) => this.itemKey(scope, id)) : [])];
-      await this.redis.del(...keys);
+      await this.evict(scope, old);
     }
+  }
+
+  private async evict(scope: string, id: string): Promise<void> {
+    const [stored, size] = await Promise.all([this.response(scope, id), this.redis.hget(this.sizesKey(scope), id)]);
+    const keys = [this.responseKey(scope, id), ...(stored ? itemIdsOf(stored).map((itemId) => this.itemKey(scope, itemId)) : [])];
+    await this.redis.multi().del(...keys).hdel(this.sizesKey(scope), id).decrby(this.bytesKey(scope), Number(size ?? 0)).exec();
   }
 
   async response(scope: string, id: string): Promise<StoredResponse | undefined> {

@@ -58,6 +58,19 @@ describe('response store in Redis', { skip: skipUnless(missing) }, () => {
 
   contract('redis', async () => new RedisResponseStore(connect(), prefix, LIMITS));
 
+  test('bounded in bytes per key: a larger answer is not kept, the oldest go when the bytes are reached', async () => {
+    const store = new RedisResponseStore(connect(), prefix, { ...LIMITS, maxResponsesPerKey: 100 });
+    await store.save('keyBytes', answer('big', 'x'.repeat(5000)));
+    assert.equal(await store.response('keyBytes', 'big'), undefined, 'larger than a key may keep');
+    // Each answer costs about 2 × 900 bytes (the answer and its items): two fit in 4096, not three.
+    for (const id of ['b1', 'b2', 'b3']) await store.save('keyBytes', answer(id, 'y'.repeat(700)));
+    assert.equal(await store.response('keyBytes', 'b1'), undefined, 'the oldest went when the bytes were reached');
+    assert.equal(await store.item('keyBytes', 'msg_b1'), undefined, 'with its items');
+    assert.ok(await store.response('keyBytes', 'b3'));
+    const held = Number(await connect().get(`${prefix}respbytes:keyBytes`));
+    assert.ok(held > 0 && held <= LIMITS.maxBytesPerKey, `${held} bytes held`);
+  });
+
   test('entries carry the TTL', async () => {
     const store = new RedisResponseStore(connect(), prefix, LIMITS);
     await store.save('keyT', answer('t1'));
