@@ -7,6 +7,7 @@ import { startRelay, type RunningRelay } from '../../src/app.ts';
 import { loadConfig, type RelayConfig } from '../../src/config/config.ts';
 import type { ChannelRecord } from '../../src/store/catalog-store.ts';
 import pino from 'pino';
+import { startUpstreamEmulator, type UpstreamEmulator, type UpstreamEmulatorOptions } from '../../src/emulator/index.ts';
 
 export type TestChannel = Partial<Omit<ChannelRecord, 'id'>> & Pick<ChannelRecord, 'name' | 'baseUrl' | 'models'>;
 
@@ -80,6 +81,31 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     async close() {
       await relay.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A relay in front of one emulator: `gpt-4o-mini` on a Chat channel, `gpt-5.5` on a Responses channel. */
+export interface ChatAndResponsesRig {
+  upstream: UpstreamEmulator;
+  relay: TestRelay;
+  close(): Promise<void>;
+}
+
+export async function startChatAndResponsesRig(emulator: Omit<UpstreamEmulatorOptions, 'models'> = {}): Promise<ChatAndResponsesRig> {
+  const upstream = await startUpstreamEmulator({ ...emulator, models: ['gpt-4o-mini', 'gpt-5.5'] });
+  const relay = await startTestRelay({
+    channels: [
+      { name: 'chat', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini'] },
+      { name: 'resp', type: 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] },
+    ],
+  });
+  return {
+    upstream,
+    relay,
+    async close() {
+      await relay.close();
+      await upstream.close();
     },
   };
 }

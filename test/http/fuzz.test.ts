@@ -6,26 +6,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { request } from 'undici';
-import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
-import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+import { startChatAndResponsesRig, type ChatAndResponsesRig, type TestRelay } from '../helpers/relay-harness.ts';
 
-let upstream: UpstreamEmulator;
 let relay: TestRelay;
 
+let rig: ChatAndResponsesRig;
+
 before(async () => {
-  upstream = await startUpstreamEmulator({ models: ['gpt-4o-mini', 'gpt-5.5'], recordLimit: 0 });
-  relay = await startTestRelay({
-    channels: [
-      { name: 'chat', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini'] },
-      { name: 'resp', type: 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] },
-    ],
-  });
+  rig = await startChatAndResponsesRig({ recordLimit: 0 });
+  relay = rig.relay;
 });
 
-after(async () => {
-  await relay.close();
-  await upstream.close();
-});
+after(() => rig.close());
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 const message = fc.record({

@@ -5,28 +5,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
-import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+import { startChatAndResponsesRig, type ChatAndResponsesRig, type TestRelay } from '../helpers/relay-harness.ts';
 
 describe('stream faults', () => {
   let upstream: UpstreamEmulator;
   let relay: TestRelay;
   let client: OpenAI;
 
+  let rig: ChatAndResponsesRig;
+
   before(async () => {
-    upstream = await startUpstreamEmulator({ models: ['gpt-4o-mini', 'gpt-5.5'] });
-    relay = await startTestRelay({
-      channels: [
-        { name: 'chat', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini'] },
-        { name: 'resp', type: 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] },
-      ],
-    });
+    rig = await startChatAndResponsesRig();
+    ({ upstream, relay } = rig);
     client = new OpenAI({ apiKey: relay.key, baseURL: relay.baseURL, maxRetries: 0 });
   });
 
-  after(async () => {
-    await relay.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('a connection reset before the first byte is a 502', async () => {
     upstream.setFault({ kind: 'reset', count: 3 });

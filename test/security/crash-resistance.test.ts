@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { request } from 'undici';
 import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator/index.ts';
-import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
+import { startChatAndResponsesRig, startTestRelay, type ChatAndResponsesRig, type TestRelay } from '../helpers/relay-harness.ts';
 import { tokenCount, MAX_TOKEN_COUNT } from '../../src/conversation/token-count.ts';
 
 describe('hostile usage numbers from an upstream', () => {
@@ -15,21 +15,15 @@ describe('hostile usage numbers from an upstream', () => {
   let relay: TestRelay;
   let client: OpenAI;
 
+  let rig: ChatAndResponsesRig;
+
   before(async () => {
-    upstream = await startUpstreamEmulator({ models: ['gpt-4o-mini', 'gpt-5.5'] });
-    relay = await startTestRelay({
-      channels: [
-        { name: 'chat', type: 'openai-chat', baseUrl: upstream.url, models: ['gpt-4o-mini'] },
-        { name: 'resp', type: 'openai-responses', baseUrl: upstream.url, models: ['gpt-5.5'] },
-      ],
-    });
+    rig = await startChatAndResponsesRig();
+    ({ upstream, relay } = rig);
     client = new OpenAI({ apiKey: relay.key, baseURL: relay.baseURL, maxRetries: 0 });
   });
 
-  after(async () => {
-    await relay.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('negative, fractional and huge counts are recorded as valid whole numbers; the relay keeps serving', async () => {
     upstream.script([
