@@ -42,16 +42,6 @@ export interface ReplayResult {
   ms: number;
 }
 
-/** One replayed turn, for tracing a session: what each side forwarded and was billed. */
-export interface TurnTrace {
-  point: number;
-  layers: string;
-  plan: string | null;
-  forwardedTokens: number;
-  billedCompacted: number;
-  billedUncompacted: number;
-}
-
 export interface ReplayRig {
   relay: TestRelay;
   close(): Promise<void>;
@@ -124,7 +114,7 @@ function billOf(wire: 'chat' | 'anthropic', forwarded: any, usage: any, cache: C
   return { billed: totalTokens - cachedTokens + CACHED_PRICE * cachedTokens, uncached: totalTokens - cachedTokens };
 }
 
-export async function replaySession(rig: ReplayRig, session: RealSession, options: { window: number; maxRequests?: number; onTurn?: (turn: TurnTrace) => void }): Promise<ReplayResult> {
+export async function replaySession(rig: ReplayRig, session: RealSession, options: { window: number; maxRequests?: number }): Promise<ReplayResult> {
   const started = performance.now();
   const anthropic = session.wire === 'anthropic';
   const mode = anthropic ? 'anthropic' : 'chat-only';
@@ -184,7 +174,6 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
         newTokensSinceEvent += newTokens;
       }
       if (previous && !keepsPrefix(previous, messages)) result.prefixBreaks++;
-      options.onTurn?.({ point, layers, plan: compacted.headers.get('x-compaction-plan'), forwardedTokens: tokens, billedCompacted, billedUncompacted });
       previous = messages;
       previousTokens = tokens;
       previousCompacted = isCompacted;

@@ -158,23 +158,27 @@ export class RedisResponseStore implements ResponseStore {
       const id = (item as { id?: unknown } | null)?.id;
       if (typeof id === 'string' && id) multi.set(this.itemKey(scope, id), JSON.stringify(item), 'EX', ttl);
     }
-    multi.rpush(this.listKey(scope), response.id).expire(this.listKey(scope), ttl);
     multi.hset(this.sizesKey(scope), response.id, String(bytes)).expire(this.sizesKey(scope), ttl);
-    multi.incrby(this.bytesKey(scope), bytes).expire(this.bytesKey(scope), ttl);
-    await multi.exec();
-    for (;;) {
-      const [count, held] = await Promise.all([this.redis.llen(this.listKey(scope)), this.redis.get(this.bytesKey(scope))]);
-      if (count <= this.limits.maxResponsesPerKey && Number(held ?? 0) <= this.limits.maxBytesPerKey) break;
+    // The list's length and the byte total come back from the same round trip that wrote them.
+    multi.rpush(this.listKey(scope), response.id).incrby(this.bytesKey(scope), bytes);
+    multi.expire(this.listKey(scope), ttl).expire(this.bytesKey(scope), ttl);
+    const results = (await multi.exec()) ?? [];
+    let count = Number(results.at(-4)?.[1] ?? 0);
+    let held = Number(results.at(-3)?.[1] ?? 0);
+    while (count > this.limits.maxResponsesPerKey || held > this.limits.maxBytesPerKey) {
       const old = await this.redis.lpop(this.listKey(scope));
       if (!old) break;
-      await this.evict(scope, old);
+      count--;
+      held = await this.evict(scope, old);
     }
   }
 
-  private async evict(scope: string, id: string): Promise<void> {
+  /** Deletes an answer and its items; returns the key's byte total after it. */
+  private async evict(scope: string, id: string): Promise<number> {
     const [stored, size] = await Promise.all([this.response(scope, id), this.redis.hget(this.sizesKey(scope), id)]);
     const keys = [this.responseKey(scope, id), ...(stored ? itemIdsOf(stored).map((itemId) => this.itemKey(scope, itemId)) : [])];
-    await this.redis.multi().del(...keys).hdel(this.sizesKey(scope), id).decrby(this.bytesKey(scope), Number(size ?? 0)).exec();
+    const results = (await this.redis.multi().del(...keys).hdel(this.sizesKey(scope), id).decrby(this.bytesKey(scope), Number(size ?? 0)).exec()) ?? [];
+    return Number(results.at(-1)?.[1] ?? 0);
   }
 
   async response(scope: string, id: string): Promise<StoredResponse | undefined> {
