@@ -2,10 +2,10 @@
 // blocks (a normalized or masked tool result is re-encoded without the client's `cache_control`),
 // so a client that marked its newest turns would read nothing on its next request. The client's
 // surviving marks stay where they are; each lost one moves to the newest user turn not yet marked;
-// and, when the client caches at all and Anthropic's limit of four allows, the relay adds marks at
-// the end of the kept head (the same across events) and on its summary block (the same until the
-// next event).
-import { SUMMARY_MESSAGE_PREFIX } from '../compaction/layout.ts';
+// and, when the client caches at all and Anthropic's limit of four allows, the relay adds marks on
+// the summary part an earlier event sent, on the newest summary part (the same until the next
+// event) and at the end of the kept head (the same across events).
+import { SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../compaction/layout.ts';
 
 /** Anthropic refuses a request with more `cache_control` blocks than this (tools, system and messages together). */
 export const MAX_BREAKPOINTS = 4;
@@ -24,13 +24,13 @@ function fixedMarks(body: { tools?: unknown; system?: unknown }): number {
   return marksIn(Array.isArray(body.tools) ? body.tools : []).length + marksIn(Array.isArray(body.system) ? body.system : []).length;
 }
 
-/** Where the relay's summary block is: [message, block]. */
-function summaryBlockAt(messages: Message[]): [number, number] | undefined {
-  for (let i = 0; i < messages.length; i++) {
-    const j = blocksOf(messages[i].content).findIndex((b) => b?.type === 'text' && typeof b.text === 'string' && b.text.startsWith(SUMMARY_MESSAGE_PREFIX));
-    if (j !== -1) return [i, j];
-  }
-  return undefined;
+const isSummaryText = (b: Block | undefined) => b?.type === 'text' && typeof b.text === 'string' && (b.text.startsWith(SUMMARY_MESSAGE_PREFIX) || b.text.startsWith(SUMMARY_CONTINUATION_PREFIX));
+
+/** Where the relay's summary blocks are (a first part and its continuations): [message, block] each, in order. */
+function summaryBlocksOf(messages: Message[]): [number, number][] {
+  const out: [number, number][] = [];
+  messages.forEach((m, i) => blocksOf(m.content).forEach((b, j) => isSummaryText(b) && out.push([i, j])));
+  return out;
 }
 
 /**
@@ -57,14 +57,15 @@ export function placeBreakpoints(body: { tools?: unknown; system?: unknown }, or
     mark(messages[i], blocks.length - 1, newest);
     lost--;
   }
-  // The relay's own marks, while the limit allows: the end of what the event kept ahead of the
-  // summary (the first task: the same across events, so even an event's request reads it), then
-  // the summary block (the same until the next event).
-  const at = summaryBlockAt(messages);
-  if (at) {
-    const [i, j] = at;
+  // The relay's own marks, while the limit allows: the summary part an earlier event sent (the same
+  // across this event, so this request reads through it), the newest part (the same until the next
+  // event, which will read it), then the end of what was kept ahead of the summary (the first task).
+  const parts = summaryBlocksOf(messages);
+  if (parts.length > 0) {
+    const [i, j] = parts[0];
     const head: [number, number] | undefined = j > 0 ? [i, j - 1] : i > 0 ? [i - 1, blocksOf(messages[i - 1].content).length - 1] : undefined;
-    for (const [m, b] of head ? [head, at] : [at]) {
+    const wanted = [...(parts.length > 1 ? [parts[parts.length - 2]] : []), parts[parts.length - 1], ...(head ? [head] : [])];
+    for (const [m, b] of wanted) {
       const block = blocksOf(messages[m].content)[b];
       if (total < MAX_BREAKPOINTS && markable(block) && !block.cache_control) mark(messages[m], b, clientMarks[0]);
     }

@@ -10,12 +10,13 @@ import { badRequest } from '../errors.ts';
 import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
 import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
-import { isRealUserMessage } from './ledger.ts';
+import { extractLedger, isRealUserMessage, type Ledger } from './ledger.ts';
+import { renderLedgerChanges } from './ledger-render.ts';
 import { prepareSummary, requestSummary, type PreparedSummary, type SummaryOutcome } from './summarizer.ts';
-import { applyLayout, summaryMessage, type CompactionLayout } from './layout.ts';
-import { chooseBoundary } from './boundary-search.ts';
+import { applyLayout, isSummaryMessage, summaryMessage, type CompactionLayout } from './layout.ts';
+import { chooseBoundary, type BoundaryChoice } from './boundary-search.ts';
 import type { CompactionOptions, CompactionReport, CompactionResult } from './engine-types.ts';
-import { composeSummary, countByType, isPinned, layerOn, ledgerPiece, modelReport, roundMs } from './summary-parts.ts';
+import { composeSummary, countByType, isPinned, layerOn, ledgerPiece, modelReport, roundMs, type LedgerPiece } from './summary-parts.ts';
 import { countVisits } from './work-meter.ts';
 import { markTextProtocol } from '../conversation/text-protocol.ts';
 import { fitPinned } from './pinned-fit.ts';
@@ -102,6 +103,29 @@ export interface EarlierEvent {
   stubs?: ReadonlyMap<number, string>;
   /** The earlier model summary and where its retirement ended: the next model summary folds in only what follows. */
   modelSummary?: { text: string; retiredUntil: number };
+  /**
+   * The earlier event's ledger summary: its parts as sent (oldest first), the ledger they were
+   * written from, and the head and retirement boundary they went with. A later event that keeps
+   * that head and retires further keeps the parts byte for byte and adds one saying what changed.
+   */
+  summary?: { parts: string[]; ledger: Ledger; retiredUntil: number; keptHead: number[] };
+}
+
+/** A summary stops growing by parts (and is written anew) past this many parts... */
+const MAX_SUMMARY_PARTS = 6;
+/** ...or once its parts take more than this share of the target. */
+const SUMMARY_PARTS_SHARE = 0.25;
+
+const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** True when this compaction writes a ledger summary (not a model's, and not none). */
+const piecesWritten = (summaryOptions: PlanningOptions, options: PlanningOptions) => layerOn(options, 'L3') && (summaryOptions.strategy ?? 'ledger') === 'ledger';
+
+/** The earlier summary's parts when one more part may follow them (few and small enough), else undefined. */
+function appendableSummary(summary: EarlierEvent['summary'], targetTokens: number): string[] | undefined {
+  if (!summary || summary.parts.length === 0 || summary.parts.length >= MAX_SUMMARY_PARTS) return undefined;
+  const tokens = summary.parts.reduce((sum, text, i) => sum + countItemTokens(summaryMessage(text, i > 0)), 0);
+  return tokens <= Math.floor(targetTokens * SUMMARY_PARTS_SHARE) ? summary.parts : undefined;
 }
 
 /** Puts the model's answer into a planned compaction (the ledger stays if it failed or does not fit). */
@@ -288,7 +312,27 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   const besideSummary = (b: number) => baseTokens + headBefore[b] + (before[n] - before[b]);
   const fits = (b: number, result: number) => result + reserve <= target || (result <= trigger && b >= tailStart);
   const retiredAt = (b: number) => source.slice(0, b).filter((item, i) => !isPinned(item) && i !== firstTask);
-  const choice = chooseBoundary(candidates, besideSummary, fits, (b) => {
+  const keptAt = (b: number) => {
+    const head: number[] = [];
+    for (let i = 0; i < b; i++) if (pinned(i) || i === firstTask) head.push(i);
+    return head;
+  };
+  const earlierParts = !useModel && piecesWritten(summaryOptions, options) ? appendableSummary(earlier.summary, target) : undefined;
+  let choice: BoundaryChoice<{ piece: LedgerPiece; text: string; retired: Item[]; earlierParts?: string[] }> | undefined;
+  if (earlierParts && earlier.summary && earlier.summary.retiredUntil <= n && same(keptAt(earlier.summary.retiredUntil), earlier.summary.keptHead)) {
+    // The earlier parts stay as they were sent; the new part says what changed in what is retired since.
+    const { retiredUntil, ledger: earlierLedger } = earlier.summary;
+    const partsTokens = earlierParts.reduce((sum, text, i) => sum + countItemTokens(summaryMessage(text, i > 0)), 0);
+    const sameHead = candidates.filter((b) => b > retiredUntil && headCountBefore[b] === headCountBefore[retiredUntil]);
+    choice = chooseBoundary(sameHead, besideSummary, fits, (b) => {
+      const retired = retiredAt(b);
+      const piece = ledgerPiece(retired, ledgerOptions, ledgerBudget, source.slice(b));
+      const sinceEarlier = extractLedger(source.slice(retiredUntil, b).filter((item) => !isSummaryMessage(item)), ledgerBudget);
+      const text = renderLedgerChanges(sinceEarlier, piece.ledger, earlierLedger);
+      return { tokens: partsTokens + countItemTokens(summaryMessage(text, true)), summary: { piece, text, retired, earlierParts } };
+    });
+  }
+  choice ??= chooseBoundary(candidates, besideSummary, fits, (b) => {
     const retired = retiredAt(b);
     const piece = ledgerPiece(retired, ledgerOptions, ledgerBudget, source.slice(b));
     const text = composeSummary(null, piece.previous, piece.ledgerText, retired.length, capTokens);
@@ -333,9 +377,8 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   report.summary = piece.report;
   report.tokensAfter = choice.tokens;
   if (layerOn(options, 'L3') && piece.report.strategy !== 'none') report.layersApplied.push('L3');
-  const keptHead: number[] = [];
-  for (let i = 0; i < boundary; i++) if (pinned(i) || i === firstTask) keptHead.push(i);
-  const planned = finish(boundary, keptHead, text);
+  const planned = finish(boundary, keptAt(boundary), text);
+  if (planned.layout && choice.summary.earlierParts) planned.layout.earlierSummaries = choice.summary.earlierParts;
   if (!useModel) return planned;
   if (!options.hasSummarizer) {
     report.summary = { ...piece.report, fellBackToLedger: true, error: 'no summarizer configured' };

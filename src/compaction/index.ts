@@ -5,7 +5,8 @@ export { buildHandoff, planHandoff, settleHandoff, handoffResultOf } from './han
 export type { HandoffResult, PlannedHandoff } from './handoff.ts';
 export { countTextTokens, countConversationTokens, countItemTokens } from './tokens.ts';
 export { checkInvariants } from './invariants.ts';
-export { extractLedger, renderLedger } from './ledger.ts';
+export { extractLedger } from './ledger.ts';
+export { renderLedger } from './ledger-render.ts';
 export type { Ledger } from './ledger.ts';
 export { MemorySummaryCache, summarizeSlice, SUMMARY_SECTIONS } from './summarizer.ts';
 export type { SummarizeCall, SummaryCache } from './summarizer.ts';

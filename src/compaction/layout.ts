@@ -7,6 +7,8 @@ import { withOutputText } from './masking.ts';
 
 /** The text that opens the relay's summary message (also recognised when expanding sealed items). */
 export const SUMMARY_MESSAGE_PREFIX = 'The earlier part of this session was compacted by the gateway. Summary of the work so far, to continue from:\n\n';
+/** The text that opens each later part of a summary: what a later event retired, after the parts an earlier event sent. */
+export const SUMMARY_CONTINUATION_PREFIX = 'Compacted by the gateway since the summary above:\n\n';
 
 export interface CompactionLayout {
   /** Items before this index are retired into the summary, except `keptHead` (0: nothing retired). */
@@ -15,24 +17,44 @@ export interface CompactionLayout {
   keptHead: number[];
   /** The summary message's text after `SUMMARY_MESSAGE_PREFIX`; null when nothing is retired. */
   summaryText: string | null;
+  /**
+   * Summary parts earlier events sent, oldest first, kept byte for byte ahead of `summaryText`
+   * (which then says only what changed since): the prompt cache keeps reading through them.
+   */
+  earlierSummaries?: string[];
   /** Masked outputs at or after `retireUntil`: [index, stub text], ascending. */
   stubs: [number, string][];
   /** Outputs rewritten by normalization (L1) at or after `retireUntil`, or kept head items rewritten: [index, text], ascending. */
   normalized: [number, string][];
 }
 
-/** True for the relay's own summary message (a user message opening with `SUMMARY_MESSAGE_PREFIX`). */
+/** True for the relay's own summary messages (user messages opening with either summary prefix). */
 export function isSummaryMessage(item: Item): item is MessageItem {
-  return item.kind === 'message' && item.role === 'user' && messageText(item.content).startsWith(SUMMARY_MESSAGE_PREFIX);
+  if (item.kind !== 'message' || item.role !== 'user') return false;
+  const text = messageText(item.content);
+  return text.startsWith(SUMMARY_MESSAGE_PREFIX) || text.startsWith(SUMMARY_CONTINUATION_PREFIX);
 }
 
-export function summaryMessage(text: string): MessageItem {
-  return { kind: 'message', role: 'user', content: [{ type: 'text', text: SUMMARY_MESSAGE_PREFIX + text }] };
+/** A summary message's own text, without the prefix that marks it. */
+export function summaryBodyOf(item: MessageItem): string {
+  const text = messageText(item.content);
+  for (const prefix of [SUMMARY_MESSAGE_PREFIX, SUMMARY_CONTINUATION_PREFIX]) if (text.startsWith(prefix)) return text.slice(prefix.length);
+  return text;
+}
+
+export function summaryMessage(text: string, continuation = false): MessageItem {
+  return { kind: 'message', role: 'user', content: [{ type: 'text', text: (continuation ? SUMMARY_CONTINUATION_PREFIX : SUMMARY_MESSAGE_PREFIX) + text }] };
+}
+
+/** The summary messages a layout puts after its kept head: the earlier parts, then the newest. */
+export function summaryMessagesOf(layout: Pick<CompactionLayout, 'summaryText' | 'earlierSummaries'>): MessageItem[] {
+  const parts = [...(layout.earlierSummaries ?? []), ...(layout.summaryText !== null ? [layout.summaryText] : [])];
+  return parts.map((text, i) => summaryMessage(text, i > 0));
 }
 
 /** True when the layout changes nothing. */
 export function isIdentityLayout(layout: CompactionLayout): boolean {
-  return layout.retireUntil === 0 && layout.summaryText === null && layout.stubs.length === 0 && layout.normalized.length === 0;
+  return layout.retireUntil === 0 && layout.summaryText === null && !layout.earlierSummaries?.length && layout.stubs.length === 0 && layout.normalized.length === 0;
 }
 
 /** The conversation the layout describes; untouched items stay the same objects (with their wire `raw`). */
@@ -46,7 +68,7 @@ export function applyLayout(conversation: Conversation, layout: CompactionLayout
     return text === undefined ? source[index] : withOutputText(source[index], text);
   };
   const items: Item[] = layout.keptHead.map(at);
-  if (layout.summaryText !== null) items.push(summaryMessage(layout.summaryText));
+  items.push(...summaryMessagesOf(layout));
   for (let i = layout.retireUntil; i < source.length; i++) items.push(at(i));
   return { ...conversation, items };
 }

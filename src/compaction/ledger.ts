@@ -8,34 +8,15 @@ import { messageText, toolOutputText } from '../conversation/model.ts';
 import { textActionOf } from '../conversation/text-protocol.ts';
 import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
+import type { CommandRecord, Ledger } from './ledger-types.ts';
 import { outcomeOf, outputTail } from './command-outcome.ts';
 import { filesChangedInGitOutput, filesPatchedInOutput, resolvePath, type FileChange, type FileWrite } from './shell-effects.ts';
 import { EDIT_REJECTED, meaningOf, searchReplaceEdits, unmatchedSearchFiles, type ActionMeaning, type WorkspaceView } from './tool-semantics.ts';
 
 export { exitCodeOf } from './command-outcome.ts';
 export type { FileChange } from './shell-effects.ts';
+export type { CommandRecord, Ledger } from './ledger-types.ts';
 
-export interface CommandRecord {
-  command: string;
-  exitCode: number | null;
-  /** Failed by its exit code, the tool's error flag, or a traceback, compiler or test failure in its output. */
-  failed: boolean;
-}
-
-export interface Ledger {
-  userMessages: string[];
-  /** Files with evidence of a write, in the order first written. */
-  files: { path: string; change: FileChange }[];
-  /** Files only read (viewed, `Read`, `cat` …), never written. */
-  filesRead: string[];
-  commands: CommandRecord[];
-  /** The newest command, with the last lines it printed. */
-  lastCommand: (CommandRecord & { outputTail: string }) | null;
-  latestError: { command: string; line: string } | null;
-  resolvedErrors: string[];
-  openPlan: string[];
-  identifiers: string[];
-}
 
 /** Codex, Claude Code and the relay inject these as user messages; they are not the user's words. */
 const INJECTED_USER_PREFIXES = [
@@ -313,48 +294,3 @@ export function extractLedger(items: Item[], userMessageBudgetTokens = 8000, lat
   };
 }
 
-const oneLine = (text: string) => text.replace(/\n/g, ' ');
-const outcomeText = (c: CommandRecord) => (c.exitCode !== null ? String(c.exitCode) : c.failed ? 'failed' : '?');
-
-/** The ledger as Markdown. User messages are quoted verbatim (credentials redacted at extraction); everything else is redacted here. */
-export function renderLedger(ledger: Ledger): string {
-  const out: string[] = ['## Session ledger (extracted by the gateway)'];
-  if (ledger.userMessages.length) {
-    out.push('### User messages (verbatim, oldest first)');
-    for (const m of ledger.userMessages) out.push(`> ${m.replace(/\n/g, '\n> ')}`);
-  }
-  const r = redactSecrets;
-  if (ledger.files.length) {
-    out.push('### Files changed');
-    for (const f of ledger.files) out.push(`- ${f.change}: ${r(f.path)}`);
-  }
-  if (ledger.filesRead?.length) {
-    out.push('### Files read (not changed)');
-    out.push(ledger.filesRead.slice(-40).map((p) => `\`${r(p)}\``).join(', '));
-  }
-  if (ledger.commands.length) {
-    out.push('### Recent commands (exit code)');
-    for (const c of ledger.commands) out.push(`- \`${oneLine(r(c.command))}\` → ${outcomeText(c)}`);
-  }
-  const last = ledger.lastCommand;
-  if (last) {
-    out.push('### Last command');
-    out.push(`\`${oneLine(r(last.command))}\` → ${outcomeText(last)}${last.outputTail ? ', ending with:' : ', no output'}`);
-    if (last.outputTail) out.push('```\n' + r(last.outputTail).replace(/```/g, "'''") + '\n```');
-  }
-  out.push('### Current error');
-  out.push(ledger.latestError ? `- ${r(ledger.latestError.line)} (from \`${oneLine(r(ledger.latestError.command))}\`)` : '- none outstanding');
-  if (ledger.resolvedErrors.length) {
-    out.push('### Resolved errors (no longer current)');
-    for (const e of ledger.resolvedErrors) out.push(`- ${r(e)}`);
-  }
-  if (ledger.openPlan.length) {
-    out.push('### Open plan items');
-    for (const p of ledger.openPlan) out.push(`- [ ] ${r(p)}`);
-  }
-  if (ledger.identifiers.length) {
-    out.push('### Identifiers (latest values)');
-    out.push(ledger.identifiers.map((i) => `\`${r(i)}\``).join(', '));
-  }
-  return out.join('\n');
-}

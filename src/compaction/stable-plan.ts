@@ -9,8 +9,8 @@ import type { Conversation, Item } from '../conversation/model.ts';
 import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
 import { outputTextOf, withOutputText } from './masking.ts';
-import { summaryMessage } from './layout.ts';
-import { planCompaction, type CompactionReport, type PlannedCompaction, type PlanningOptions } from './engine.ts';
+import { summaryMessagesOf } from './layout.ts';
+import { planCompaction, type CompactionReport, type EarlierEvent, type PlannedCompaction, type PlanningOptions } from './engine.ts';
 import { countVisits } from './work-meter.ts';
 
 export interface CompactionPlan {
@@ -26,6 +26,8 @@ export interface CompactionPlan {
   retireUntil: number;
   keptHead: number[];
   summaryText: string | null;
+  /** Summary parts earlier events sent, kept ahead of `summaryText` byte for byte. */
+  earlierSummaries?: string[];
   /** The model's part of the summary, if a model wrote one: the next event's model summary starts from it. */
   modelSummary?: string;
   /** Kept head items the event rewrote, by index (reapplied as they were). */
@@ -120,7 +122,7 @@ function reapply(conversation: Conversation, options: PlanningOptions, plan: Com
   const headTexts = new Map(plan.headTexts ?? []);
   const head = plan.keptHead.map((i) => (headTexts.has(i) ? withOutputText(source[i], headTexts.get(i) as string) : source[i]));
   let tokensAfter = countConversationTokens({ ...conversation, items: head });
-  if (plan.summaryText !== null) tokensAfter += countItemTokens(summaryMessage(plan.summaryText));
+  for (const message of summaryMessagesOf(plan)) tokensAfter += countItemTokens(message);
   for (let i = plan.retireUntil; i < source.length; i++) {
     const item = source[i];
     const stub = stubs.get(i);
@@ -145,7 +147,7 @@ function reapply(conversation: Conversation, options: PlanningOptions, plan: Com
   if (normalized.length > 0 && !layersApplied.includes('L1')) layersApplied.unshift('L1');
   const summary = plan.report.summary ? { ...plan.report.summary, inputTokens: 0, outputTokens: 0, cacheHit: true } : null;
   return {
-    layout: { retireUntil: plan.retireUntil, keptHead: plan.keptHead, summaryText: plan.summaryText, stubs: plan.stubs, normalized: [...(plan.headTexts ?? []), ...normalized] },
+    layout: { retireUntil: plan.retireUntil, keptHead: plan.keptHead, summaryText: plan.summaryText, earlierSummaries: plan.earlierSummaries, stubs: plan.stubs, normalized: [...(plan.headTexts ?? []), ...normalized] },
     report: {
       ...plan.report,
       summary,
@@ -173,6 +175,7 @@ function planOf(conversation: Conversation, options: PlanningOptions, planned: P
     retireUntil: layout.retireUntil,
     keptHead: layout.keptHead,
     summaryText: layout.summaryText,
+    ...(layout.earlierSummaries?.length ? { earlierSummaries: layout.earlierSummaries } : {}),
     stubs: layout.stubs,
     headTexts: layout.normalized.filter(([index]) => index < layout.retireUntil),
     report: { layersApplied: report.layersApplied, itemsRetired: report.itemsRetired, droppedItems: report.droppedItems, ledger: report.ledger, summary: report.summary },
@@ -200,13 +203,19 @@ function keepsPairsWhole(conversation: Conversation, plan: CompactionPlan): bool
   return true;
 }
 
+/** The plan's ledger summary as a later event may extend it: not a model's, and over a head the event left as it was. */
+function ledgerSummaryOf(plan: CompactionPlan): EarlierEvent['summary'] {
+  if (plan.summaryText === null || plan.modelSummary || !plan.report.ledger || plan.headTexts?.length) return undefined;
+  return { parts: [...(plan.earlierSummaries ?? []), plan.summaryText], ledger: plan.report.ledger, retiredUntil: plan.retireUntil, keptHead: plan.keptHead };
+}
+
 export function stableCompactionStep(conversation: Conversation, options: PlanningOptions, plans: CompactionPlan[]): StableStep {
   const plan = matchingPlan(conversation, options, plans);
   if (plan && keepsPairsWhole(conversation, plan)) {
     const reused = reapply(conversation, options, plan);
     if (reused.report.tokensAfter <= triggerOf(options)) return { planned: reused, reused: true };
   }
-  const earlier = plan ? { stubs: new Map(plan.stubs), modelSummary: plan.modelSummary ? { text: plan.modelSummary, retiredUntil: plan.retireUntil } : undefined } : {};
+  const earlier: EarlierEvent = plan ? { stubs: new Map(plan.stubs), modelSummary: plan.modelSummary ? { text: plan.modelSummary, retiredUntil: plan.retireUntil } : undefined, summary: ledgerSummaryOf(plan) } : {};
   const planned = planCompaction(conversation, options, earlier);
   return { planned, newPlan: planOf(conversation, options, planned), reused: false };
 }

@@ -1,11 +1,11 @@
 // The pieces a summary message is made of, shared by compaction and handoffs: the ledger of what
 // is retired (and what a model would be given), the summary text composed from the model's answer,
 // the earlier summary and the ledger, and the reports that say which of them stood in.
-import type { Item } from '../conversation/model.ts';
-import { messageText } from '../conversation/model.ts';
-import { extractLedger, renderLedger, type Ledger } from './ledger.ts';
+import type { Item, MessageItem } from '../conversation/model.ts';
+import { extractLedger, type Ledger } from './ledger.ts';
+import { renderLedger } from './ledger-render.ts';
 import type { SummaryOutcome } from './summarizer.ts';
-import { isSummaryMessage, SUMMARY_MESSAGE_PREFIX } from './layout.ts';
+import { isSummaryMessage, summaryBodyOf } from './layout.ts';
 import { countVisits } from './work-meter.ts';
 import type { CompactionOptions, Layer, SummaryReport } from './engine-types.ts';
 
@@ -39,8 +39,11 @@ export interface LedgerPiece {
 
 export function ledgerPiece(retired: Item[], options: CompactionOptions, ledgerBudget: number, kept: Item[]): LedgerPiece {
   countVisits(retired.length + kept.length);
-  const previous = retired.filter(isSummaryMessage).map((m) => messageText(m.content).slice(SUMMARY_MESSAGE_PREFIX.length)).pop();
+  // The earlier summary: its last run of consecutive summary messages (a first part and its continuations), as one text.
   const lastSummaryAt = retired.map(isSummaryMessage).lastIndexOf(true);
+  let firstOfRun = lastSummaryAt;
+  while (firstOfRun > 0 && isSummaryMessage(retired[firstOfRun - 1])) firstOfRun--;
+  const previous = lastSummaryAt === -1 ? undefined : retired.slice(firstOfRun, lastSummaryAt + 1).map((m) => summaryBodyOf(m as MessageItem)).join('\n\n');
   const fresh = retired.slice(lastSummaryAt + 1);
   const ledger = extractLedger(retired.filter((i) => !isSummaryMessage(i)), ledgerBudget, kept);
   const none = options.strategy === 'none';

@@ -10,7 +10,7 @@ import { startUpstreamEmulator, type UpstreamEmulator } from '../../src/emulator
 import { startTestRelay, type TestRelay } from '../helpers/relay-harness.ts';
 import { claudeCodeThreads } from '../../src/conversation/loaders/claude-code.ts';
 import { encodeAnthropicMessages } from '../../src/adapters/anthropic/conversation.ts';
-import { SUMMARY_MESSAGE_PREFIX } from '../../src/compaction/layout.ts';
+import { SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../../src/compaction/layout.ts';
 import { MAX_BREAKPOINTS, placeBreakpoints } from '../../src/compaction-api/anthropic-breakpoints.ts';
 
 const MODEL = 'claude-breakpoints-test';
@@ -95,5 +95,25 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
     const full = placeBreakpoints({ system: [{ type: 'text', text: 's', cache_control: mark }], tools: [{ name: 't', cache_control: mark }, { name: 'u', cache_control: mark }] }, original, compacted) as any[];
     assert.equal(marksOf(full).length, 1, 'four marks in all with the system prompt and tools');
     assert.equal(placeBreakpoints({}, [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], compacted), compacted, 'a client that does not cache gets no marks');
+  });
+
+  test('with a summary in parts, the part an earlier event sent and the newest part are marked first', () => {
+    const mark = { type: 'ephemeral' };
+    const original = [
+      { role: 'user', content: [{ type: 'text', text: 'task' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'a' }] },
+      { role: 'user', content: [{ type: 'text', text: 'b', cache_control: mark }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
+      { role: 'user', content: [{ type: 'text', text: 'd', cache_control: mark }] },
+    ];
+    const compacted = [
+      { role: 'user', content: [{ type: 'text', text: 'task' }, { type: 'text', text: `${SUMMARY_MESSAGE_PREFIX}first` }, { type: 'text', text: `${SUMMARY_CONTINUATION_PREFIX}second` }, { type: 'text', text: `${SUMMARY_CONTINUATION_PREFIX}third` }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
+      { role: 'user', content: [{ type: 'text', text: 'd', cache_control: mark }] },
+    ];
+    const out = placeBreakpoints({}, original, compacted) as any[];
+    assert.deepEqual(out[0].content.map((b: any) => !!b.cache_control), [true, false, true, true], 'the head, the second part (sent by the last event) and the newest part');
+    const fewer = placeBreakpoints({ system: [{ type: 'text', text: 's', cache_control: mark }] }, original, compacted) as any[];
+    assert.deepEqual(fewer[0].content.map((b: any) => !!b.cache_control), [false, false, true, true], 'with room for two marks, the earlier part (read now) and the newest (read by the next event)');
   });
 });

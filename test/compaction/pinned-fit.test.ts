@@ -13,7 +13,7 @@ const system = message('system', 'You are a coding agent.');
 const task = message('user', Array.from({ length: 60 }, (_, i) => `- requirement ${i}: keep the handler for route /api/v${i} backwards compatible with clients of release ${i}.`).join('\n'));
 const newest = [message('assistant', 'Done: every route keeps its old behaviour, see the summary above.')];
 const deepPath = (i: number) => `/workspace/project/src/routes/handlers/version_${i}/${'nested/'.repeat(30)}compatibility_layer.py`;
-const summary = ['## Session ledger (extracted by the gateway)', '### Files changed', ...Array.from({ length: 12 }, (_, i) => `- edited: ${deepPath(i)}`)].join('\n');
+const summary = ['## Session ledger', '### Files changed', ...Array.from({ length: 12 }, (_, i) => `- edited: ${deepPath(i)}`)].join('\n');
 const requirementsKept = (text: string | null) => (text?.match(/requirement \d+/g) ?? []).length;
 const conversation: Conversation = { items: [system, task, ...newest], tools: [] };
 /** Tokens of a conversation as it stands (system, task, newest turn; no summary). */
