@@ -5,7 +5,7 @@
 // and, when the client caches at all and Anthropic's limit of four allows, the relay adds marks on
 // the summary part an earlier event sent, on the newest summary part (the same until the next
 // event) and at the end of the kept head (the same across events).
-import { SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../compaction/layout.ts';
+import { isRelaySummaryText } from '../conversation/relay-summary.ts';
 
 /** Anthropic refuses a request with more `cache_control` blocks than this (tools, system and messages together). */
 export const MAX_BREAKPOINTS = 4;
@@ -24,7 +24,7 @@ function fixedMarks(body: { tools?: unknown; system?: unknown }): number {
   return marksIn(Array.isArray(body.tools) ? body.tools : []).length + marksIn(Array.isArray(body.system) ? body.system : []).length;
 }
 
-const isSummaryText = (b: Block | undefined) => b?.type === 'text' && typeof b.text === 'string' && (b.text.startsWith(SUMMARY_MESSAGE_PREFIX) || b.text.startsWith(SUMMARY_CONTINUATION_PREFIX));
+const isSummaryText = (b: Block | undefined) => b?.type === 'text' && typeof b.text === 'string' && isRelaySummaryText(b.text);
 
 /** Where the relay's summary blocks are (a first part and its continuations): [message, block] each, in order. */
 function summaryBlocksOf(messages: Message[]): [number, number][] {

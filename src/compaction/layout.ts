@@ -4,11 +4,9 @@
 import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
 import { messageText } from '../conversation/model.ts';
 import { withOutputText } from './masking.ts';
+import { isRelaySummaryText, SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../conversation/relay-summary.ts';
 
-/** The text that opens the relay's summary message (also recognised when expanding sealed items). */
-export const SUMMARY_MESSAGE_PREFIX = 'The earlier part of this session was compacted by the gateway. Summary of the work so far, to continue from:\n\n';
-/** The text that opens each later part of a summary: what a later event retired, after the parts an earlier event sent. */
-export const SUMMARY_CONTINUATION_PREFIX = 'Compacted by the gateway since the summary above:\n\n';
+export { SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../conversation/relay-summary.ts';
 
 export interface CompactionLayout {
   /** Items before this index are retired into the summary, except `keptHead` (0: nothing retired). */
@@ -31,8 +29,7 @@ export interface CompactionLayout {
 /** True for the relay's own summary messages (user messages opening with either summary prefix). */
 export function isSummaryMessage(item: Item): item is MessageItem {
   if (item.kind !== 'message' || item.role !== 'user') return false;
-  const text = messageText(item.content);
-  return text.startsWith(SUMMARY_MESSAGE_PREFIX) || text.startsWith(SUMMARY_CONTINUATION_PREFIX);
+  return isRelaySummaryText(messageText(item.content));
 }
 
 /** A summary message's own text, without the prefix that marks it. */

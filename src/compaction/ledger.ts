@@ -6,6 +6,7 @@
 import type { Item, MessageItem } from '../conversation/model.ts';
 import { messageText, toolOutputText } from '../conversation/model.ts';
 import { textActionOf } from '../conversation/text-protocol.ts';
+import { isRelaySummaryText } from '../conversation/relay-summary.ts';
 import { countTextTokens } from './tokens.ts';
 import { redactSecrets } from './secrets.ts';
 import type { CommandRecord, Ledger } from './ledger-types.ts';
@@ -18,13 +19,12 @@ export type { FileChange } from './shell-effects.ts';
 export type { CommandRecord, Ledger } from './ledger-types.ts';
 
 
-/** Codex, Claude Code and the relay inject these as user messages; they are not the user's words. */
+/** Codex and Claude Code inject these as user messages; they are not the user's words (nor are the relay's summaries). */
 const INJECTED_USER_PREFIXES = [
   '<environment_context>',
   '<user_instructions>',
   '<permissions instructions>',
   'You are performing a CONTEXT CHECKPOINT COMPACTION',
-  'The earlier part of this session was compacted',
   '# AGENTS.md instructions',
   '<system-reminder>',
   '<local-command-stdout>',
@@ -36,7 +36,7 @@ const INJECTED_USER_PREFIXES = [
 export function isRealUserMessage(item: Item): item is MessageItem {
   if (item.kind !== 'message' || item.role !== 'user' || item.observation || item.demonstration) return false;
   const text = messageText(item.content).trimStart();
-  return !INJECTED_USER_PREFIXES.some((p) => text.startsWith(p));
+  return !isRelaySummaryText(text) && !INJECTED_USER_PREFIXES.some((p) => text.startsWith(p));
 }
 
 function parseArgs(raw: string): Record<string, unknown> {

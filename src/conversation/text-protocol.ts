@@ -5,6 +5,7 @@
 // format, and reads the action an assistant message carries.
 import type { Conversation, Item, MessageItem } from './model.ts';
 import { messageText } from './model.ts';
+import { isRelaySummaryText } from './relay-summary.ts';
 
 /** Lines only an environment writes: the markers of agent observation templates. */
 const ENVIRONMENT_MARKERS: RegExp[] = [
@@ -24,8 +25,6 @@ const ENVIRONMENT_MARKERS: RegExp[] = [
 /** Tags in which tool-result messages of XML-tool agents (Cline, Roo Code) carry the human's own reply. */
 const HUMAN_REPLY = /<(answer|feedback|user_message)>[\s\S]*?<\/\1>/;
 
-/** Text this relay writes as a user message (its summary): never an observation, never masked. */
-const RELAY_SUMMARY = 'The earlier part of this session was compacted by the gateway';
 
 /** Machine-written feedback some agents send as a user message (format errors, timeouts, auto-replies). */
 const ENVIRONMENT_FEEDBACK: RegExp[] = [
@@ -243,7 +242,8 @@ export function markTextProtocol(conversation: Conversation): Conversation {
     previous = item;
     if (!isUserText(item) || item.observation || item.demonstration) return;
     const text = messageText(item.content);
-    if (text.startsWith(RELAY_SUMMARY)) return;
+    // The relay's own summary: never an observation, never masked.
+    if (isRelaySummaryText(text)) return;
     if (looksLikeDemonstration(text)) {
       marks.set(index, 'demonstration');
       return;

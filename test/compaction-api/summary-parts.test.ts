@@ -93,3 +93,15 @@ test('parts stop piling up: past the share of the target they are written anew a
     assert.ok(tokens < (OPTIONS.targetTokens as number) * 0.4, `summaries stay small: ~${Math.round(tokens)} tokens`);
   }
 });
+
+test('a summary part resent by a client is neither the user\'s words nor an environment\'s output', async () => {
+  const { isRealUserMessage, extractLedger } = await import('../../src/compaction/ledger.ts');
+  const { markTextProtocol } = await import('../../src/conversation/text-protocol.ts');
+  const { summaryMessage } = await import('../../src/compaction/layout.ts');
+  const part = summaryMessage('### Files changed\n- edited: src/pager.py', true);
+  assert.equal(isRealUserMessage(part), false);
+  const items: Item[] = [msg('user', 'Fix the pager.'), msg('assistant', 'Looking.'), part];
+  const marked = markTextProtocol({ items, tools: [] }).items[2];
+  assert.ok(marked.kind === 'message' && !marked.observation, 'not taken for an observation');
+  assert.deepEqual(extractLedger(items).userMessages, ['Fix the pager.']);
+});
