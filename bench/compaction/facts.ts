@@ -7,6 +7,7 @@ import { openHandsChatTrace, openHandsResolverTrace } from './facts/openhands.ts
 import { miniSweAgentTrace } from './facts/mini-swe-agent.ts';
 import { aiderTrace } from './facts/aider.ts';
 import { claudeCodeTrace } from './facts/claude-code.ts';
+import { sweAgentTrace } from './facts/swe-agent.ts';
 import { contentLines, errorLineOf, patchFiles } from './facts/shell.ts';
 
 export type RawSession =
@@ -14,7 +15,8 @@ export type RawSession =
   | { kind: 'openhands-resolver'; run: any }
   | { kind: 'mini-swe-agent'; data: any }
   | { kind: 'aider'; fileText: string; startedAt: string }
-  | { kind: 'claude-code'; records: any[]; thread: string };
+  | { kind: 'claude-code'; records: any[]; thread: string }
+  | { kind: 'swe-agent'; data: any };
 
 export type FactCategory = 'task' | 'identifiers' | 'files_written' | 'last_command' | 'last_outcome' | 'last_error' | 'patch_files';
 export const FACT_CATEGORIES: FactCategory[] = ['task', 'identifiers', 'files_written', 'last_command', 'last_outcome', 'last_error', 'patch_files'];
@@ -40,6 +42,7 @@ export function traceOf(raw: RawSession): Trace {
     case 'mini-swe-agent': return miniSweAgentTrace(raw.data);
     case 'aider': return aiderTrace(raw.fileText, raw.startedAt);
     case 'claude-code': return claudeCodeTrace(raw.records, raw.thread);
+    case 'swe-agent': return sweAgentTrace(raw.data);
   }
 }
 

@@ -2,6 +2,8 @@
 // subset) at equal budgets against the baselines, the ledger checked, and the turn-by-turn replay
 // through the relay; returns the rows and their aggregates for the page and the quick test.
 import { loadRealSessions, type RealSession } from './real-sessions.ts';
+import type { Item } from '../../src/conversation/model.ts';
+import { countConversationTokens } from '../../src/compaction/index.ts';
 import { BUDGET_FRACTIONS, evaluateSession, OURS, type StaticRow } from './real-eval.ts';
 import { replaySession, startReplayRig, type ReplayResult } from './replay.ts';
 import { FACT_CATEGORIES, type FactCategory } from './facts.ts';
@@ -9,8 +11,23 @@ import { FACT_CATEGORIES, type FactCategory } from './facts.ts';
 /** A few real sessions of every agent, small enough for `--quick` and the quick test tier. */
 export const QUICK_SESSIONS = ['django__django-11239', 'astropy__astropy-12907', 'sub-agent 0d692b0f', 'aider 2024-08-12'];
 
-/** The replay's context window: 16k, or half the session when that is smaller (so compaction triggers), at least 4k. */
-export const replayWindow = (tokens: number) => Math.max(4000, Math.min(16_000, Math.round(tokens / 2000) * 1000));
+/** Tokens always kept whatever compaction does: the system prompt, the tools and the first user message. */
+export function fixedTokens(session: RealSession): number {
+  const { conversation } = session;
+  const isSystem = (i: Item) => i.kind === 'message' && (i.role === 'system' || i.role === 'developer');
+  const task = conversation.items.find((i) => i.kind === 'message' && i.role === 'user');
+  return countConversationTokens({ ...conversation, items: [...conversation.items.filter(isSystem), ...(task ? [task] : [])] });
+}
+
+/**
+ * The replay's context window: 16k, or half the session when that is smaller (so compaction
+ * triggers), at least 4k, and at least twice what is always kept (a window that the system prompt
+ * and the task fill more than half of is not one an agent runs in: SWE-agent's prompt alone is ~2k).
+ */
+export function replayWindow(session: RealSession): number {
+  const half = Math.max(4000, Math.min(16_000, Math.round(session.tokens / 2000) * 1000));
+  return Math.max(half, Math.ceil((2 * fixedTokens(session)) / 1000) * 1000);
+}
 
 export interface RealResults {
   sessions: { id: string; agent: string; file: string; wire: string; tokens: number; facts: Record<string, number> }[];
@@ -39,7 +56,7 @@ export async function runReal(options: { quick: boolean; log?: (m: string) => vo
     const rig = await startReplayRig();
     try {
       for (const session of sessions) {
-        const r = await replaySession(rig, session, { window: replayWindow(session.tokens) });
+        const r = await replaySession(rig, session, { window: replayWindow(session) });
         out.replays.push(r);
         log(`  replay ${session.id}: ${r.requests} requests, ${r.events} events, ${r.prefixBreaks} breaks, cost ${r.costRatio.toFixed(2)}× in ${r.ms.toFixed(0)} ms`);
       }

@@ -20,6 +20,13 @@ export interface RealSession {
   conversation: Conversation;
   tokens: number;
   raw: RawSession;
+  /**
+   * A short recorded run (SWE-agent's, 5–13k tokens with a ~2k-token system prompt) rather than a
+   * long session of real/: judged at equal budgets and replayed, but not held to the replay's cost
+   * targets (in a window the system prompt and the task fill up to half, an event frees little
+   * room and the next one comes a few turns later).
+   */
+  short?: boolean;
 }
 
 export const REAL_ROOT = new URL('../../test/fixtures/trajectories/real/', import.meta.url).pathname;
@@ -37,7 +44,16 @@ function jsonl(text: string): any[] {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-export function loadRealSessions(root = REAL_ROOT): RealSession[] {
+/** SWE-agent's recorded runs (a text-protocol agent; its function-calling runs too) sit with the short trajectories. */
+export const SWE_AGENT_ROOT = new URL('../../test/fixtures/trajectories/swe-agent/', import.meta.url).pathname;
+
+/** A SWE-agent run's name: the challenge, or the instance and the configuration it ran with. */
+function sweAgentName(file: string): string {
+  const parts = file.replace(/\.traj$/, '').split('__');
+  return parts[0] === 'replay' ? `${parts[2]} ${parts[3]}` : parts.join('/');
+}
+
+export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null = root === REAL_ROOT ? SWE_AGENT_ROOT : null): RealSession[] {
   const out: RealSession[] = [];
   const add = (s: Omit<RealSession, 'tokens'>) => {
     const tokens = countConversationTokens(s.conversation);
@@ -64,6 +80,10 @@ export function loadRealSessions(root = REAL_ROOT): RealSession[] {
         add({ id: `claude-code ${shortName(file)} ${t.sidechain ? `sub-agent ${t.id.slice(0, 8)}` : 'main'}`, file, agent: 'Claude Code', wire: 'anthropic', conversation: t.conversation, raw: { kind: 'claude-code', records, thread: t.id } });
       }
     }
+  }
+  for (const file of sweAgentRoot ? readdirSync(sweAgentRoot).filter((f) => f.endsWith('.traj')).sort() : []) {
+    const text = readFileSync(join(sweAgentRoot as string, file), 'utf8');
+    add({ id: `swe-agent ${sweAgentName(file)}`, file: `../swe-agent/${file}`, agent: 'SWE-agent', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'swe-agent', data: JSON.parse(text) }, short: true });
   }
   return out;
 }

@@ -15,6 +15,8 @@ export const CACHED_PRICE = 0.1;
 
 export interface ReplayResult {
   session: string;
+  /** A short recorded run: reported, not held to the cost targets (see RealSession.short). */
+  short: boolean;
   wire: 'chat' | 'anthropic';
   window: number;
   requests: number;
@@ -127,7 +129,7 @@ export async function replaySession(rig: ReplayRig, session: RealSession, option
   await rig.relay.addChannel({ name: `replay-${id}-b`, type, baseUrl: upstreams[1].url, models: [plainModel], options: { contextWindow: options.window } });
   const path = anthropic ? 'messages' : 'chat/completions';
   const caches = [new ChatPrefixCache(), new ChatPrefixCache()];
-  const result: ReplayResult = { session: session.id, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, unfitRefusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, billedCompactedSinceEvent: 0, billedUncompactedSinceEvent: 0, costRatioSinceEvent: NaN, newTokensFloor: NaN, ms: 0 };
+  const result: ReplayResult = { session: session.id, short: session.short === true, wire: session.wire, window: options.window, requests: 0, compactedTurns: 0, events: 0, prefixBreaks: 0, refusals: 0, unfitRefusals: 0, errors: [], billedCompacted: 0, billedUncompacted: 0, costRatio: NaN, billedCompactedSinceEvent: 0, billedUncompactedSinceEvent: 0, costRatioSinceEvent: NaN, newTokensFloor: NaN, ms: 0 };
   let newTokensSinceEvent = 0;
   let previous: unknown[] | undefined;
   let previousTokens = 0;

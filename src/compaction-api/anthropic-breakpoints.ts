@@ -4,7 +4,8 @@
 // surviving marks stay where they are; each lost one moves to the newest user turn not yet marked;
 // and, when the client caches at all and Anthropic's limit of four allows, the relay adds marks on
 // the summary part an earlier event sent, on the newest summary part (the same until the next
-// event) and at the end of the kept head (the same across events).
+// event) and at the end of the kept head (the same across events); when outputs were only masked,
+// the last user turn before the first change.
 import { isRelaySummaryText } from '../conversation/relay-summary.ts';
 
 /** Anthropic refuses a request with more `cache_control` blocks than this (tools, system and messages together). */
@@ -70,5 +71,32 @@ export function placeBreakpoints(body: { tools?: unknown; system?: unknown }, or
       if (total < MAX_BREAKPOINTS && markable(block) && !block.cache_control) mark(messages[m], b, clientMarks[0]);
     }
   }
+  // Without a summary (outputs masked or normalized in place): the last user turn before the first
+  // changed message, the end of what stayed as the client sent it. The client marked that turn when
+  // it was the newest, so this request reads up to it however far back the change is.
+  if (parts.length === 0) {
+    for (let i = firstChangedMessage(original, compacted) - 1; i >= 0; i--) {
+      const blocks = blocksOf(messages[i].content);
+      if (messages[i].role !== 'user' || !markable(blocks.at(-1))) continue;
+      if (total < MAX_BREAKPOINTS && marksIn(blocks).length === 0) mark(messages[i], blocks.length - 1, newest);
+      break;
+    }
+  }
   return messages;
+}
+
+/** Index of the first message the compaction changed: untouched messages keep the client's own block objects (or string). */
+function firstChangedMessage(original: Message[], compacted: Message[]): number {
+  let i = 0;
+  for (; i < original.length && i < compacted.length; i++) {
+    const [a, b] = [original[i], compacted[i]];
+    if (a.role !== b.role) break;
+    if (typeof a.content === 'string' || typeof b.content === 'string') {
+      if (a.content !== b.content) break;
+      continue;
+    }
+    const [x, y] = [blocksOf(a.content), blocksOf(b.content)];
+    if (x.length !== y.length || x.some((block, k) => block !== y[k])) break;
+  }
+  return i;
 }

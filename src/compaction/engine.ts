@@ -11,7 +11,7 @@ import { countConversationTokens, countItemTokens } from './tokens.ts';
 import { normalizeToolOutput } from './normalize.ts';
 import { observationStubs, outputTextOf, withOutputText } from './masking.ts';
 import { extractLedger, isRealUserMessage, type Ledger } from './ledger.ts';
-import { renderLedgerChanges } from './ledger-render.ts';
+import { renderLedgerChanges, renderLedgerWithin } from './ledger-render.ts';
 import { prepareSummary, requestSummary, type PreparedSummary, type SummaryOutcome } from './summarizer.ts';
 import { applyLayout, isSummaryMessage, summaryMessage, type CompactionLayout } from './layout.ts';
 import { chooseBoundary, type BoundaryChoice } from './boundary-search.ts';
@@ -25,7 +25,11 @@ export { SUMMARY_MESSAGE_PREFIX, isSummaryMessage } from './layout.ts';
 
 export type { CompactionOptions, CompactionReport, CompactionResult, Layer, SummaryReport } from './engine-types.ts';
 
-/** Indices where history may be cut without separating a call from its results (or reasoning from its call). */
+/**
+ * Indices where history may be cut without separating a call from its results, reasoning from its
+ * call, or a text-protocol action from the observation that answers it (a message marked
+ * `observation` belongs with the assistant message before it).
+ */
 export function safeCutPoints(items: Item[]): number[] {
   const callIndex = new Map<string, number>();
   items.forEach((item, i) => {
@@ -44,7 +48,9 @@ export function safeCutPoints(items: Item[]): number[] {
     const crossing = openUntil >= i;
     const splitsReasoning = previous?.kind === 'reasoning';
     const splitsCallGroup = previous?.kind === 'tool_call' && items[i]?.kind === 'tool_call';
-    if (i > 0 && !crossing && !splitsReasoning && !splitsCallGroup) points.push(i);
+    const current = items[i];
+    const splitsObservation = current?.kind === 'message' && current.observation === true && previous?.kind === 'message' && previous.role === 'assistant';
+    if (i > 0 && !crossing && !splitsReasoning && !splitsCallGroup && !splitsObservation) points.push(i);
     if (i < items.length) openUntil = Math.max(openUntil, lastResultOfCallAt[i]);
   }
   return points;
@@ -310,7 +316,11 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   const reserve = useModel ? Math.min(options.summaryCapTokens ?? 4000, Math.floor(target * 0.2)) : 0;
   const capTokens = options.summaryCapTokens ?? 4000;
   const besideSummary = (b: number) => baseTokens + headBefore[b] + (before[n] - before[b]);
-  const fits = (b: number, result: number) => result + reserve <= target || (result <= trigger && b >= tailStart);
+  // A boundary fits when the result reaches the target; when none does (the system prompt, the task
+  // and the newest turn leave too little room), only the last one may, under the trigger: it retires
+  // all it can, so that the next turns have room before the next event.
+  const lastCandidate = candidates.at(-1) ?? n;
+  const fits = (b: number, result: number) => result + reserve <= target || (result <= trigger && b >= Math.max(tailStart, lastCandidate));
   const retiredAt = (b: number) => source.slice(0, b).filter((item, i) => !isPinned(item) && i !== firstTask);
   const keptAt = (b: number) => {
     const head: number[] = [];
@@ -353,6 +363,8 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
       head: headIndices.map((i) => items[i]),
       task: firstTask >= 0 && firstTask < boundary ? items[firstTask] : undefined,
       summaryText,
+      // Short of room, the ledger is abridged by section (the earlier summary, if any, is left out).
+      summaryWithin: piece.ledgerText ? (max) => renderLedgerWithin(piece.ledger, max) : undefined,
       newest: items.slice(boundary),
       limitTokens: trigger,
       aimTokens: target,

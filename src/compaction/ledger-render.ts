@@ -4,6 +4,7 @@
 // (credentials were redacted at extraction); everything else is redacted again here.
 import type { CommandRecord, Ledger } from './ledger-types.ts';
 import { redactSecrets as r } from './secrets.ts';
+import { countTextTokens } from './tokens.ts';
 
 const oneLine = (text: string) => text.replace(/\n/g, ' ');
 const outcomeText = (c: CommandRecord) => (c.exitCode !== null ? String(c.exitCode) : c.failed ? 'failed' : '?');
@@ -32,10 +33,10 @@ function commandsSection(out: string[], commands: CommandRecord[]): void {
   for (const c of commands) out.push(`- \`${oneLine(r(c.command))}\` → ${outcomeText(c)}`);
 }
 
-function lastCommandSection(out: string[], last: Ledger['lastCommand']): void {
+function lastCommandSection(out: string[], last: Ledger['lastCommand'], outputLeftOut = false): void {
   if (!last) return;
   out.push('### Last command');
-  out.push(`\`${oneLine(r(last.command))}\` → ${outcomeText(last)}${last.outputTail ? ', ending with:' : ', no output'}`);
+  out.push(`\`${oneLine(r(last.command))}\` → ${outcomeText(last)}${last.outputTail ? ', ending with:' : outputLeftOut ? ' (its output not shown)' : ', no output'}`);
   if (last.outputTail) out.push('```\n' + r(last.outputTail).replace(/```/g, "'''") + '\n```');
 }
 
@@ -100,4 +101,84 @@ export function renderLedgerChanges(sinceEarlier: Ledger, whole: Ledger, earlier
   identifiersSection(out, whole.identifiers.filter((i) => !known.has(i)), '### New identifiers (latest values)');
   if (out.length === 0) out.push('Nothing beyond the summary above.');
   return out.join('\n');
+}
+
+/**
+ * One section of an abridged ledger: `render(k)` writes it with its newest `k` entries (a list
+ * section) or its last `k` output lines (the last command); `size` is how many there are.
+ */
+interface AbridgedSection {
+  size: number;
+  render(k: number): string[];
+}
+
+const lines = (write: (out: string[]) => void) => {
+  const out: string[] = [];
+  write(out);
+  return out;
+};
+
+/** List sections keep their newest entries and say how many older ones are not shown. */
+function listSection(entries: string[], write: (out: string[], kept: string[]) => void): AbridgedSection {
+  return {
+    size: entries.length,
+    render: (k) => lines((out) => {
+      write(out, entries.slice(-k));
+      if (k < entries.length) out.push(`(${entries.length - k} earlier not shown)`);
+    }),
+  };
+}
+
+/**
+ * The ledger within `maxTokens` when the whole of it does not fit: the sections that matter most
+ * for carrying on come first (files changed, the last command and its outcome, the current error,
+ * the human's words, the open plan), each with as many of its newest entries as fit; a section is
+ * never cut in the middle of an entry, so nothing it lists is half a path or half an error.
+ * Null when not even one entry fits.
+ */
+export function renderLedgerWithin(ledger: Ledger, maxTokens: number): string | null {
+  const whole = renderLedger(ledger);
+  if (countTextTokens(whole) <= maxTokens) return whole;
+  const last = ledger.lastCommand;
+  const tail = last?.outputTail ? last.outputTail.split('\n') : [];
+  const commandsRan = !!(ledger.latestError || ledger.commands.length > 0 || last || ledger.resolvedErrors.length > 0);
+  // Canonical order of the sections (as renderLedger writes them), and the order they are chosen in.
+  const sections: AbridgedSection[] = [
+    listSection(ledger.userMessages, (out, kept) => userSection(out, kept)),
+    listSection(ledger.files.map((f) => `${f.change}: ${f.path}`), (out, kept) => filesSections(out, ledger.files.filter((f) => kept.includes(`${f.change}: ${f.path}`)), [])),
+    listSection(ledger.filesRead ?? [], (out, kept) => filesSections(out, [], kept)),
+    listSection(ledger.commands.map((c) => JSON.stringify(c)), (out, kept) => commandsSection(out, kept.map((c) => JSON.parse(c)))),
+    { size: last ? tail.length + 1 : 0, render: (k) => lines((out) => lastCommandSection(out, last && { ...last, outputTail: k > 1 ? tail.slice(tail.length - (k - 1)).join('\n') : '' }, tail.length > 0)) },
+    { size: commandsRan ? 1 : 0, render: () => lines((out) => errorSection(out, ledger.latestError)) },
+    listSection(ledger.resolvedErrors, (out, kept) => resolvedSection(out, kept)),
+    listSection(ledger.openPlan, (out, kept) => planSection(out, kept)),
+    listSection(ledger.identifiers, (out, kept) => identifiersSection(out, kept)),
+  ];
+  const [users, files, reads, commands, lastCommand, error, resolved, plan, identifiers] = sections;
+  const priority = [files, lastCommand, error, users, plan, commands, reads, identifiers, resolved];
+  const heading = '## Session ledger (abridged to fit)';
+  const chosen = new Map<AbridgedSection, { k: number; text: string[]; tokens: number }>();
+  const used = () => countTextTokens(heading) + [...chosen.values()].reduce((n, c) => n + c.tokens + 1, 0);
+  /** Gives `section` the most entries up to `upTo` that fit beside what is chosen, found by halving. */
+  const grow = (section: AbridgedSection, upTo: number) => {
+    const current = chosen.get(section);
+    const room = maxTokens - used() + (current ? current.tokens + 1 : 0);
+    let lo = current?.k ?? 0;
+    let hi = Math.min(upTo, section.size);
+    while (lo < hi) {
+      const k = Math.ceil((lo + hi) / 2);
+      const text = section.render(k);
+      const tokens = countTextTokens(text.join('\n'));
+      if (tokens + 1 <= room) {
+        lo = k;
+        chosen.set(section, { k, text, tokens });
+      } else hi = k - 1;
+    }
+  };
+  // First each section's newest entry (the last command with its last output line), in order of
+  // priority; then the room left goes to more entries, in the same order.
+  for (const section of priority) if (section.size > 0) grow(section, section === lastCommand ? 2 : 1);
+  for (const section of priority) if (chosen.has(section)) grow(section, section.size);
+  if (chosen.size === 0) return null;
+  return [heading, ...sections.flatMap((section) => chosen.get(section)?.text ?? [])].join('\n');
 }

@@ -19,6 +19,9 @@ export type { FileChange } from './shell-effects.ts';
 export type { CommandRecord, Ledger } from './ledger-types.ts';
 
 
+/** Commands are listed cut to 200 characters; the last one is kept up to this many. */
+const LAST_COMMAND_CHARS = 1000;
+
 /** Codex and Claude Code inject these as user messages; they are not the user's words (nor are the relay's summaries). */
 const INJECTED_USER_PREFIXES = [
   '<environment_context>',
@@ -217,7 +220,8 @@ class SessionReader {
     const result = outcomeOf(output, isError, meaning.command);
     const record = { command, exitCode: result.exitCode, failed: result.failed };
     if (this.factsToo) this.commands.push(record);
-    this.lastCommand = { ...record, outputTail: outputTail(output) };
+    // The last command is kept whole (up to a bound): it is what the agent may run again.
+    this.lastCommand = { ...record, command: meaning.command.trim().slice(0, LAST_COMMAND_CHARS), outputTail: outputTail(output) };
     // A failure in the verbatim tail is current too: its output may be masked there, and an older error it replaces is not.
     if (result.failed && result.errorLine) {
       this.latestError = { command, line: result.errorLine };

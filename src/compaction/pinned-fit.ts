@@ -17,6 +17,12 @@ export interface PinnedFitInput {
   task?: Item;
   /** The summary of the retired part, without its message prefix; '' for none. */
   summaryText: string;
+  /**
+   * The summary within a number of tokens, when the whole does not fit (an abridged ledger: whole
+   * entries of the sections that matter most); null when nothing useful fits. Without it the
+   * summary is kept head and tail.
+   */
+  summaryWithin?: (maxTokens: number) => string | null;
   /** The newest turn, kept whole. */
   newest: Item[];
   /** The result must not exceed this many tokens… */
@@ -53,6 +59,11 @@ export function keepHeadAndTail(text: string, keepTokens: number, what: string, 
 const FRAME_TOKENS = 60;
 /** A summary cut below this says too little to be worth its message. */
 const MIN_SUMMARY_TOKENS = 48;
+/**
+ * Beside a task that must be cut, the summary gets a quarter of the room, but at least this much
+ * while that is no more than half of it: enough for the files changed and the last command.
+ */
+const ESSENTIAL_SUMMARY_TOKENS = 96;
 
 const asText = (item: Item) => (item.kind === 'message' ? messageText(item.content) : '');
 
@@ -89,6 +100,10 @@ export function fitPinned(input: PinnedFitInput): PinnedFit {
   const taskText = task ? asText(task) : '';
   const taskTokens = countTextTokens(taskText);
   const summaryTokens = countTextTokens(input.summaryText);
+  const summaryWithin = (maxTokens: number): string | null => {
+    if (summaryTokens <= maxTokens) return input.summaryText;
+    return input.summaryWithin ? input.summaryWithin(maxTokens) : keepHeadAndTail(input.summaryText, maxTokens, 'the summary', why, true);
+  };
   // The user's own words come before a summary of the work: a task that fits whole within the
   // limit stays whole, even if that leaves less room below the aim (where events stop, for
   // hysteresis). A task that must be cut anyway is cut toward the aim, so the next turns have room.
@@ -99,11 +114,15 @@ export function fitPinned(input: PinnedFitInput): PinnedFit {
   const assemble = (room: number): PinnedFit => {
     // A task that fits is kept whole and the summary gets what is left; a task that must be cut
     // anyway leaves the summary a quarter of the room. A summary with room for less than a few lines is left out.
-    const left = taskFitsWhole ? room - taskTokens : Math.min(summaryTokens, Math.floor(room / 4));
+    // A long task that fits whole but would leave the summary less than its essentials gives up
+    // some of its middle for them: the files changed and the last command are what keep-last keeps.
+    const wholeFits = taskFitsWhole && (room - taskTokens >= Math.min(ESSENTIAL_SUMMARY_TOKENS, summaryTokens) || taskTokens < 4 * ESSENTIAL_SUMMARY_TOKENS);
+    const left = wholeFits ? room - taskTokens : Math.min(summaryTokens, Math.max(Math.floor(room / 4), Math.min(ESSENTIAL_SUMMARY_TOKENS, Math.floor(room / 2))));
     const summaryShare = left >= MIN_SUMMARY_TOKENS ? Math.min(summaryTokens, left) : 0;
-    const taskShare = taskFitsWhole ? taskTokens : Math.min(taskTokens, room - summaryShare);
+    const cutSummary = input.summaryText && summaryShare > 0 ? summaryWithin(summaryShare) : null;
+    const summaryUsed = cutSummary === null ? 0 : Math.min(summaryShare, countTextTokens(cutSummary));
+    const taskShare = wholeFits ? taskTokens : Math.min(taskTokens, room - summaryUsed);
     const cutTask = task ? keepHeadAndTail(taskText, taskShare, 'the first task', why) : null;
-    const cutSummary = input.summaryText && summaryShare > 0 ? keepHeadAndTail(input.summaryText, summaryShare, 'the summary', why, true) : null;
     const assembled: Item[] = head.map((item) => (item === task && item.kind === 'message' && cutTask !== null ? withMessageText(item, cutTask) : item));
     if (cutSummary !== null) assembled.push(summaryMessage(cutSummary));
     assembled.push(...newest);

@@ -94,6 +94,18 @@ function markObservations(conversation: Conversation): Conversation {
   return conversation;
 }
 
+/**
+ * A trajectory's message as a Chat Completions message: the agent's own bookkeeping (`extra`,
+ * `agent`, `message_type`, `thought`, `action`, `is_demo`) left out, which no model API accepts, and
+ * SWE-agent's `tool_call_ids` given as `tool_call_id`.
+ */
+function asChatMessage(message: any): any {
+  if (!message || typeof message !== 'object') return message;
+  const { role, content, name, tool_calls: toolCalls, tool_call_id: toolCallId, tool_call_ids: toolCallIds, reasoning_content: reasoning } = message;
+  const callId = toolCallId ?? (Array.isArray(toolCallIds) ? toolCallIds[0] : undefined);
+  return { role, content, ...(name ? { name } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}), ...(callId !== undefined ? { tool_call_id: callId } : {}), ...(reasoning ? { reasoning_content: reasoning } : {}) };
+}
+
 const isMiniSweAgent = (messages: any[]) => messages.some((m) => m?.role === 'user' && typeof m.content === 'string' && m.content.startsWith('<returncode>'));
 
 /** Parses a session file's text; throws SessionFormatError naming what was expected. */
@@ -138,7 +150,7 @@ export function loadSessionFile(text: string, filename = 'input', format: 'auto'
   }
   if (Array.isArray(data?.loglines)) return { format: 'chat', conversation: { items: claudeCodeToItems(data.loglines), tools: [] }, source: 'claude-code json' };
   const trajectory = (messages: unknown[], source: string): LoadedSession => {
-    const session = chat(messages, source);
+    const session = chat(messages.map(asChatMessage), source);
     markObservations(session.conversation);
     return session;
   };

@@ -19,10 +19,14 @@ export interface CacheUse {
   creationTokens: number;
 }
 
+/** How many blocks before each of its marks a request is checked for a cached prefix (Anthropic documents about 20). */
+export const LOOKBACK_BLOCKS = 20;
+
 /**
  * Anthropic's prompt cache, emulated: a request's prefix (tools, then system, then message blocks)
- * is written at each block marked `cache_control`; a later request whose prefix up to one of its
- * own marks equals a written one reads it. Without marks nothing is cached, as with Anthropic.
+ * is written at each block marked `cache_control`; a later request reads the longest written prefix
+ * that ends at one of its own marks or at most 20 blocks before one. Without marks nothing is
+ * cached, as with Anthropic.
  */
 export class PromptCacheEmulator {
   private readonly written = new Set<string>();
@@ -43,9 +47,20 @@ export class PromptCacheEmulator {
       for (const block of content) add(block, message.role);
     }
     const tokensUpTo = (n: number) => estimateTokens(blocks.slice(0, n).join(''));
-    const keyOf = (n: number) => createHash('sha256').update(blocks.slice(0, n).join('\u0000')).digest('hex');
+    // The key of the prefix ending at each block, chained so that every prefix is hashed once.
+    const chain: string[] = [''];
+    for (const block of blocks) chain.push(createHash('sha256').update(chain[chain.length - 1]).update('\u0000').update(block).digest('hex'));
+    const keyOf = (n: number) => chain[n];
+    // Each mark also finds an entry written at one of the blocks just before it, as Anthropic looks back.
     let readAt = 0;
-    for (const n of marks) if (this.written.has(keyOf(n))) readAt = Math.max(readAt, n);
+    for (const n of marks) {
+      for (let k = n; k >= Math.max(1, n - LOOKBACK_BLOCKS) && k > readAt; k--) {
+        if (this.written.has(keyOf(k))) {
+          readAt = k;
+          break;
+        }
+      }
+    }
     const lastMark = marks.at(-1) ?? 0;
     for (const n of marks) this.written.add(keyOf(n));
     const readTokens = readAt ? tokensUpTo(readAt) : 0;

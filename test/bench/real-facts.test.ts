@@ -13,7 +13,7 @@ const byId = (part: string) => sessions.find((s) => s.id.includes(part))!;
 
 test('every agent of the real set is there, Claude Code sub-agents as their own sessions', () => {
   const agents = new Set(sessions.map((s) => s.agent));
-  assert.deepEqual([...agents].sort(), ['Claude Code', 'OpenHands CodeAct', 'OpenHands resolver', 'aider', 'mini-swe-agent v2']);
+  assert.deepEqual([...agents].sort(), ['Claude Code', 'OpenHands CodeAct', 'OpenHands resolver', 'SWE-agent', 'aider', 'mini-swe-agent v2']);
   assert.ok(sessions.filter((s) => s.id.includes('sub-agent')).length >= 4);
 });
 
@@ -25,6 +25,17 @@ test('facts of a mini-swe-agent session come from the raw file: task, files writ
   assert.ok(of('files_written').includes('patch.txt'), 'a shell redirection is a write');
   assert.deepEqual(of('patch_files'), ['astropy/modeling/separable.py']);
   assert.match(of('last_error')[0], /ModuleNotFoundError/);
+});
+
+test('facts of a SWE-agent run: the issue text, files its editor wrote (not a rejected edit), the submitted patch', () => {
+  const facts = deriveFacts(byId('marshmallow-1867 default_sys-env_window100').raw);
+  const of = (c: string) => facts.facts.filter((f) => f.category === c).map((f) => f.label);
+  assert.ok(of('task').some((t) => t.includes('TimeDelta serialization precision')), 'the issue is the task, not SWE-agent\'s instructions');
+  assert.ok(!of('task').some((t) => t.includes('INSTRUCTIONS')));
+  assert.deepEqual(of('files_written'), ['reproduce.py', '/marshmallow-code__marshmallow/src/marshmallow/fields.py'], 'a created file once, by the name the agent gave it; the edited source by its window');
+  assert.deepEqual(of('patch_files'), ['src/marshmallow/fields.py']);
+  assert.deepEqual(of('last_command'), ['submit'], 'submitting is the last command the agent ran');
+  assert.deepEqual(of('last_outcome'), [], 'what it returned ended the run: the model never saw it');
 });
 
 test('shell writes: redirections, tee, sed -i, heredocs and Python open(…, "w"); reads are not writes', () => {

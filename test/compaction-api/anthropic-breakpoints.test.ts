@@ -97,6 +97,23 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
     assert.equal(placeBreakpoints({}, [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], compacted), compacted, 'a client that does not cache gets no marks');
   });
 
+  test('when outputs are only masked, the last user turn before the first change is marked', () => {
+    const mark = { type: 'ephemeral' };
+    const original: { role: string; content: any[] }[] = [];
+    for (let k = 0; k < 30; k++) {
+      original.push({ role: 'assistant', content: [{ type: 'tool_use', id: `t${k}`, name: 'Read', input: { file_path: `f${k}` } }] });
+      original.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${k}`, content: `contents of f${k}` }] });
+    }
+    original.unshift({ role: 'user', content: [{ type: 'text', text: 'task' }] });
+    original.at(-1)!.content[0] = { ...original.at(-1)!.content[0], cache_control: mark };
+    original.at(-3)!.content[0] = { ...original.at(-3)!.content[0], cache_control: mark };
+    // The output of the sixth read is masked: messages before it are the client's own objects.
+    const compacted = original.map((m, i) => (i === 12 ? { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't5', content: '[gateway: output hidden]' }] } : { ...m, content: [...m.content] }));
+    const out = placeBreakpoints({}, original, compacted) as any[];
+    assert.deepEqual(out[10].content[0].cache_control, mark, 'the user turn just before the masked one');
+    assert.equal(marksOf(out).length, 3, 'beside the two marks the client placed');
+  });
+
   test('with a summary in parts, the part an earlier event sent and the newest part are marked first', () => {
     const mark = { type: 'ephemeral' };
     const original = [

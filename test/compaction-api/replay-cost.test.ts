@@ -27,7 +27,7 @@ describe('cost of compaction turn by turn on real sessions', () => {
     test(`${id}: at most the cost of no compaction, one prefix break per event`, async () => {
       const session = loadRealSessions().find((s) => s.id === id);
       assert.ok(session, `${id} loads`);
-      const r = await replaySession(rig, session, { window: replayWindow(session.tokens) });
+      const r = await replaySession(rig, session, { window: replayWindow(session) });
       assert.deepEqual(r.errors, []);
       assert.equal(r.refusals, r.unfitRefusals, 'a turn is refused only when its newest turn alone is over the budget');
       assert.ok(r.compactedTurns > 0, 'compaction triggered');

@@ -105,3 +105,22 @@ test('a summary part resent by a client is neither the user\'s words nor an envi
   assert.ok(marked.kind === 'message' && !marked.observation, 'not taken for an observation');
   assert.deepEqual(extractLedger(items).userMessages, ['Fix the pager.']);
 });
+
+test('a text-protocol action and the observation answering it are never cut apart', async () => {
+  const { safeCutPoints } = await import('../../src/compaction/engine.ts');
+  const observe = (text: string): Item => ({ kind: 'message', role: 'user', content: [{ type: 'text', text }], observation: true });
+  const items: Item[] = [msg('system', 'You are SWE-agent.'), msg('user', 'Fix the pager.'), msg('assistant', 'Run the tests.\n```\npytest\n```'), observe('1 failed\n(Open file: n/a)\nbash-$'), msg('assistant', 'Open the file.\n```\nopen src/pager.py\n```'), observe('[File: src/pager.py (40 lines total)]\nbash-$')];
+  const cuts = safeCutPoints(items);
+  assert.ok(!cuts.includes(3) && !cuts.includes(5), `no cut before an observation (${cuts.join(', ')})`);
+  assert.ok(cuts.includes(2) && cuts.includes(4), 'cuts before each action');
+});
+
+test('when the system prompt leaves the target out of reach, an event retires all but the newest turn', async () => {
+  const { planCompaction, planningOptionsOf } = await import('../../src/compaction/engine.ts');
+  const items: Item[] = [msg('system', `You are a coding agent. ${'Follow the house rules carefully. '.repeat(220)}`), msg('user', 'Fix the pager.')];
+  // Small turns: the protected tail (a quarter of the target) would span several of them.
+  for (let n = 0; n < 60; n++) run(items, `c${n}`, `python -m pytest tests/test_${n}.py`, `tests/test_${n}.py::case PASSED\n1 passed`, 0);
+  const planned = planCompaction({ items, tools: [] }, planningOptionsOf({ budgetTokens: 3400, targetTokens: 1200, disabledLayers: new Set(['L2']) }));
+  assert.ok(planned.layout, 'it compacts');
+  assert.equal(planned.layout.retireUntil, items.length - 2, 'only the newest call and its result stay after the summary');
+});

@@ -88,3 +88,11 @@ test('identifiers stay a short list: download URLs of an install log do not crow
   assert.ok(ledger.identifiers.includes('https://git.example.com/acme/app'));
   assert.ok(ledger.identifiers.join('').length <= 1200, `${ledger.identifiers.join('').length} characters of identifiers`);
 });
+
+test('the last command is kept whole up to 1,000 characters (it is what the agent may run again); the list of commands cuts at 200', () => {
+  const long = `RsaCtfTool.py --publickey "pub1.pub,pub2.pub" --decrypt 0x${'A7'.repeat(250)}`;
+  const ledger = extractLedger([say('user', 'Recover the flag.'), ...bash(long, 'Timed out.\n[The command completed with exit code 124.]')]);
+  assert.equal(ledger.lastCommand?.command, long);
+  assert.equal(ledger.commands.at(-1)?.command.length, 200);
+  assert.ok(renderLedger(ledger).includes(long));
+});

@@ -56,3 +56,32 @@ test('a task that must be cut anyway is cut toward the aim, not the limit, so th
   assert.ok(fit.taskText && fit.taskText.includes('of the first task cut by the gateway'), 'the task is cut');
   assert.ok(fit.tokens <= 800, `${fit.tokens} tokens, aim 800`);
 });
+
+test('short of room, the summary is the ledger abridged by section: the files changed and the last command first, never a heading without its entries', async () => {
+  const { extractLedger } = await import('../../src/compaction/ledger.ts');
+  const { renderLedger, renderLedgerWithin } = await import('../../src/compaction/ledger-render.ts');
+  const items: Item[] = [message('user', 'Fix the pager.')];
+  for (let i = 0; i < 12; i++) {
+    items.push({ kind: 'tool_call', callId: `w${i}`, name: 'str_replace_editor', arguments: JSON.stringify({ command: 'create', path: `src/module_${i}.py`, file_text: 'x = 1' }), toolKind: 'function' });
+    items.push({ kind: 'tool_result', callId: `w${i}`, output: `File created successfully at: src/module_${i}.py`, toolKind: 'function' });
+    items.push({ kind: 'tool_call', callId: `r${i}`, name: 'execute_bash', arguments: JSON.stringify({ command: `python -m pytest tests/test_module_${i}.py -q` }), toolKind: 'function' });
+    items.push({ kind: 'tool_result', callId: `r${i}`, output: `${i + 1} passed in 0.0${i}s\n[The command completed with exit code 0.]`, toolKind: 'function' });
+  }
+  const ledger = extractLedger(items);
+  const whole = renderLedger(ledger);
+  const abridged = renderLedgerWithin(ledger, 90) as string;
+  assert.ok(abridged && abridged.length < whole.length, 'abridged to fit');
+  assert.match(abridged, /### Files changed\n(- created: src\/module_\d+\.py\n)*- created: src\/module_11\.py\n/, 'the newest file written is listed');
+  assert.doesNotMatch(abridged, /module_0\.py/, 'the oldest is not');
+  assert.match(abridged, /### Last command\n`python -m pytest tests\/test_module_11\.py -q` → 0/, 'and the last command with its exit code');
+  assert.match(abridged, /\(\d+ earlier not shown\)/, 'it says what it left out');
+  const sections = abridged.split('\n').filter((l) => l.startsWith('### '));
+  for (const heading of sections) {
+    const after = abridged.slice(abridged.indexOf(heading) + heading.length + 1).split('\n')[0];
+    assert.ok(after && !after.startsWith('###'), `${heading} has its entries`);
+  }
+  for (const line of abridged.split('\n').filter((l) => l.startsWith('- created: '))) assert.match(line, /^- created: src\/module_\d+\.py$/, 'whole paths only');
+  const fit = fitPinned({ conversation, head: [system, task], task, summaryText: whole, summaryWithin: (max) => renderLedgerWithin(ledger, max), newest, limitTokens: 700, aimTokens: 700 });
+  assert.ok(fit.summaryText?.includes('### Last command'), 'beside a task cut to fit, the summary still carries the last command');
+  assert.ok(fit.tokens <= 700);
+});

@@ -41,3 +41,17 @@ test('a Claude Code log loads as its main thread; each sub-agent thread is its o
   assert.ok(text.includes('orchestrator'), 'the main task is there');
   assert.ok(!text.includes("I'll create React components for a TODO app with TypeScript"), "a sub-agent's own turns are not mixed into the main thread");
 });
+
+test('a SWE-agent function-calling run loads as Chat messages a model API accepts: tool_call_id, no bookkeeping', async () => {
+  const { adapterFor } = await import('../../src/adapters/registry.ts');
+  const file = new URL('../fixtures/trajectories/swe-agent/replay__marshmallow-code__marshmallow-1867__function_calling__install-1__marshmallow-code__marshmallow-1867.traj', import.meta.url).pathname;
+  const { conversation } = loadSessionFile(readFileSync(file, 'utf8'), 'run.traj');
+  const messages = adapterFor('chat').encodeConversation(conversation).messages as Record<string, unknown>[];
+  const calls = new Set(messages.flatMap((m) => ((m.tool_calls as { id: string }[] | undefined) ?? []).map((c) => c.id)));
+  const results = messages.filter((m) => m.role === 'tool');
+  assert.ok(results.length >= 10);
+  for (const m of results) assert.ok(calls.has(String(m.tool_call_id)), `a tool message answers a call: ${m.tool_call_id}`);
+  for (const m of messages) {
+    for (const key of ['message_type', 'agent', 'thought', 'action', 'tool_call_ids', 'extra']) assert.ok(!(key in m), `no ${key} in a ${m.role} message`);
+  }
+});
