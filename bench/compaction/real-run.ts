@@ -8,8 +8,8 @@ import { BUDGET_FRACTIONS, evaluateSession, OURS, type StaticRow } from './real-
 import { replaySession, startReplayRig, type ReplayResult } from './replay.ts';
 import { FACT_CATEGORIES, type FactCategory } from './facts.ts';
 
-/** A few real sessions of every agent, small enough for `--quick` and the quick test tier. */
-export const QUICK_SESSIONS = ['django__django-11239', 'astropy__astropy-12907', 'sub-agent 0d692b0f', 'aider 2024-08-12'];
+/** A few real sessions of every agent (SWE-agent's XML text protocol among them), small enough for `--quick` and the quick test tier. */
+export const QUICK_SESSIONS = ['django__django-11239', 'astropy__astropy-12907', 'sub-agent 0d692b0f', 'aider 2024-08-12', 'marshmallow-1867 xml_sys-env_window100'];
 
 /** Tokens always kept whatever compaction does: the system prompt, the tools and the first user message. */
 export function fixedTokens(session: RealSession): number {

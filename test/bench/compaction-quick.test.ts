@@ -65,7 +65,7 @@ test('forced retirement: the ledger keeps facts that a lossy summary loses, and 
 
 test(`real sessions, one per agent: valid, within budget, and no worse than today on refusals, ledger precision and prefix stability${strict ? ' (strict targets)' : ''}`, async () => {
   const real: RealResults = await runReal({ quick: true });
-  assert.ok(real.sessions.length >= 4, `the quick sessions load (${real.sessions.map((s) => s.id).join(', ')})`);
+  assert.ok(real.sessions.length >= 5, `the quick sessions load (${real.sessions.map((s) => s.id).join(', ')})`);
   const v = validityOf(real.rows, OURS);
   assert.equal(v.invalid, 0, `structurally invalid outputs: ${v.examples.join('; ')}`);
   assert.equal(v.overBudget, 0, `outputs over budget: ${v.examples.join('; ')}`);
@@ -78,6 +78,6 @@ test(`real sessions, one per agent: valid, within budget, and no worse than toda
     assert.ok(r.refusals - r.unfitRefusals <= limits.maxRefusals, `${r.session}: ${r.refusals} refused turns (${r.unfitRefusals} with a newest turn over the budget)`);
     assert.ok(r.compactedTurns > 0, `${r.session}: compaction triggered during the replay`);
     assert.ok(r.prefixBreaks <= limits.maxBreaksPerEvent * Math.max(1, r.events), `${r.session}: ${r.prefixBreaks} prefix breaks for ${r.events} compaction events`);
-    assert.ok(r.costRatio <= limits.maxCostRatio, `${r.session}: cost ${r.costRatio.toFixed(2)}× no compaction`);
+    if (!r.short) assert.ok(r.costRatio <= limits.maxCostRatio, `${r.session}: cost ${r.costRatio.toFixed(2)}× no compaction`);
   }
 });
