@@ -23,6 +23,14 @@ function withCacheMarks(messages: any[]): any[] {
   return out;
 }
 
+/** A task, two exchanges, and a newest user block: the client marks its last two user turns, as Claude Code does. */
+const clientTurns = (newest: Record<string, unknown>) => [
+  { role: 'user', content: [{ type: 'text', text: 'task' }] as Record<string, unknown>[] },
+  { role: 'assistant', content: [{ type: 'text', text: 'a' }] },
+  { role: 'user', content: [{ type: 'text', text: 'b', cache_control: { type: 'ephemeral' } }] },
+  { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
+  { role: 'user', content: [newest] },
+];
 const marksOf = (messages: any[]) => messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.cache_control);
 
 describe('cache breakpoints on a compacted Anthropic request', () => {
@@ -74,13 +82,7 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
 
   test('lost marks move to the newest unmarked user turns; the kept head and the summary are marked; never more than four', () => {
     const mark = { type: 'ephemeral' };
-    const original = [
-      { role: 'user', content: [{ type: 'text', text: 'task' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'a' }] },
-      { role: 'user', content: [{ type: 'text', text: 'b', cache_control: mark }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'long output', cache_control: mark }] },
-    ];
+    const original = clientTurns({ type: 'tool_result', tool_use_id: 'x', content: 'long output', cache_control: mark });
     const compacted = [
       { role: 'user', content: [{ type: 'text', text: 'task' }, { type: 'text', text: `${SUMMARY_MESSAGE_PREFIX}summary` }] },
       { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
@@ -116,13 +118,7 @@ describe('cache breakpoints on a compacted Anthropic request', () => {
 
   test('with a summary in parts, the part an earlier event sent and the newest part are marked first', () => {
     const mark = { type: 'ephemeral' };
-    const original = [
-      { role: 'user', content: [{ type: 'text', text: 'task' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'a' }] },
-      { role: 'user', content: [{ type: 'text', text: 'b', cache_control: mark }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
-      { role: 'user', content: [{ type: 'text', text: 'd', cache_control: mark }] },
-    ];
+    const original = clientTurns({ type: 'text', text: 'd', cache_control: mark });
     const compacted = [
       { role: 'user', content: [{ type: 'text', text: 'task' }, { type: 'text', text: `${SUMMARY_MESSAGE_PREFIX}first` }, { type: 'text', text: `${SUMMARY_CONTINUATION_PREFIX}second` }, { type: 'text', text: `${SUMMARY_CONTINUATION_PREFIX}third` }] },
       { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
