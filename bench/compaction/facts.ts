@@ -8,6 +8,8 @@ import { miniSweAgentTrace } from './facts/mini-swe-agent.ts';
 import { aiderTrace } from './facts/aider.ts';
 import { claudeCodeTrace } from './facts/claude-code.ts';
 import { sweAgentTrace } from './facts/swe-agent.ts';
+import { genericTrace } from './facts/generic.ts';
+import type { Conversation } from '../../src/conversation/model.ts';
 import { contentLines, errorLineOf, patchFiles } from './facts/shell.ts';
 
 export type RawSession =
@@ -16,7 +18,8 @@ export type RawSession =
   | { kind: 'mini-swe-agent'; data: any }
   | { kind: 'aider'; fileText: string; startedAt: string }
   | { kind: 'claude-code'; records: any[]; thread: string }
-  | { kind: 'swe-agent'; data: any };
+  | { kind: 'swe-agent'; data: any }
+  | { kind: 'generic'; conversation: Conversation };
 
 export type FactCategory = 'task' | 'identifiers' | 'files_written' | 'last_command' | 'last_outcome' | 'last_error' | 'patch_files';
 export const FACT_CATEGORIES: FactCategory[] = ['task', 'identifiers', 'files_written', 'last_command', 'last_outcome', 'last_error', 'patch_files'];
@@ -43,6 +46,7 @@ export function traceOf(raw: RawSession): Trace {
     case 'aider': return aiderTrace(raw.fileText, raw.startedAt);
     case 'claude-code': return claudeCodeTrace(raw.records, raw.thread);
     case 'swe-agent': return sweAgentTrace(raw.data);
+    case 'generic': return genericTrace(raw.conversation);
   }
 }
 

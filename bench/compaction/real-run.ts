@@ -33,6 +33,8 @@ export interface RealResults {
   sessions: { id: string; agent: string; file: string; wire: string; tokens: number; facts: Record<string, number> }[];
   rows: StaticRow[];
   replays: ReplayResult[];
+  /** Files in the sessions folder no loader reads, with the reason. */
+  skipped: string[];
 }
 
 export function selectSessions(quick: boolean, all = loadRealSessions()): RealSession[] {
@@ -41,8 +43,10 @@ export function selectSessions(quick: boolean, all = loadRealSessions()): RealSe
 
 export async function runReal(options: { quick: boolean; log?: (m: string) => void; replay?: boolean }): Promise<RealResults> {
   const log = options.log ?? (() => {});
-  const sessions = selectSessions(options.quick);
-  const out: RealResults = { sessions: [], rows: [], replays: [] };
+  const skipped: string[] = [];
+  const sessions = selectSessions(options.quick, loadRealSessions(undefined, undefined, skipped));
+  const out: RealResults = { sessions: [], rows: [], replays: [], skipped };
+  for (const file of skipped) log(`  not benchmarked: ${file}`);
   for (const session of sessions) {
     const started = performance.now();
     const { facts, rows } = await evaluateSession(session, BUDGET_FRACTIONS);

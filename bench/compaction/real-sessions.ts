@@ -53,13 +53,18 @@ function sweAgentName(file: string): string {
   return parts[0] === 'replay' ? `${parts[2]} ${parts[3]}` : parts.join('/');
 }
 
-export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null = root === REAL_ROOT ? SWE_AGENT_ROOT : null): RealSession[] {
+/**
+ * Every session to benchmark. A file of a format this benchmark has no raw reader for is read by
+ * the relay's loaders and its facts from the loaded conversation (`facts/generic.ts`); a file no
+ * loader reads is named in `skipped` with the reason.
+ */
+export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null = root === REAL_ROOT ? SWE_AGENT_ROOT : null, skipped: string[] = []): RealSession[] {
   const out: RealSession[] = [];
   const add = (s: Omit<RealSession, 'tokens'>) => {
     const tokens = countConversationTokens(s.conversation);
     if (tokens >= MIN_TOKENS) out.push({ ...s, tokens });
   };
-  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|jsonl|md)$/.test(f) && !f.endsWith('NOTICE.md')).sort();
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|jsonl|md|traj)$/.test(f) && !/(^|\/)(NOTICE|README|LICENSE)[^/]*$/i.test(f)).sort();
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
     if (file.startsWith('openhands_codeact')) {
@@ -79,6 +84,28 @@ export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null =
       for (const t of claudeCodeThreads(records)) {
         add({ id: `claude-code ${shortName(file)} ${t.sidechain ? `sub-agent ${t.id.slice(0, 8)}` : 'main'}`, file, agent: 'Claude Code', wire: 'anthropic', conversation: t.conversation, raw: { kind: 'claude-code', records, thread: t.id } });
       }
+    } else {
+      addUnnamed(file, text);
+    }
+  }
+  /** A file in a folder this benchmark does not name: a SWE-agent run by its shape, else whatever the relay's loaders read. */
+  function addUnnamed(file: string, text: string): void {
+    let data: any;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+    if (Array.isArray(data?.trajectory) && Array.isArray(data?.history)) {
+      add({ id: `swe-agent ${shortName(file)}`, file, agent: 'SWE-agent', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'swe-agent', data } });
+      return;
+    }
+    try {
+      const loaded = loadSessionFile(text, file);
+      const wire = /claude-code/i.test(loaded.source) ? 'anthropic' : 'chat';
+      add({ id: `${loaded.source} ${shortName(file)}`, file, agent: loaded.source, wire, conversation: loaded.conversation, raw: { kind: 'generic', conversation: loaded.conversation } });
+    } catch (err) {
+      skipped.push(`${file}: ${(err as Error).message.slice(0, 200)}`);
     }
   }
   for (const file of sweAgentRoot ? readdirSync(sweAgentRoot).filter((f) => f.endsWith('.traj')).sort() : []) {

@@ -34,7 +34,7 @@ export function runWrites(command: string, output: string): string[] {
 
 /** The exit code an agent's own marker reports in a tool output, or null. */
 export function exitCodeOf(output: string): number | null {
-  const patterns = [/\[Command finished with exit code (-?\d+)\]/, /\[The command completed with exit code (-?\d+)\.?\]/, /<returncode>\s*(-?\d+)\s*<\/returncode>/, /^- exit code: (-?\d+)/m];
+  const patterns = [/\[Command finished with exit code (-?\d+)\]/, /\[The command completed with exit code (-?\d+)\.?\]/, /<returncode>\s*(-?\d+)\s*<\/returncode>/, /^- exit code: (-?\d+)/m, /^Exit code: (-?\d+)$/m];
   let code: number | null = null;
   for (const p of patterns) {
     const all = [...output.matchAll(new RegExp(p.source, p.flags.includes('g') ? p.flags : p.flags + 'g'))];
