@@ -21,12 +21,14 @@ export interface CacheUse {
 
 /** How many blocks before each of its marks a request is checked for a cached prefix (Anthropic documents about 20). */
 export const LOOKBACK_BLOCKS = 20;
+/** The shortest prefix Anthropic caches (Sonnet and Opus; Haiku needs more): a mark on a shorter one caches nothing. */
+export const MIN_CACHEABLE_TOKENS = 1024;
 
 /**
  * Anthropic's prompt cache, emulated: a request's prefix (tools, then system, then message blocks)
- * is written at each block marked `cache_control`; a later request reads the longest written prefix
- * that ends at one of its own marks or at most 20 blocks before one. Without marks nothing is
- * cached, as with Anthropic.
+ * is written at each block marked `cache_control` once it is at least 1,024 tokens long; a later
+ * request reads the longest written prefix that ends at one of its own marks or at most 20 blocks
+ * before one. Without marks nothing is cached, as with Anthropic.
  */
 export class PromptCacheEmulator {
   private readonly written = new Set<string>();
@@ -61,8 +63,9 @@ export class PromptCacheEmulator {
         }
       }
     }
-    const lastMark = marks.at(-1) ?? 0;
-    for (const n of marks) this.written.add(keyOf(n));
+    const cacheable = marks.filter((n) => tokensUpTo(n) >= MIN_CACHEABLE_TOKENS);
+    const lastMark = cacheable.at(-1) ?? 0;
+    for (const n of cacheable) this.written.add(keyOf(n));
     const readTokens = readAt ? tokensUpTo(readAt) : 0;
     return { totalTokens: tokensUpTo(blocks.length), readTokens, creationTokens: lastMark > readAt ? tokensUpTo(lastMark) - readTokens : 0 };
   }

@@ -1,12 +1,12 @@
-// The emulator's Anthropic prompt cache behaves like Anthropic's: prefixes are written at marked
-// blocks, and a later request reads the longest written prefix that ends at one of its marks or
-// within 20 blocks before one (and nothing further back).
+// The emulator's Anthropic prompt cache behaves like Anthropic's: prefixes of at least 1,024 tokens
+// are written at marked blocks, and a later request reads the longest written prefix that ends at
+// one of its marks or within 20 blocks before one (and nothing further back).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOOKBACK_BLOCKS, PromptCacheEmulator } from '../../src/emulator/messages-endpoint.ts';
+import { LOOKBACK_BLOCKS, MIN_CACHEABLE_TOKENS, PromptCacheEmulator } from '../../src/emulator/messages-endpoint.ts';
 
 const mark = { type: 'ephemeral' };
-const turn = (k: number): { role: string; content: Record<string, unknown>[] } => ({ role: k % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `turn ${k}: ${'words '.repeat(20)}` }] });
+const turn = (k: number): { role: string; content: Record<string, unknown>[] } => ({ role: k % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `turn ${k}: ${'words '.repeat(100)}` }] });
 /** `n` turns, the last one marked. */
 function body(n: number): { messages: any[] } {
   const messages = Array.from({ length: n }, (_, k) => turn(k));
@@ -37,4 +37,14 @@ test('a changed block before the mark means no read: the prefix must match exact
   const changed = body(14);
   changed.messages[3] = turn(99);
   assert.equal(cache.account(changed).readTokens, 0);
+});
+
+test('a prefix shorter than the minimum is neither written nor read', () => {
+  const cache = new PromptCacheEmulator();
+  const small = { messages: [{ role: 'user', content: [{ type: 'text', text: 'short task', cache_control: mark }] }] };
+  assert.equal(cache.account(small).creationTokens, 0, 'nothing written');
+  const again = cache.account(body(8));
+  assert.equal(again.readTokens, 0);
+  assert.ok(again.totalTokens >= MIN_CACHEABLE_TOKENS, 'eight turns pass the minimum');
+  assert.equal(again.creationTokens, again.totalTokens, 'and are written whole');
 });
