@@ -127,11 +127,11 @@ const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, 
 /** True when this compaction writes a ledger summary (not a model's, and not none). */
 const piecesWritten = (summaryOptions: PlanningOptions, options: PlanningOptions) => layerOn(options, 'L3') && (summaryOptions.strategy ?? 'ledger') === 'ledger';
 
-/** The earlier summary's parts when one more part may follow them (few and small enough), else undefined. */
-function appendableSummary(summary: EarlierEvent['summary'], targetTokens: number): string[] | undefined {
+/** The earlier summary's parts and their tokens when one more part may follow them (few and small enough), else undefined. */
+function appendableSummary(summary: EarlierEvent['summary'], targetTokens: number): { parts: string[]; tokens: number } | undefined {
   if (!summary || summary.parts.length === 0 || summary.parts.length >= MAX_SUMMARY_PARTS) return undefined;
   const tokens = summary.parts.reduce((sum, text, i) => sum + countItemTokens(summaryMessage(text, i > 0)), 0);
-  return tokens <= Math.floor(targetTokens * SUMMARY_PARTS_SHARE) ? summary.parts : undefined;
+  return tokens <= Math.floor(targetTokens * SUMMARY_PARTS_SHARE) ? { parts: summary.parts, tokens } : undefined;
 }
 
 /** Puts the model's answer into a planned compaction (the ledger stays if it failed or does not fit). */
@@ -332,14 +332,13 @@ export function planCompaction(conversation: Conversation, options: PlanningOpti
   if (earlierParts && earlier.summary && earlier.summary.retiredUntil <= n && same(keptAt(earlier.summary.retiredUntil), earlier.summary.keptHead)) {
     // The earlier parts stay as they were sent; the new part says what changed in what is retired since.
     const { retiredUntil, ledger: earlierLedger } = earlier.summary;
-    const partsTokens = earlierParts.reduce((sum, text, i) => sum + countItemTokens(summaryMessage(text, i > 0)), 0);
     const sameHead = candidates.filter((b) => b > retiredUntil && headCountBefore[b] === headCountBefore[retiredUntil]);
     choice = chooseBoundary(sameHead, besideSummary, fits, (b) => {
       const retired = retiredAt(b);
       const piece = ledgerPiece(retired, ledgerOptions, ledgerBudget, source.slice(b));
       const sinceEarlier = extractLedger(source.slice(retiredUntil, b).filter((item) => !isSummaryMessage(item)), ledgerBudget);
       const text = renderLedgerChanges(sinceEarlier, piece.ledger, earlierLedger);
-      return { tokens: partsTokens + countItemTokens(summaryMessage(text, true)), summary: { piece, text, retired, earlierParts } };
+      return { tokens: earlierParts.tokens + countItemTokens(summaryMessage(text, true)), summary: { piece, text, retired, earlierParts: earlierParts.parts } };
     });
   }
   choice ??= chooseBoundary(candidates, besideSummary, fits, (b) => {

@@ -4,7 +4,7 @@
 import type { Conversation, Item, MessageItem } from '../conversation/model.ts';
 import { messageText } from '../conversation/model.ts';
 import { withOutputText } from './masking.ts';
-import { isRelaySummaryText, SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../conversation/relay-summary.ts';
+import { isRelaySummaryText, relaySummaryBody, SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../conversation/relay-summary.ts';
 
 export { SUMMARY_CONTINUATION_PREFIX, SUMMARY_MESSAGE_PREFIX } from '../conversation/relay-summary.ts';
 
@@ -33,11 +33,7 @@ export function isSummaryMessage(item: Item): item is MessageItem {
 }
 
 /** A summary message's own text, without the prefix that marks it. */
-export function summaryBodyOf(item: MessageItem): string {
-  const text = messageText(item.content);
-  for (const prefix of [SUMMARY_MESSAGE_PREFIX, SUMMARY_CONTINUATION_PREFIX]) if (text.startsWith(prefix)) return text.slice(prefix.length);
-  return text;
-}
+export const summaryBodyOf = (item: MessageItem) => relaySummaryBody(messageText(item.content));
 
 export function summaryMessage(text: string, continuation = false): MessageItem {
   return { kind: 'message', role: 'user', content: [{ type: 'text', text: (continuation ? SUMMARY_CONTINUATION_PREFIX : SUMMARY_MESSAGE_PREFIX) + text }] };

@@ -63,14 +63,16 @@ function identifiersSection(out: string[], identifiers: string[], heading = '###
   out.push(identifiers.map((i) => `\`${r(i)}\``).join(', '));
 }
 
+/** The error state is stated once commands have run (a session of reads and edits only has none to state). */
+const statesError = (ledger: Ledger) => !!(ledger.latestError || ledger.commands.length > 0 || ledger.lastCommand || ledger.resolvedErrors.length > 0);
+
 export function renderLedger(ledger: Ledger): string {
   const out: string[] = ['## Session ledger'];
   userSection(out, ledger.userMessages);
   filesSections(out, ledger.files, ledger.filesRead ?? []);
   commandsSection(out, ledger.commands);
   lastCommandSection(out, ledger.lastCommand);
-  // The error state is stated once commands have run (a session of reads and edits only has none to state).
-  if (ledger.latestError || ledger.commands.length > 0 || ledger.lastCommand || ledger.resolvedErrors.length > 0) errorSection(out, ledger.latestError);
+  if (statesError(ledger)) errorSection(out, ledger.latestError);
   resolvedSection(out, ledger.resolvedErrors);
   planSection(out, ledger.openPlan);
   identifiersSection(out, ledger.identifiers);
@@ -119,7 +121,7 @@ const lines = (write: (out: string[]) => void) => {
 };
 
 /** List sections keep their newest entries and say how many older ones are not shown. */
-function listSection(entries: string[], write: (out: string[], kept: string[]) => void): AbridgedSection {
+function listSection<T>(entries: T[], write: (out: string[], kept: T[]) => void): AbridgedSection {
   return {
     size: entries.length,
     render: (k) => lines((out) => {
@@ -141,16 +143,15 @@ export function renderLedgerWithin(ledger: Ledger, maxTokens: number): string | 
   if (countTextTokens(whole) <= maxTokens) return whole;
   const last = ledger.lastCommand;
   const tail = last?.outputTail ? last.outputTail.split('\n') : [];
-  const commandsRan = !!(ledger.latestError || ledger.commands.length > 0 || last || ledger.resolvedErrors.length > 0);
   // Canonical order of the sections (as renderLedger writes them), and the order they are chosen in.
   const sections: AbridgedSection[] = [
-    listSection(ledger.userMessages, (out, kept) => userSection(out, kept)),
-    listSection(ledger.files.map((f) => `${f.change}: ${f.path}`), (out, kept) => filesSections(out, ledger.files.filter((f) => kept.includes(`${f.change}: ${f.path}`)), [])),
+    listSection(ledger.userMessages, userSection),
+    listSection(ledger.files, (out, kept) => filesSections(out, kept, [])),
     listSection(ledger.filesRead ?? [], (out, kept) => filesSections(out, [], kept)),
-    listSection(ledger.commands.map((c) => JSON.stringify(c)), (out, kept) => commandsSection(out, kept.map((c) => JSON.parse(c)))),
+    listSection(ledger.commands, commandsSection),
     { size: last ? tail.length + 1 : 0, render: (k) => lines((out) => lastCommandSection(out, last && { ...last, outputTail: k > 1 ? tail.slice(tail.length - (k - 1)).join('\n') : '' }, tail.length > 0)) },
-    { size: commandsRan ? 1 : 0, render: () => lines((out) => errorSection(out, ledger.latestError)) },
-    listSection(ledger.resolvedErrors, (out, kept) => resolvedSection(out, kept)),
+    { size: statesError(ledger) ? 1 : 0, render: () => lines((out) => errorSection(out, ledger.latestError)) },
+    listSection(ledger.resolvedErrors, resolvedSection),
     listSection(ledger.openPlan, (out, kept) => planSection(out, kept)),
     listSection(ledger.identifiers, (out, kept) => identifiersSection(out, kept)),
   ];

@@ -18,7 +18,6 @@ export { exitCodeOf } from './command-outcome.ts';
 export type { FileChange } from './shell-effects.ts';
 export type { CommandRecord, Ledger } from './ledger-types.ts';
 
-
 /** Commands are listed cut to 200 characters; the last one is kept up to this many. */
 const LAST_COMMAND_CHARS = 1000;
 

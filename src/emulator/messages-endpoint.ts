@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { namedFrame, writeFrames } from './sse.ts';
 import type { PlannedReply } from './script.ts';
-import { deltasOf, estimateTokens, finishReasonOf } from './script.ts';
+import { deltasOf, finishReasonOf, tokensOfChars } from './script.ts';
 
 const STOP_REASON: Record<string, string> = { length: 'max_tokens', tool_calls: 'tool_use', stop: 'end_turn' };
 const stopReasonOf = (plan: PlannedReply) => STOP_REASON[finishReasonOf(plan)];
@@ -48,7 +48,10 @@ export class PromptCacheEmulator {
       const content = typeof message?.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message?.content) ? message.content : [];
       for (const block of content) add(block, message.role);
     }
-    const tokensUpTo = (n: number) => estimateTokens(blocks.slice(0, n).join(''));
+    // The characters before each block, summed once, so that every prefix is sized in constant time.
+    const charsBefore: number[] = [0];
+    for (const block of blocks) charsBefore.push(charsBefore[charsBefore.length - 1] + block.length);
+    const tokensUpTo = (n: number) => tokensOfChars(charsBefore[n]);
     // The key of the prefix ending at each block, chained so that every prefix is hashed once.
     const chain: string[] = [''];
     for (const block of blocks) chain.push(createHash('sha256').update(chain[chain.length - 1]).update('\u0000').update(block).digest('hex'));

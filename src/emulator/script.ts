@@ -31,7 +31,9 @@ export interface PlannedReply {
 }
 
 /** A cheap stand-in for a tokenizer: about four characters per token, never zero. */
-export const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+/** Tokens of a text of `chars` characters, as the emulator counts them (four characters a token). */
+export const tokensOfChars = (chars: number) => Math.max(1, Math.ceil(chars / 4));
+export const estimateTokens = (text: string) => tokensOfChars(text.length);
 
 let callCounter = 0;
 
