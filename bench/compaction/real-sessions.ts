@@ -53,6 +53,9 @@ function sweAgentName(file: string): string {
   return parts[0] === 'replay' ? `${parts[2]} ${parts[3]}` : parts.join('/');
 }
 
+/** A SWE-agent run (its `.traj` text and parsed data) as a session to benchmark. */
+const sweAgentSession = (id: string, file: string, text: string, data: any): Omit<RealSession, 'tokens'> => ({ id, file, agent: 'SWE-agent', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'swe-agent', data } });
+
 /**
  * Every session to benchmark. A file of a format this benchmark has no raw reader for is read by
  * the relay's loaders and its facts from the loaded conversation (`facts/generic.ts`); a file no
@@ -97,7 +100,7 @@ export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null =
       data = undefined;
     }
     if (Array.isArray(data?.trajectory) && Array.isArray(data?.history)) {
-      add({ id: `swe-agent ${shortName(file)}`, file, agent: 'SWE-agent', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'swe-agent', data } });
+      add(sweAgentSession(`swe-agent ${shortName(file)}`, file, text, data));
       return;
     }
     try {
@@ -110,7 +113,7 @@ export function loadRealSessions(root = REAL_ROOT, sweAgentRoot: string | null =
   }
   for (const file of sweAgentRoot ? readdirSync(sweAgentRoot).filter((f) => f.endsWith('.traj')).sort() : []) {
     const text = readFileSync(join(sweAgentRoot as string, file), 'utf8');
-    add({ id: `swe-agent ${sweAgentName(file)}`, file: `../swe-agent/${file}`, agent: 'SWE-agent', wire: 'chat', conversation: loadSessionFile(text, file).conversation, raw: { kind: 'swe-agent', data: JSON.parse(text) }, short: true });
+    add({ ...sweAgentSession(`swe-agent ${sweAgentName(file)}`, `../swe-agent/${file}`, text, JSON.parse(text)), short: true });
   }
   return out;
 }
